@@ -1,0 +1,159 @@
+//===- AttnAttrs.cpp - #attn.mask<...> and #attn.feature<...> --------------===//
+//
+// The mask algebra is a small expression language: leaves with integer arguments
+// (`window(256, 0)`) and the connectives and/or/not. Its meaning lives elsewhere: the
+// reference evaluator (lib/Reference) and the lowering (lib/Conversion) each implement
+// it from the table in AttnAttrs.td.
+//
+//===----------------------------------------------------------------------===//
+#include "attn/IR/AttnAttrs.h"
+#include "attn/IR/AttnDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+#define GET_ATTRDEF_CLASSES
+#include "attn/IR/AttnAttrs.cpp.inc"
+
+void AttnDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "attn/IR/AttnAttrs.cpp.inc"
+      >();
+}
+
+namespace {
+/// Arity of each term: integer arguments and operand masks (-1: two or more).
+struct TermShape {
+  int numArgs;
+  int numOperands;
+};
+} // namespace
+
+static TermShape getTermShape(MaskKind kind) {
+  switch (kind) {
+  case MaskKind::Full:
+  case MaskKind::Causal:
+    return {0, 0};
+  case MaskKind::Window:
+  case MaskKind::Dilated:
+    return {2, 0};
+  case MaskKind::Sink:
+  case MaskKind::Chunk:
+  case MaskKind::Prefix:
+    return {1, 0};
+  case MaskKind::And:
+  case MaskKind::Or:
+    return {0, -1};
+  case MaskKind::Not:
+    return {0, 1};
+  }
+  llvm_unreachable("unknown mask kind");
+}
+
+MaskAttr MaskAttr::getOperand(unsigned i) const {
+  return cast<MaskAttr>(getOperands()[i]);
+}
+
+MaskAttr MaskAttr::getLeaf(MLIRContext *ctx, MaskKind kind, ArrayRef<int64_t> args) {
+  return MaskAttr::get(ctx, kind, args, {});
+}
+
+LogicalResult MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError, MaskKind kind,
+                               ArrayRef<int64_t> args, ArrayRef<Attribute> operands) {
+  TermShape shape = getTermShape(kind);
+  StringRef name = stringifyMaskKind(kind);
+  if ((int)args.size() != shape.numArgs)
+    return emitError() << "mask term '" << name << "' takes " << shape.numArgs
+                       << " integer argument(s), got " << args.size();
+  if (shape.numOperands == -1 && operands.size() < 2)
+    return emitError() << "mask term '" << name << "' takes two or more masks, got "
+                       << operands.size();
+  if (shape.numOperands >= 0 && (int)operands.size() != shape.numOperands)
+    return emitError() << "mask term '" << name << "' takes " << shape.numOperands
+                       << " mask operand(s), got " << operands.size();
+  for (Attribute operand : operands)
+    if (!isa<MaskAttr>(operand))
+      return emitError() << "operand of '" << name << "' is not a mask: " << operand;
+  for (int64_t a : args)
+    if (a < 0)
+      return emitError() << "mask term '" << name << "' needs non-negative arguments, got "
+                         << a;
+  if ((kind == MaskKind::Chunk || kind == MaskKind::Dilated) &&
+      llvm::is_contained(args, 0))
+    return emitError() << "mask term '" << name << "' needs positive arguments";
+  return success();
+}
+
+/// term := name | name '(' int (',' int)* ')' | name '(' term (',' term)* ')'
+static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
+  MLIRContext *ctx = parser.getContext();
+  SMLoc loc = parser.getCurrentLocation();
+  StringRef name;
+  if (parser.parseKeyword(&name))
+    return failure();
+  std::optional<MaskKind> kind = symbolizeMaskKind(name);
+  if (!kind) {
+    parser.emitError(loc) << "unknown mask term '" << name
+                          << "'; expected one of full, causal, window, sink, chunk, "
+                             "dilated, prefix, and, or, not";
+    return failure();
+  }
+  TermShape shape = getTermShape(*kind);
+  SmallVector<int64_t> args;
+  SmallVector<Attribute> operands;
+  if (succeeded(parser.parseOptionalLParen())) {
+    auto parseElement = [&]() -> ParseResult {
+      if (shape.numOperands != 0) {
+        FailureOr<MaskAttr> operand = parseTerm(parser);
+        if (failed(operand))
+          return failure();
+        operands.push_back(*operand);
+        return success();
+      }
+      int64_t value;
+      if (parser.parseInteger(value))
+        return failure();
+      args.push_back(value);
+      return success();
+    };
+    if (parser.parseCommaSeparatedList(parseElement) || parser.parseRParen())
+      return failure();
+  }
+  return MaskAttr::getChecked([&] { return parser.emitError(loc); }, ctx, *kind, args,
+                              operands);
+}
+
+Attribute MaskAttr::parse(AsmParser &parser, Type) {
+  if (parser.parseLess())
+    return {};
+  FailureOr<MaskAttr> term = parseTerm(parser);
+  if (failed(term) || !*term || parser.parseGreater())
+    return {};
+  return *term;
+}
+
+static void printTerm(AsmPrinter &printer, MaskAttr term) {
+  printer << stringifyMaskKind(term.getKind());
+  if (!term.getArgs().empty()) {
+    printer << '(';
+    llvm::interleaveComma(term.getArgs(), printer);
+    printer << ')';
+  }
+  if (!term.getOperands().empty()) {
+    printer << '(';
+    llvm::interleaveComma(term.getOperands(), printer,
+                          [&](Attribute a) { printTerm(printer, cast<MaskAttr>(a)); });
+    printer << ')';
+  }
+}
+
+void MaskAttr::print(AsmPrinter &printer) const {
+  printer << '<';
+  printTerm(printer, *this);
+  printer << '>';
+}

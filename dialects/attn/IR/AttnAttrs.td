@@ -1,0 +1,165 @@
+#ifndef ATTN_ATTRS_TD
+#define ATTN_ATTRS_TD
+
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+include "attn/IR/AttnDialect.td"
+
+//===----------------------------------------------------------------------===//
+// Enums used by the cascade ops
+//===----------------------------------------------------------------------===//
+
+def Attn_CombineKind : I32EnumAttr<"CombineKind", "how an einsum combines its operands", [
+    I32EnumAttrCase<"Mul", 0, "mul">,
+    I32EnumAttrCase<"Add", 1, "add">]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::attn";
+}
+def Attn_CombineKindAttr : EnumAttr<Attn_Dialect, Attn_CombineKind, "combine">;
+
+def Attn_ReduceKind : I32EnumAttr<"ReduceKind", "how contracted indices are reduced", [
+    I32EnumAttrCase<"Add", 0, "add">,
+    I32EnumAttrCase<"Max", 1, "max">]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::attn";
+}
+def Attn_ReduceKindAttr : EnumAttr<Attn_Dialect, Attn_ReduceKind, "reduce">;
+
+def Attn_MapFn : I32EnumAttr<"MapFn", "elementwise function of attn.map", [
+    // Unary.
+    I32EnumAttrCase<"Exp", 0, "exp">,
+    I32EnumAttrCase<"Log", 1, "log">,
+    I32EnumAttrCase<"Neg", 2, "neg">,
+    I32EnumAttrCase<"Tanh", 3, "tanh">,
+    I32EnumAttrCase<"Sigmoid", 4, "sigmoid">,
+    I32EnumAttrCase<"Relu", 5, "relu">,
+    I32EnumAttrCase<"Softplus", 6, "softplus">,
+    I32EnumAttrCase<"Elu", 7, "elu">,
+    // Unary with a constant operand (`by c`).
+    I32EnumAttrCase<"Scale", 8, "scale">,
+    I32EnumAttrCase<"Shift", 9, "shift">,
+    I32EnumAttrCase<"Softcap", 10, "softcap">,
+    // Binary, with broadcasting written in index notation.
+    I32EnumAttrCase<"Add", 11, "add">,
+    I32EnumAttrCase<"Sub", 12, "sub">,
+    I32EnumAttrCase<"Mul", 13, "mul">,
+    I32EnumAttrCase<"Div", 14, "div">,
+    I32EnumAttrCase<"Max", 15, "max">,
+    I32EnumAttrCase<"Min", 16, "min">]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::attn";
+}
+def Attn_MapFnAttr : EnumAttr<Attn_Dialect, Attn_MapFn, "fn">;
+
+def Attn_FillKind : I32EnumAttr<"FillKind", "value written where a mask hides a score", [
+    I32EnumAttrCase<"NegInf", 0, "neg_inf">,
+    I32EnumAttrCase<"Zero", 1, "zero">]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::attn";
+}
+def Attn_FillKindAttr : EnumAttr<Attn_Dialect, Attn_FillKind, "fill">;
+
+def Attn_Normalizer : I32EnumAttr<"Normalizer", "how attention weights are normalised", [
+    I32EnumAttrCase<"Softmax", 0, "softmax">,
+    I32EnumAttrCase<"Sum", 1, "sum">,
+    I32EnumAttrCase<"None", 2, "none">]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::attn";
+}
+def Attn_NormalizerAttr : EnumAttr<Attn_Dialect, Attn_Normalizer, "normalizer">;
+
+//===----------------------------------------------------------------------===//
+// #attn.feature<...>
+//===----------------------------------------------------------------------===//
+
+def Attn_FeatureKind : I32EnumAttr<"FeatureKind", "feature map of linear attention", [
+    I32EnumAttrCase<"Identity", 0, "identity">,
+    I32EnumAttrCase<"EluPlusOne", 1, "elu_plus_one">,
+    I32EnumAttrCase<"Relu", 2, "relu">,
+    I32EnumAttrCase<"Taylor2", 3, "taylor2">,
+    I32EnumAttrCase<"SoftmaxFeatures", 4, "softmax_features">]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::attn";
+}
+
+def Attn_FeatureAttr : EnumAttr<Attn_Dialect, Attn_FeatureKind, "feature"> {
+  let summary = "A feature map phi of kernelised (linear) attention";
+  let description = [{
+    `#attn.feature<kind>` names a feature map phi applied along one axis (the feature
+    axis, or for `softmax_features` whichever axis the op names):
+
+    | kind | phi(x) | output length |
+    |---|---|---|
+    | `identity` | x | d |
+    | `elu_plus_one` | elu(x) + 1 (Katharopoulos et al. 2020) | d |
+    | `relu` | max(x, 0) | d |
+    | `taylor2` | [1, x, vec(x x^T) / sqrt(2)] so that phi(q).phi(k) = 1 + q.k + (q.k)^2/2 (BASED) | 1 + d + d^2 |
+    | `softmax_features` | exp(x - max x) / sum exp(x - max x) along the axis (Efficient Attention) | d |
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
+//===----------------------------------------------------------------------===//
+// #attn.mask<...>
+//===----------------------------------------------------------------------===//
+
+def Attn_MaskKind : I32EnumAttr<"MaskKind", "a node of the mask algebra", [
+    I32EnumAttrCase<"Full", 0, "full">,
+    I32EnumAttrCase<"Causal", 1, "causal">,
+    I32EnumAttrCase<"Window", 2, "window">,
+    I32EnumAttrCase<"Sink", 3, "sink">,
+    I32EnumAttrCase<"Chunk", 4, "chunk">,
+    I32EnumAttrCase<"Dilated", 5, "dilated">,
+    I32EnumAttrCase<"Prefix", 6, "prefix">,
+    I32EnumAttrCase<"And", 7, "and">,
+    I32EnumAttrCase<"Or", 8, "or">,
+    I32EnumAttrCase<"Not", 9, "not">]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::attn";
+}
+
+def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
+  let mnemonic = "mask";
+  let summary = "Which query/key pairs interact: a term of a small mask algebra";
+  let description = [{
+    A mask is a predicate `visible(i, j)` over query row `i` in `[0, Nq)` and key column
+    `j` in `[0, Nk)`. Positions are **aligned at the end** (FlashAttention's convention for
+    causal attention with `Nq != Nk`): query row `i` sits at absolute position
+    `p = i + (Nk - Nq)`, key column `j` at position `j`. With `Nq == Nk` this is the
+    ordinary `p = i`; with a short query block (decoding, chunked prefill) the queries are
+    the *last* `Nq` tokens of the key sequence. All terms below are written with `p` and `j`:
+
+    | term | visible(i, j) |
+    |---|---|
+    | `full` | true |
+    | `causal` | j <= p |
+    | `window(left, right)` | p - left <= j <= p + right |
+    | `sink(n)` | j < n (the first n keys, StreamingLLM's attention sinks) |
+    | `chunk(size)` | floor(p / size) == floor(j / size) (block-diagonal) |
+    | `dilated(window, rate)` | 0 <= p - j < window * rate and (p - j) mod rate == 0 |
+    | `prefix(n)` | j < n or j <= p (prefix-LM: bidirectional prefix, causal rest) |
+    | `and(m1, m2, ...)` | every mi |
+    | `or(m1, m2, ...)` | some mi |
+    | `not(m)` | not m |
+
+    Examples: `#attn.mask<causal>`, `#attn.mask<and(causal, window(256, 0))>`,
+    `#attn.mask<or(sink(4), and(causal, window(1024, 0)))>`.
+
+    A query row that sees no key produces a zero output row in `attn.attention` (never NaN).
+  }];
+  let parameters = (ins
+    "::mlir::attn::MaskKind":$kind,
+    ArrayRefParameter<"int64_t", "integer arguments">:$args,
+    ArrayRefParameter<"::mlir::Attribute", "operand masks">:$operands);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Operands of and/or/not as masks.
+    ::mlir::attn::MaskAttr getOperand(unsigned i) const;
+    /// Builds a term without operand masks, e.g. `window(256, 0)`.
+    static MaskAttr getLeaf(::mlir::MLIRContext *ctx, MaskKind kind,
+                            ::llvm::ArrayRef<int64_t> args = {});
+  }];
+}
+
+#endif // ATTN_ATTRS_TD

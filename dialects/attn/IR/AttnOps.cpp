@@ -1,0 +1,321 @@
+//===- AttnOps.cpp - verifiers of the attn ops ----------------------------===//
+#include "attn/IR/AttnOps.h"
+#include "attn/IR/IndexNotation.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+#define GET_OP_CLASSES
+#include "attn/IR/AttnOps.cpp.inc"
+
+namespace {
+/// A tensor whose dimensions are named by a list of letters.
+struct IndexedTensor {
+  StringRef letters;
+  ShapedType type;
+  std::string role; // "operand #0", "the result", ...
+};
+} // namespace
+
+static std::string operandRole(unsigned i) { return "operand #" + std::to_string(i); }
+
+/// Every tensor has one letter per dimension, and a letter has one size everywhere it
+/// appears (dynamic sizes match anything).
+static LogicalResult verifyIndexedTensors(Operation *op, ArrayRef<IndexedTensor> tensors) {
+  llvm::StringMap<std::pair<int64_t, std::string>> sizes;
+  for (const IndexedTensor &t : tensors) {
+    if ((int64_t)t.letters.size() != t.type.getRank())
+      return op->emitOpError() << "index list \"" << t.letters << "\" names "
+                               << t.letters.size() << " dimensions, but " << t.role
+                               << " has rank " << t.type.getRank();
+    for (auto [i, c] : llvm::enumerate(t.letters)) {
+      int64_t size = t.type.getDimSize(i);
+      if (ShapedType::isDynamic(size))
+        continue;
+      auto [it, inserted] = sizes.try_emplace(StringRef(&c, 1), size, t.role);
+      if (!inserted && it->second.first != size)
+        return op->emitOpError() << "index '" << c << "' has size " << it->second.first
+                                 << " in " << it->second.second << " but " << size
+                                 << " in " << t.role;
+    }
+  }
+  return success();
+}
+
+static LogicalResult verifySameElementType(Operation *op) {
+  Type elt = cast<ShapedType>(op->getResult(0).getType()).getElementType();
+  for (auto [i, operand] : llvm::enumerate(op->getOperands()))
+    if (cast<ShapedType>(operand.getType()).getElementType() != elt)
+      return op->emitOpError() << "operand #" << i << " has element type "
+                               << cast<ShapedType>(operand.getType()).getElementType()
+                               << ", but the result has " << elt;
+  return success();
+}
+
+/// Parses `spec` for an op with `numInputs` operands, reporting errors on the op.
+static FailureOr<IndexSpec> parseSpecOf(Operation *op, StringRef spec, unsigned numInputs) {
+  std::string error;
+  FailureOr<IndexSpec> parsed = parseIndexSpec(spec, numInputs, error);
+  if (failed(parsed))
+    return op->emitOpError() << error, failure();
+  return parsed;
+}
+
+static FailureOr<std::string> parseListOf(Operation *op, StringRef list) {
+  std::string error;
+  FailureOr<std::string> parsed = parseIndexList(list, error);
+  if (failed(parsed))
+    return op->emitOpError() << error, failure();
+  return parsed;
+}
+
+//===----------------------------------------------------------------------===//
+// EinsumOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult EinsumOp::verify() {
+  unsigned n = getInputs().size();
+  if (n < 1 || n > 2)
+    return emitOpError() << "takes one or two operands, got " << n;
+  FailureOr<IndexSpec> spec = parseSpecOf(*this, getSpec(), n);
+  if (failed(spec))
+    return failure();
+  if (n == 1 && getCombine() != CombineKind::Mul)
+    return emitOpError() << "'combine' needs two operands";
+  SmallVector<IndexedTensor> tensors;
+  for (auto [i, input] : llvm::enumerate(getInputs()))
+    tensors.push_back({spec->inputs[i], cast<ShapedType>(input.getType()), operandRole(i)});
+  tensors.push_back({spec->output, getType(), "the result"});
+  if (failed(verifyIndexedTensors(*this, tensors)))
+    return failure();
+  return verifySameElementType(*this);
+}
+
+//===----------------------------------------------------------------------===//
+// MapOp
+//===----------------------------------------------------------------------===//
+
+unsigned MapOp::getArity(MapFn fn) { return fn >= MapFn::Add ? 2 : 1; }
+
+bool MapOp::needsConstant(MapFn fn) {
+  return fn == MapFn::Scale || fn == MapFn::Shift || fn == MapFn::Softcap;
+}
+
+LogicalResult MapOp::verify() {
+  MapFn fn = getFn();
+  unsigned arity = getArity(fn);
+  if (getInputs().size() != arity)
+    return emitOpError() << "'" << stringifyMapFn(fn) << "' takes " << arity
+                         << " operand(s), got " << getInputs().size();
+  if (needsConstant(fn) && !getConstant())
+    return emitOpError() << "'" << stringifyMapFn(fn) << "' needs a constant ('by c')";
+  if (getConstant() && !needsConstant(fn) && fn != MapFn::Elu)
+    return emitOpError() << "'" << stringifyMapFn(fn) << "' takes no constant";
+  if (fn == MapFn::Softcap && !(getConstantAttr().getValueAsDouble() > 0))
+    return emitOpError() << "soft-cap must be positive, got " << getConstantAttr();
+  if (failed(verifySameElementType(*this)))
+    return failure();
+
+  SmallVector<IndexedTensor> tensors;
+  if (std::optional<StringRef> text = getSpec()) {
+    FailureOr<IndexSpec> spec = parseSpecOf(*this, *text, arity);
+    if (failed(spec))
+      return failure();
+    if (!spec->reducedIndices().empty())
+      return emitOpError() << "index '" << spec->reducedIndices().front()
+                           << "' of an operand is missing from the result; a map only "
+                              "broadcasts (use attn.reduce to reduce)";
+    for (auto [i, input] : llvm::enumerate(getInputs()))
+      tensors.push_back(
+          {spec->inputs[i], cast<ShapedType>(input.getType()), operandRole(i)});
+    tensors.push_back({spec->output, getType(), "the result"});
+    return verifyIndexedTensors(*this, tensors);
+  }
+  // Without a spec all operands and the result have one shape.
+  for (auto [i, input] : llvm::enumerate(getInputs())) {
+    auto type = cast<ShapedType>(input.getType());
+    if (type.getRank() != getType().getRank())
+      return emitOpError() << "operand #" << i << " has rank " << type.getRank()
+                           << " but the result has rank " << getType().getRank()
+                           << "; write an index spec to broadcast";
+    if (failed(mlir::verifyCompatibleShape(type, getType())))
+      return emitOpError() << "operand #" << i << " shape " << type
+                           << " does not match the result " << getType();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ModifyOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ModifyOp::verifyRegions() {
+  FailureOr<std::string> letters = parseListOf(*this, getIndices());
+  if (failed(letters))
+    return failure();
+  if ((int64_t)letters->size() != getType().getRank())
+    return emitOpError() << "index list \"" << *letters << "\" names " << letters->size()
+                         << " dimensions, but the operand has rank " << getType().getRank();
+  Block &body = getBody().front();
+  Type elt = getType().getElementType();
+  if (body.getNumArguments() != letters->size() + 1)
+    return emitOpError() << "region takes the element and one index per letter ("
+                         << letters->size() + 1 << " arguments), got "
+                         << body.getNumArguments();
+  if (body.getArgument(0).getType() != elt)
+    return emitOpError() << "region argument #0 must be the element type " << elt
+                         << ", got " << body.getArgument(0).getType();
+  for (BlockArgument arg : body.getArguments().drop_front())
+    if (!arg.getType().isIndex())
+      return emitOpError() << "region argument #" << arg.getArgNumber()
+                           << " must be an index, got " << arg.getType();
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError() << "region must end with attn.yield";
+  if (yield.getValue().getType() != elt)
+    return emitOpError() << "region yields " << yield.getValue().getType()
+                         << ", expected the element type " << elt;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ReduceOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReduceOp::verify() {
+  FailureOr<IndexSpec> spec = parseSpecOf(*this, getSpec(), 1);
+  if (failed(spec))
+    return failure();
+  if (failed(verifySameElementType(*this)))
+    return failure();
+  return verifyIndexedTensors(
+      *this, {{spec->inputs[0], cast<ShapedType>(getInput().getType()), "the operand"},
+              {spec->output, getType(), "the result"}});
+}
+
+//===----------------------------------------------------------------------===//
+// MaskOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MaskOp::verify() {
+  FailureOr<std::string> letters = parseListOf(*this, getIndices());
+  if (failed(letters))
+    return failure();
+  if ((int64_t)letters->size() != getType().getRank())
+    return emitOpError() << "index list \"" << *letters << "\" names " << letters->size()
+                         << " dimensions, but the operand has rank " << getType().getRank();
+  for (auto [role, name] : {std::pair<StringRef, StringRef>{"query", getQuery()},
+                            {"key", getKey()}}) {
+    if (name.size() != 1)
+      return emitOpError() << "the " << role << " index must be one letter, got \"" << name
+                           << "\"";
+    if (letters->find(name[0]) == std::string::npos)
+      return emitOpError() << "the " << role << " index '" << name
+                           << "' is not a dimension of the operand \"" << *letters
+                           << "\"; a mask needs the query and key sequence indices";
+  }
+  if (getQuery() == getKey())
+    return emitOpError() << "the query and key indices must differ, both are '"
+                         << getQuery() << "'";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// FeatureOp
+//===----------------------------------------------------------------------===//
+
+/// Length of phi(x) along the feature axis for an input of length `d`.
+static int64_t featureLength(FeatureKind kind, int64_t d) {
+  if (ShapedType::isDynamic(d))
+    return d;
+  return kind == FeatureKind::Taylor2 ? 1 + d + d * d : d;
+}
+
+LogicalResult FeatureOp::verify() {
+  FailureOr<std::string> letters = parseListOf(*this, getIndices());
+  if (failed(letters))
+    return failure();
+  auto in = cast<ShapedType>(getInput().getType());
+  if ((int64_t)letters->size() != in.getRank())
+    return emitOpError() << "index list \"" << *letters << "\" names " << letters->size()
+                         << " dimensions, but the operand has rank " << in.getRank();
+  if (getAxis().size() != 1 || letters->find(getAxis()[0]) == std::string::npos)
+    return emitOpError() << "feature axis \"" << getAxis()
+                         << "\" is not one of the indices \"" << *letters << "\"";
+  if (in.getElementType() != getType().getElementType())
+    return emitOpError() << "result element type " << getType().getElementType()
+                         << " differs from the operand's " << in.getElementType();
+  if (getType().getRank() != in.getRank())
+    return emitOpError() << "result rank " << getType().getRank()
+                         << " differs from the operand's " << in.getRank();
+  size_t axis = letters->find(getAxis()[0]);
+  if (getFeature() == FeatureKind::Taylor2 && in.isDynamicDim(axis))
+    return emitOpError() << "'taylor2' needs a static feature axis";
+  for (int64_t i = 0, e = in.getRank(); i < e; ++i) {
+    int64_t expected = (size_t)i == axis ? featureLength(getFeature(), in.getDimSize(i))
+                                         : in.getDimSize(i);
+    int64_t got = getType().getDimSize(i);
+    if (!ShapedType::isDynamic(expected) && !ShapedType::isDynamic(got) && expected != got)
+      return emitOpError() << "result dimension " << i << " ('" << (*letters)[i]
+                           << "') must have size " << expected << ", got " << got;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+double AttentionOp::getEffectiveScale() {
+  if (FloatAttr scale = getScaleAttr())
+    return scale.getValueAsDouble();
+  if (getNormalizer() != Normalizer::Softmax)
+    return 1.0;
+  return 1.0 / std::sqrt((double)getQuery().getType().getDimSize(3));
+}
+
+LogicalResult AttentionOp::verify() {
+  auto q = getQuery().getType(), k = getKey().getType(), v = getValue().getType();
+  auto o = getType();
+  for (auto [name, type] : {std::pair<StringRef, RankedTensorType>{"query", q},
+                            {"key", k},
+                            {"value", v},
+                            {"result", o}})
+    if (type.getRank() != 4)
+      return emitOpError() << "expects rank-4 [batch, heads, seq, dim] tensors, but the "
+                           << name << " is " << type;
+  if (failed(verifySameElementType(*this)))
+    return failure();
+  // q = bhmd, k/v = bgn., o = bhme: head h of q reads kv head h / (H / G).
+  if (failed(verifyIndexedTensors(*this, {{"bhmd", q, "the query"},
+                                          {"bgnd", k, "the key"},
+                                          {"bgne", v, "the value"},
+                                          {"bhme", o, "the result"}})))
+    return failure();
+  int64_t hq = q.getDimSize(1), hkv = k.getDimSize(1);
+  if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) && hq % hkv != 0)
+    return emitOpError() << "query heads (" << hq << ") must be a multiple of key/value heads ("
+                         << hkv << ")";
+  if (q.isDynamicDim(3))
+    return emitOpError() << "the head dimension of the query must be static";
+  bool softmax = getNormalizer() == Normalizer::Softmax;
+  if (softmax && getFeature())
+    return emitOpError() << "a feature map needs normalizer 'sum' or 'none'; softmax "
+                            "attention uses exp(q.k) itself";
+  if (!softmax && !getFeature())
+    return emitOpError() << "normalizer '" << stringifyNormalizer(getNormalizer())
+                         << "' needs a feature map (linear attention)";
+  if (getSoftcap() && !softmax)
+    return emitOpError() << "'softcap' applies to softmax attention only";
+  if (getSoftcap() && !(*getSoftcapValue() > 0))
+    return emitOpError() << "soft-cap must be positive, got " << getSoftcapAttr();
+  if (getScale() && !std::isfinite(getScaleAttr().getValueAsDouble()))
+    return emitOpError() << "scale must be finite";
+  return success();
+}

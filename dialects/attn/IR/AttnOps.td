@@ -1,0 +1,212 @@
+#ifndef ATTN_OPS_TD
+#define ATTN_OPS_TD
+
+include "attn/IR/AttnDialect.td"
+include "attn/IR/AttnAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+
+def Attn_FloatTensor : RankedTensorOf<[AnyFloat]>;
+
+//===----------------------------------------------------------------------===//
+// The cascade
+//===----------------------------------------------------------------------===//
+
+def Attn_EinsumOp : Attn_Op<"einsum", [Pure]> {
+  let summary = "A contraction written in einsum notation";
+  let description = [{
+    `result[out] = scale * REDUCE_{indices not in out} COMBINE(a[ia], b[ib])`.
+    COMBINE is `mul` (default) or `add`; REDUCE is `add` (default) or `max`, so both
+    ordinary contractions and max-plus products are expressible. With one operand the op
+    reduces (and may transpose) it. Every index letter keeps one size across the operands
+    and the result; dimensions may be dynamic.
+
+    ```mlir
+    %s = attn.einsum "bhmd,bhnd->bhmn" %q, %k scale 0.125
+        : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<1x8x128x128xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Attn_FloatTensor>:$inputs, StrAttr:$spec,
+                   DefaultValuedAttr<Attn_CombineKindAttr, "::mlir::attn::CombineKind::Mul">:$combine,
+                   DefaultValuedAttr<Attn_ReduceKindAttr, "::mlir::attn::ReduceKind::Add">:$reduce,
+                   OptionalAttr<F64Attr>:$scale);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $spec $inputs (`combine` $combine^)? (`reduce` $reduce^)? (`scale` $scale^)?
+    attr-dict `:` functional-type($inputs, $result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_MapOp : Attn_Op<"map", [Pure]> {
+  let summary = "An elementwise function, with broadcasting written in index notation";
+  let description = [{
+    Unary functions: `exp`, `log`, `neg`, `tanh`, `sigmoid`, `relu`, `softplus`,
+    `elu` (alpha = `by` constant, default 1). Unary with a constant `by c`: `scale`
+    (x * c), `shift` (x + c), `softcap` (c * tanh(x / c), Gemma-2 / Grok soft-capping).
+    Binary: `add`, `sub`, `mul`, `div`, `max`, `min`; when the operands have different
+    index sets, an index spec says how they broadcast into the result:
+
+    ```mlir
+    %e = attn.map exp %x : (tensor<8x128x128xf32>) -> tensor<8x128x128xf32>
+    %c = attn.map softcap %s by 30.0 : (tensor<8x128x128xf32>) -> tensor<8x128x128xf32>
+    %d = attn.map sub "hmn,hm->hmn" %s, %mx
+        : (tensor<8x128x128xf32>, tensor<8x128xf32>) -> tensor<8x128x128xf32>
+    ```
+  }];
+  let arguments = (ins Attn_MapFnAttr:$fn, Variadic<Attn_FloatTensor>:$inputs,
+                   OptionalAttr<StrAttr>:$spec, OptionalAttr<F64Attr>:$constant);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $fn ($spec^)? $inputs (`by` $constant^)? attr-dict `:` functional-type($inputs, $result)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    static unsigned getArity(::mlir::attn::MapFn fn);
+    static bool needsConstant(::mlir::attn::MapFn fn);
+  }];
+}
+
+def Attn_ModifyOp : Attn_Op<"modify", [Pure, SameOperandsAndResultType]> {
+  let summary = "An arbitrary score modification with access to the indices";
+  let description = [{
+    Applies the region to every element. The block receives the element and then one
+    `index` per letter of the index spec, so the modification can depend on positions
+    (ALiBi, relative biases, custom masks) as FlexAttention's `score_mod` does. The body
+    holds `arith` and `math` ops on scalars and ends with `attn.yield`.
+
+    ```mlir
+    %r = attn.modify %s "hmn" {
+    ^bb0(%x: f32, %h: index, %m: index, %n: index):
+      ...
+      attn.yield %y : f32
+    } : tensor<8x128x128xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$input, StrAttr:$indices);
+  let results = (outs Attn_FloatTensor:$result);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$input $indices $body attr-dict `:` type($input)";
+  let hasRegionVerifier = 1;
+}
+
+def Attn_YieldOp : Attn_Op<"yield", [Pure, Terminator, ReturnLike,
+    HasParent<"::mlir::attn::ModifyOp">]> {
+  let summary = "Yields the modified element of attn.modify";
+  let arguments = (ins AnyFloat:$value);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
+}
+
+def Attn_ReduceOp : Attn_Op<"reduce", [Pure]> {
+  let summary = "Reduces named indices with add or max";
+  let description = [{
+    ```mlir
+    %m = attn.reduce max "hmn->hm" %s : tensor<8x128x128xf32> -> tensor<8x128xf32>
+    ```
+    The reduced indices are those of the input absent from the result; the result may
+    also permute the kept indices.
+  }];
+  let arguments = (ins Attn_ReduceKindAttr:$kind, StrAttr:$spec, Attn_FloatTensor:$input);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = "$kind $spec $input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Attn_MaskOp : Attn_Op<"mask", [Pure, SameOperandsAndResultType]> {
+  let summary = "Applies a #attn.mask to a score tensor";
+  let description = [{
+    Keeps the elements whose (query, key) pair is visible under the mask and writes the
+    fill value elsewhere: `neg_inf` (default) before a softmax, `zero` on linear paths.
+    The index spec names every dimension; `query` and `key` name the two sequence indices
+    the mask is a function of (all other indices are broadcast over).
+
+    ```mlir
+    %m = attn.mask #attn.mask<causal> %s "hmn" query "m" key "n"
+        : tensor<8x128x128xf32>
+    ```
+  }];
+  let arguments = (ins Attn_MaskAttr:$mask, Attn_FloatTensor:$input, StrAttr:$indices,
+                   StrAttr:$query, StrAttr:$key,
+                   DefaultValuedAttr<Attn_FillKindAttr, "::mlir::attn::FillKind::NegInf">:$fill);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    qualified($mask) $input $indices `query` $query `key` $key (`fill` $fill^)? attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_FeatureOp : Attn_Op<"feature", [Pure]> {
+  let summary = "Applies a #attn.feature map along one axis";
+  let description = [{
+    ```mlir
+    %p = attn.feature #attn.feature<taylor2> %q "hmd" over "d"
+        : tensor<8x128x16xf32> -> tensor<8x128x273xf32>
+    ```
+    The axis keeps its letter; its length changes for maps that expand the features
+    (`taylor2`: d -> 1 + d + d^2).
+  }];
+  let arguments = (ins Attn_FeatureAttr:$feature, Attn_FloatTensor:$input,
+                   StrAttr:$indices, StrAttr:$axis);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    qualified($feature) $input $indices `over` $axis attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// The recognised form
+//===----------------------------------------------------------------------===//
+
+def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
+  let summary = "Recognised attention: q, k, v, mask, feature map, normaliser, scale";
+  let description = [{
+    Operands are `q: [B, Hq, Nq, D]`, `k: [B, Hkv, Nk, D]`, `v: [B, Hkv, Nk, Dv]`; the
+    result is `[B, Hq, Nq, Dv]`. `Hq` must be a multiple of `Hkv`: query head `h` reads
+    key/value head `h floordiv (Hq / Hkv)` (MHA, GQA and MQA are the same op).
+
+    With `normalizer softmax` (default):
+    `o[i] = sum_j softmax_j(s[i, j]) v[j]`, `s = scale * q.k` (scale defaults to
+    `1/sqrt(D)`), then `softcap c`: `s = c * tanh(s / c)`, then the mask hides pairs.
+    With a feature map phi and `normalizer sum`:
+    `a[i, j] = phi(scale * q[i]) . phi(k[j])` (masked pairs give 0),
+    `o[i] = sum_j a[i, j] v[j] / sum_j a[i, j]`; `normalizer none` drops the division.
+    `softmax_features` takes the softmax of q over its features and of k over the
+    sequence (Efficient Attention). Scale defaults to 1 on linear paths.
+
+    A row with no visible key (or a zero denominator) yields zeros, never NaN.
+    Masks follow the end-aligned convention of `#attn.mask`.
+
+    ```mlir
+    %o = attn.attention mask #attn.mask<causal> scale 0.125
+        ins(%q, %k, %v : tensor<1x32x128x64xf32>, tensor<1x8x128x64xf32>,
+                         tensor<1x8x128x64xf32>) -> tensor<1x32x128x64xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$query, Attn_FloatTensor:$key, Attn_FloatTensor:$value,
+                   OptionalAttr<Attn_MaskAttr>:$mask,
+                   OptionalAttr<Attn_FeatureAttr>:$feature,
+                   DefaultValuedAttr<Attn_NormalizerAttr, "::mlir::attn::Normalizer::Softmax">:$normalizer,
+                   OptionalAttr<F64Attr>:$scale,
+                   OptionalAttr<F64Attr>:$softcap);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    (`mask` qualified($mask)^)? (`feature` qualified($feature)^)?
+    (`normalizer` $normalizer^)? (`scale` $scale^)? (`softcap` $softcap^)?
+    `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,` type($value) `)`
+    attr-dict `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The scale actually applied: the attribute, or its documented default.
+    double getEffectiveScale();
+    std::optional<double> getSoftcapValue() {
+      if (auto attr = getSoftcapAttr())
+        return attr.getValueAsDouble();
+      return std::nullopt;
+    }
+  }];
+}
+
+#endif // ATTN_OPS_TD

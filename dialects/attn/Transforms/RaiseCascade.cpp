@@ -1,0 +1,300 @@
+//===- RaiseCascade.cpp - softmax cascades to attn.attention --------------===//
+//
+// Matches, from the output backwards:
+//   o = einsum "P m n, C n e -> P m e" (w, v)      with w = div "S,R->S" (e, l)
+//   o = div "O,R->O" (einsum "S,V->O" (e, v), l)    (normalised after the contraction)
+//   l = reduce add "S->R" e,   e = exp(x),   x = sub "S,R->S" (s, reduce max "S->R" s) | s
+//   s = [mask neg_inf] [softcap] [scale]* einsum "P m d, C n d -> P m n" (q, k) [scale]
+// where S = P m n, R = P m, C is a prefix of P and the rest of P groups query heads.
+//
+//===----------------------------------------------------------------------===//
+#include "attn/IR/AttnOps.h"
+#include "attn/IR/IndexNotation.h"
+#include "attn/Transforms/Passes.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNRAISECASCADE
+#include "attn/Transforms/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+/// What the matcher learns about `softmax(scores)`.
+struct SoftmaxMatch {
+  Value q, k;
+  std::string prefix;    // P: letters before m in the scores
+  std::string kvPrefix;  // C: the leading letters of P that k and v share
+  char m = 0, n = 0;
+  double scale = 1.0;
+  std::optional<double> softcap;
+  MaskAttr mask;
+};
+
+std::optional<IndexSpec> specOf(std::optional<StringRef> text) {
+  if (!text)
+    return std::nullopt;
+  std::string error;
+  FailureOr<IndexSpec> spec = parseIndexSpec(*text, 0, error);
+  if (failed(spec))
+    return std::nullopt;
+  return *spec;
+}
+
+template <typename OpTy>
+OpTy definingOp(Value v) {
+  return v ? v.getDefiningOp<OpTy>() : OpTy();
+}
+
+bool isBinaryMap(MapOp op, MapFn fn, StringRef lhs, StringRef rhs, StringRef out) {
+  if (!op || op.getFn() != fn)
+    return false;
+  std::optional<IndexSpec> spec = specOf(op.getSpec());
+  return spec && spec->inputs[0] == lhs && spec->inputs[1] == rhs && spec->output == out;
+}
+
+bool isReduce(ReduceOp op, ReduceKind kind, StringRef in, StringRef out) {
+  if (!op || op.getKind() != kind)
+    return false;
+  std::optional<IndexSpec> spec = specOf(op.getSpec());
+  return spec && spec->inputs[0] == in && spec->output == out;
+}
+
+/// s = [mask] [softcap] [scale]* einsum(q, k): fills in everything but the kv prefix.
+bool matchScores(Value s, StringRef scoreLetters, SoftmaxMatch &match) {
+  if (auto mask = definingOp<MaskOp>(s)) {
+    if (mask.getFill() != FillKind::NegInf || mask.getIndices() != scoreLetters ||
+        mask.getQuery()[0] != scoreLetters.drop_back().back() ||
+        mask.getKey()[0] != scoreLetters.back())
+      return false;
+    match.mask = mask.getMask();
+    s = mask.getInput();
+  }
+  if (auto cap = definingOp<MapOp>(s); cap && cap.getFn() == MapFn::Softcap) {
+    match.softcap = cap.getConstantAttr().getValueAsDouble();
+    s = cap.getInputs()[0];
+  }
+  while (auto scale = definingOp<MapOp>(s)) {
+    if (scale.getFn() != MapFn::Scale)
+      return false;
+    match.scale *= scale.getConstantAttr().getValueAsDouble();
+    s = scale.getInputs()[0];
+  }
+  auto qk = definingOp<EinsumOp>(s);
+  if (!qk || qk.getInputs().size() != 2 || qk.getCombine() != CombineKind::Mul ||
+      qk.getReduce() != ReduceKind::Add)
+    return false;
+  if (FloatAttr scale = qk.getScaleAttr())
+    match.scale *= scale.getValueAsDouble();
+  std::optional<IndexSpec> spec = specOf(qk.getSpec());
+  if (!spec || spec->output != scoreLetters)
+    return false;
+  // Scores are P m n; q is P m d; k is C n d with C a prefix of P.
+  const std::string &qL = spec->inputs[0], &kL = spec->inputs[1];
+  match.prefix = scoreLetters.drop_back(2).str();
+  match.m = scoreLetters.drop_back().back();
+  match.n = scoreLetters.back();
+  if (qL.size() != match.prefix.size() + 2 || kL.size() < 2)
+    return false;
+  char d = qL.back();
+  if (qL != match.prefix + match.m + d || kL.back() != d || kL[kL.size() - 2] != match.n)
+    return false;
+  match.kvPrefix = kL.substr(0, kL.size() - 2);
+  if (!StringRef(match.prefix).starts_with(match.kvPrefix))
+    return false;
+  match.q = qk.getInputs()[0];
+  match.k = qk.getInputs()[1];
+  return true;
+}
+
+/// e = exp(sub(s, max(s))) or exp(s); returns the scores s.
+Value matchExpWeights(Value e, StringRef scores, StringRef rows) {
+  auto exp = definingOp<MapOp>(e);
+  if (!exp || exp.getFn() != MapFn::Exp)
+    return {};
+  Value x = exp.getInputs()[0];
+  auto sub = definingOp<MapOp>(x);
+  if (!sub || sub.getFn() != MapFn::Sub)
+    return x;
+  if (!isBinaryMap(sub, MapFn::Sub, scores, rows, scores))
+    return {};
+  auto max = definingOp<ReduceOp>(sub.getInputs()[1]);
+  if (!isReduce(max, ReduceKind::Max, scores, rows) || max.getInput() != sub.getInputs()[0])
+    return {};
+  return sub.getInputs()[0];
+}
+
+/// Reshapes [L..., N, D] with `numLeading` leading dims into [1, prod(L), N, D].
+Value toRank4(OpBuilder &b, Location loc, Value value, unsigned numLeading) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank();
+  if (numLeading > 1) {
+    SmallVector<ReassociationIndices> merge(1);
+    for (unsigned i = 0; i < numLeading; ++i)
+      merge[0].push_back(i);
+    merge.push_back({rank - 2});
+    merge.push_back({rank - 1});
+    value = tensor::CollapseShapeOp::create(b, loc, value, merge);
+    type = cast<RankedTensorType>(value.getType());
+  }
+  // Prepend unit dims until the rank is 4.
+  SmallVector<OpFoldResult> shape(4 - type.getRank(), b.getIndexAttr(1));
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    shape.push_back(tensor::getMixedSize(b, loc, value, i));
+  SmallVector<ReassociationIndices> grow;
+  int64_t extra = 4 - type.getRank();
+  ReassociationIndices first;
+  for (int64_t i = 0; i <= extra; ++i)
+    first.push_back(i);
+  grow.push_back(first);
+  for (int64_t i = extra + 1; i < 4; ++i)
+    grow.push_back({i});
+  if (extra == 0)
+    return value;
+  SmallVector<int64_t> staticShape;
+  SmallVector<Value> dynamic;
+  dispatchIndexOpFoldResults(shape, dynamic, staticShape);
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(staticShape, type.getElementType()), value, grow, shape);
+}
+
+/// Replaces `root` (with letters P m e) by attn.attention on the matched operands.
+LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMatch &match,
+                    Value v) {
+  Location loc = root->getLoc();
+  unsigned numPrefix = match.prefix.size(), numKv = match.kvPrefix.size();
+  Value q = toRank4(rewriter, loc, match.q, numPrefix);
+  Value k = toRank4(rewriter, loc, match.k, numKv);
+  Value v4 = toRank4(rewriter, loc, v, numKv);
+  auto resultType = cast<RankedTensorType>(root->getResult(0).getType());
+  auto qType = cast<RankedTensorType>(q.getType());
+  auto vType = cast<RankedTensorType>(v4.getType());
+  auto attnType = RankedTensorType::get(
+      {qType.getDimSize(0), qType.getDimSize(1), qType.getDimSize(2), vType.getDimSize(3)},
+      resultType.getElementType());
+  auto attention = AttentionOp::create(
+      rewriter, loc, attnType, q, k, v4, match.mask, FeatureKindAttr(),
+      NormalizerAttr::get(rewriter.getContext(), Normalizer::Softmax),
+      rewriter.getF64FloatAttr(match.scale),
+      match.softcap ? rewriter.getF64FloatAttr(*match.softcap) : FloatAttr());
+  // Back to [P..., M, E]: [1, prod(P), M, E] -> P... M E.
+  SmallVector<OpFoldResult> shape;
+  for (int64_t i = 0; i < resultType.getRank(); ++i)
+    shape.push_back(tensor::getMixedSize(rewriter, loc, root->getResult(0), i));
+  Value result = attention;
+  if (numPrefix == 1) {
+    result = tensor::CollapseShapeOp::create(
+        rewriter, loc, result, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+  } else {
+    Value flat = tensor::CollapseShapeOp::create(
+        rewriter, loc, result, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    SmallVector<ReassociationIndices> split(1);
+    for (unsigned i = 0; i < std::max(numPrefix, 1u); ++i)
+      split[0].push_back(i);
+    split.push_back({std::max(numPrefix, 1u)});
+    split.push_back({std::max(numPrefix, 1u) + 1});
+    if (numPrefix == 0) {
+      result = tensor::CollapseShapeOp::create(
+          rewriter, loc, flat, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    } else {
+      result = tensor::ExpandShapeOp::create(rewriter, loc, resultType, flat, split, shape);
+    }
+  }
+  if (result.getType() != resultType)
+    result = tensor::CastOp::create(rewriter, loc, resultType, result);
+  rewriter.replaceOp(root, result);
+  return success();
+}
+
+/// o = einsum "S,V->O" (div(e, l), v)
+struct RaiseNormalizedWeights : OpRewritePattern<EinsumOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(EinsumOp op, PatternRewriter &rewriter) const override {
+    SoftmaxMatch match;
+    Value v;
+    if (!matchValueContraction(op, match, v, /*normalized=*/true))
+      return rewriter.notifyMatchFailure(op, "not softmax(scores) V");
+    return raise(rewriter, op, match, v);
+  }
+
+  /// Checks `op` = einsum "P m n, C n e -> P m e" (w, v) with w the softmax weights
+  /// (normalized) or exp weights (not normalized), and fills `match`.
+  static bool matchValueContraction(EinsumOp op, SoftmaxMatch &match, Value &v,
+                                    bool normalized) {
+    if (op.getInputs().size() != 2 || op.getCombine() != CombineKind::Mul ||
+        op.getReduce() != ReduceKind::Add || op.getScale())
+      return false;
+    std::optional<IndexSpec> spec = specOf(op.getSpec());
+    if (!spec)
+      return false;
+    StringRef scores = spec->inputs[0];
+    if (scores.size() < 2)
+      return false;
+    std::string rows = scores.drop_back().str();
+    Value weights = op.getInputs()[0];
+    if (normalized) {
+      auto div = definingOp<MapOp>(weights);
+      if (!isBinaryMap(div, MapFn::Div, scores, rows, scores))
+        return false;
+      auto sum = definingOp<ReduceOp>(div.getInputs()[1]);
+      if (!isReduce(sum, ReduceKind::Add, scores, rows) ||
+          sum.getInput() != div.getInputs()[0])
+        return false;
+      weights = div.getInputs()[0];
+    }
+    Value s = matchExpWeights(weights, scores, rows);
+    if (!s || !matchScores(s, scores, match))
+      return false;
+    char e = spec->output.back();
+    std::string expectV = match.kvPrefix + match.n + e;
+    if (spec->inputs[1] != expectV || spec->output != rows + e)
+      return false;
+    v = op.getInputs()[1];
+    return true;
+  }
+};
+
+/// o = div "O,R->O" (einsum "S,V->O" (e, v), reduce add e)
+struct RaiseNormalizedOutput : OpRewritePattern<MapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MapOp op, PatternRewriter &rewriter) const override {
+    if (op.getFn() != MapFn::Div)
+      return failure();
+    auto pv = definingOp<EinsumOp>(op.getInputs()[0]);
+    auto sum = definingOp<ReduceOp>(op.getInputs()[1]);
+    std::optional<IndexSpec> spec = specOf(op.getSpec());
+    if (!pv || !sum || !spec)
+      return rewriter.notifyMatchFailure(op, "not (exp-weights V) / row sums");
+    SoftmaxMatch match;
+    Value v;
+    if (!RaiseNormalizedWeights::matchValueContraction(pv, match, v, /*normalized=*/false))
+      return rewriter.notifyMatchFailure(op, "not exp-weights V");
+    std::string scores = match.prefix + match.m + match.n;
+    std::string rows = match.prefix + match.m;
+    std::string out = cast<RankedTensorType>(op.getType()).getRank() > 0
+                          ? specOf(pv.getSpec())->output
+                          : "";
+    if (!isReduce(sum, ReduceKind::Add, scores, rows) ||
+        sum.getInput() != pv.getInputs()[0] || spec->inputs[0] != out ||
+        spec->inputs[1] != rows || spec->output != out)
+      return rewriter.notifyMatchFailure(op, "denominator is not the row sum");
+    return raise(rewriter, op, match, v);
+  }
+};
+
+struct AttnRaiseCascadePass : attn::impl::AttnRaiseCascadeBase<AttnRaiseCascadePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<RaiseNormalizedWeights, RaiseNormalizedOutput>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,381 @@
+//===- AttnToLinalg.cpp - every attn op to linalg.generic on tensors ------===//
+#include "attn/Conversion/Passes.h"
+#include "attn/IR/AttnOps.h"
+#include "attn/IR/IndexNotation.h"
+#include "LinalgBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_CONVERTATTNTOLINALG
+#include "attn/Conversion/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+/// Index specs were checked by the verifiers; re-parsing cannot fail here.
+static IndexSpec specOf(StringRef text) {
+  std::string error;
+  return *parseIndexSpec(text, 0, error);
+}
+
+static Value elementOf(const GenericBody &g, Value x, MapFn fn, std::optional<double> c,
+                       Value y = {}) {
+  OpBuilder &b = g.b;
+  Location l = g.loc;
+  Type t = x.getType();
+  auto cst = [&](double v) { return floatConstant(b, l, t, v); };
+  switch (fn) {
+  case MapFn::Exp:
+    return math::ExpOp::create(b, l, x);
+  case MapFn::Log:
+    return math::LogOp::create(b, l, x);
+  case MapFn::Neg:
+    return arith::NegFOp::create(b, l, x);
+  case MapFn::Tanh:
+    return math::TanhOp::create(b, l, x);
+  case MapFn::Sigmoid: {
+    Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, x));
+    return arith::DivFOp::create(b, l, cst(1.0), arith::AddFOp::create(b, l, cst(1.0), e));
+  }
+  case MapFn::Relu:
+    return arith::MaximumFOp::create(b, l, x, cst(0.0));
+  case MapFn::Softplus: {
+    // max(x, 0) + log1p(exp(-|x|)): no overflow for large |x|.
+    Value absNeg = arith::NegFOp::create(b, l, math::AbsFOp::create(b, l, x));
+    Value tail = math::Log1pOp::create(b, l, math::ExpOp::create(b, l, absNeg));
+    return arith::AddFOp::create(b, l, arith::MaximumFOp::create(b, l, x, cst(0.0)), tail);
+  }
+  case MapFn::Elu: {
+    Value neg = arith::MulFOp::create(b, l, cst(c.value_or(1.0)),
+                                      math::ExpM1Op::create(b, l, x));
+    Value pos = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, cst(0.0));
+    return arith::SelectOp::create(b, l, pos, x, neg);
+  }
+  case MapFn::Scale:
+    return arith::MulFOp::create(b, l, x, cst(*c));
+  case MapFn::Shift:
+    return arith::AddFOp::create(b, l, x, cst(*c));
+  case MapFn::Softcap: {
+    Value t = math::TanhOp::create(b, l, arith::DivFOp::create(b, l, x, cst(*c)));
+    return arith::MulFOp::create(b, l, t, cst(*c));
+  }
+  case MapFn::Add:
+    return arith::AddFOp::create(b, l, x, y);
+  case MapFn::Sub:
+    return arith::SubFOp::create(b, l, x, y);
+  case MapFn::Mul:
+    return arith::MulFOp::create(b, l, x, y);
+  case MapFn::Div:
+    return arith::DivFOp::create(b, l, x, y);
+  case MapFn::Max:
+    return arith::MaximumFOp::create(b, l, x, y);
+  case MapFn::Min:
+    return arith::MinimumFOp::create(b, l, x, y);
+  }
+  llvm_unreachable("unknown map function");
+}
+
+static Value scaleBy(OpBuilder &b, Location loc, Indexed in, double scale) {
+  if (scale == 1.0)
+    return in.value;
+  return buildElementwise(b, loc, {in}, in.letters, [&](const GenericBody &g) {
+    return elementOf(g, g.args[0], MapFn::Scale, scale);
+  });
+}
+
+/// `numbers` as index letters "abcd..." for ops that carry no spec of their own.
+static std::string defaultLetters(int64_t rank) {
+  std::string letters;
+  for (int64_t i = 0; i < rank; ++i)
+    letters.push_back('a' + i);
+  return letters;
+}
+
+namespace {
+
+struct LowerEinsum : OpRewritePattern<EinsumOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(EinsumOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    IndexSpec spec = specOf(op.getSpec());
+    SmallVector<Indexed> inputs;
+    for (auto [value, letters] : llvm::zip(op.getInputs(), spec.inputs))
+      inputs.push_back({value, letters});
+    bool isMax = op.getReduce() == ReduceKind::Max;
+    Value init = buildInit(rewriter, loc, op.getType().getElementType(), spec.output, inputs,
+                           isMax ? -std::numeric_limits<double>::infinity() : 0.0);
+    bool addCombine = op.getCombine() == CombineKind::Add;
+    Value result =
+        buildGeneric(rewriter, loc, inputs, {init, spec.output}, [&](const GenericBody &g) {
+          Value term = g.args[0];
+          if (inputs.size() == 2)
+            term = addCombine ? (Value)arith::AddFOp::create(g.b, g.loc, g.args[0], g.args[1])
+                              : (Value)arith::MulFOp::create(g.b, g.loc, g.args[0], g.args[1]);
+          Value acc = g.args.back();
+          return isMax ? (Value)arith::MaximumFOp::create(g.b, g.loc, acc, term)
+                       : (Value)arith::AddFOp::create(g.b, g.loc, acc, term);
+        });
+    if (FloatAttr scale = op.getScaleAttr())
+      result = scaleBy(rewriter, loc, {result, spec.output}, scale.getValueAsDouble());
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct LowerMap : OpRewritePattern<MapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MapOp op, PatternRewriter &rewriter) const override {
+    IndexSpec spec;
+    if (std::optional<StringRef> text = op.getSpec()) {
+      spec = specOf(*text);
+    } else {
+      spec.output = defaultLetters(op.getType().getRank());
+      spec.inputs.assign(op.getInputs().size(), spec.output);
+    }
+    SmallVector<Indexed> inputs;
+    for (auto [value, letters] : llvm::zip(op.getInputs(), spec.inputs))
+      inputs.push_back({value, letters});
+    std::optional<double> c;
+    if (FloatAttr attr = op.getConstantAttr())
+      c = attr.getValueAsDouble();
+    Value result = buildElementwise(rewriter, op.getLoc(), inputs, spec.output,
+                                    [&](const GenericBody &g) {
+                                      Value y = inputs.size() == 2 ? g.args[1] : Value();
+                                      return elementOf(g, g.args[0], op.getFn(), c, y);
+                                    });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct LowerModify : OpRewritePattern<ModifyOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ModifyOp op, PatternRewriter &rewriter) const override {
+    std::string letters = op.getIndices().str();
+    Block &body = op.getBody().front();
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), {{op.getInput(), letters}}, letters, [&](const GenericBody &g) {
+          IRMapping mapping;
+          mapping.map(body.getArgument(0), g.args[0]);
+          for (auto [i, c] : llvm::enumerate(letters))
+            mapping.map(body.getArgument(i + 1), g.index(c));
+          for (Operation &inner : body.without_terminator())
+            g.b.clone(inner, mapping);
+          return mapping.lookup(cast<YieldOp>(body.getTerminator()).getValue());
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct LowerReduce : OpRewritePattern<ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceOp op, PatternRewriter &rewriter) const override {
+    IndexSpec spec = specOf(op.getSpec());
+    rewriter.replaceOp(op, buildReduction(rewriter, op.getLoc(),
+                                          {op.getInput(), spec.inputs[0]}, spec.output,
+                                          op.getKind() == ReduceKind::Max));
+    return success();
+  }
+};
+
+/// select(visible(i, j), x, fill) with i, j the query/key letters.
+static Value applyMask(OpBuilder &b, Location loc, MaskAttr mask, Indexed scores, char query,
+                       char key, FillKind fill) {
+  Value numQueries =
+      getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, query, {scores}));
+  Value numKeys = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, key, {scores}));
+  return buildElementwise(b, loc, {scores}, scores.letters, [&](const GenericBody &g) {
+    Value visible = buildMaskPredicate(g.b, g.loc, mask, g.index(query), g.index(key),
+                                       numQueries, numKeys);
+    Type t = g.args[0].getType();
+    Value filler = fill == FillKind::NegInf ? negInfinity(g.b, g.loc, t)
+                                            : floatConstant(g.b, g.loc, t, 0.0);
+    return arith::SelectOp::create(g.b, g.loc, visible, g.args[0], filler).getResult();
+  });
+}
+
+struct LowerMask : OpRewritePattern<MaskOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaskOp op, PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, applyMask(rewriter, op.getLoc(), op.getMask(),
+                                     {op.getInput(), op.getIndices().str()}, op.getQuery()[0],
+                                     op.getKey()[0], op.getFill()));
+    return success();
+  }
+};
+
+struct LowerFeature : OpRewritePattern<FeatureOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(FeatureOp op, PatternRewriter &rewriter) const override {
+    Value result = buildFeatureMap(rewriter, op.getLoc(), op.getFeature(),
+                                   {op.getInput(), op.getIndices().str()}, op.getAxis()[0]);
+    if (result.getType() != op.getType())
+      result = tensor::CastOp::create(rewriter, op.getLoc(), op.getType(), result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// The unfused attention. Query heads are split as [B, G, R, M, D] (G = kv heads, R =
+/// query heads per kv head) so that GQA is plain index sharing: q "bgrmd", k "bgnd",
+/// v "bgne", result "bgrme".
+struct LowerAttention : OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AttentionOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    RankedTensorType qType = op.getQuery().getType();
+    Type elt = qType.getElementType();
+
+    // Split the query heads.
+    OpFoldResult hq = tensor::getMixedSize(b, loc, op.getQuery(), 1);
+    OpFoldResult g = tensor::getMixedSize(b, loc, op.getKey(), 1);
+    OpFoldResult r;
+    std::optional<int64_t> hqStatic = getConstantIntValue(hq), gStatic = getConstantIntValue(g);
+    if (hqStatic && gStatic)
+      r = b.getIndexAttr(*hqStatic / *gStatic);
+    else
+      r = arith::DivUIOp::create(b, loc, getValueOrCreateConstantIndexOp(b, loc, hq),
+                                 getValueOrCreateConstantIndexOp(b, loc, g))
+              .getResult();
+    SmallVector<OpFoldResult> qShape = {tensor::getMixedSize(b, loc, op.getQuery(), 0), g, r,
+                                        tensor::getMixedSize(b, loc, op.getQuery(), 2),
+                                        tensor::getMixedSize(b, loc, op.getQuery(), 3)};
+    SmallVector<int64_t> qStatic;
+    SmallVector<Value> qDynamic;
+    dispatchIndexOpFoldResults(qShape, qDynamic, qStatic);
+    SmallVector<ReassociationIndices> split = {{0}, {1, 2}, {3}, {4}};
+    Value q5 = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(qStatic, elt),
+                                             op.getQuery(), split, qShape);
+    Indexed q{q5, "bgrmd"}, k{op.getKey(), "bgnd"}, v{op.getValue(), "bgne"};
+
+    Value out = op.getNormalizer() == Normalizer::Softmax ? lowerSoftmax(b, loc, op, q, k, v)
+                                                          : lowerLinear(b, loc, op, q, k, v);
+    Value collapsed = tensor::CollapseShapeOp::create(b, loc, out, split);
+    if (collapsed.getType() != op.getType())
+      collapsed = tensor::CastOp::create(b, loc, op.getType(), collapsed);
+    rewriter.replaceOp(op, collapsed);
+    return success();
+  }
+
+  /// o = (sum_j exp(s_ij - m_i) v_j) / sum_j exp(s_ij - m_i), with m_i the row max;
+  /// rows without a visible key have m_i = -inf and produce 0.
+  static Value lowerSoftmax(OpBuilder &b, Location loc, AttentionOp op, Indexed q, Indexed k,
+                            Indexed v) {
+    Type elt = op.getType().getElementType();
+    Value zeroScores = buildInit(b, loc, elt, "bgrmn", {q, k}, 0.0);
+    Value qk = buildGeneric(b, loc, {q, k}, {zeroScores, "bgrmn"}, [](const GenericBody &g) {
+      Value p = arith::MulFOp::create(g.b, g.loc, g.args[0], g.args[1]);
+      return arith::AddFOp::create(g.b, g.loc, g.args[2], p).getResult();
+    });
+    double scale = op.getEffectiveScale();
+    std::optional<double> softcap = op.getSoftcapValue();
+    Indexed scores{qk, "bgrmn"};
+    scores.value = buildElementwise(b, loc, {scores}, scores.letters, [&](const GenericBody &g) {
+      Value s = elementOf(g, g.args[0], MapFn::Scale, scale);
+      return softcap ? elementOf(g, s, MapFn::Softcap, softcap) : s;
+    });
+    if (MaskAttr mask = op.getMaskAttr())
+      scores.value = applyMask(b, loc, mask, scores, 'm', 'n', FillKind::NegInf);
+
+    Indexed rowMax{buildReduction(b, loc, scores, "bgrm", /*isMax=*/true), "bgrm"};
+    Indexed weights{buildElementwise(b, loc, {scores, rowMax}, scores.letters,
+                                     [](const GenericBody &g) {
+                                       // An empty row has max -inf: subtract 0 so that
+                                       // exp(-inf - 0) = 0 rather than NaN.
+                                       Value m = g.args[1];
+                                       Value isInf = arith::CmpFOp::create(
+                                           g.b, g.loc, arith::CmpFPredicate::OEQ, m,
+                                           negInfinity(g.b, g.loc, m.getType()));
+                                       m = arith::SelectOp::create(
+                                           g.b, g.loc, isInf,
+                                           floatConstant(g.b, g.loc, m.getType(), 0.0), m);
+                                       Value d = arith::SubFOp::create(g.b, g.loc, g.args[0], m);
+                                       return math::ExpOp::create(g.b, g.loc, d).getResult();
+                                     }),
+                    scores.letters};
+    return weightedValues(b, loc, weights, v, /*normalize=*/true);
+  }
+
+  /// a_ij = phi(scale q_i).phi(k_j), masked to 0; o_i = sum_j a_ij v_j [/ sum_j a_ij].
+  static Value lowerLinear(OpBuilder &b, Location loc, AttentionOp op, Indexed q, Indexed k,
+                           Indexed v) {
+    FeatureKind kind = *op.getFeature();
+    Type elt = op.getType().getElementType();
+    Indexed phiQ{buildFeatureMap(b, loc, kind, {scaleBy(b, loc, q, op.getEffectiveScale()),
+                                                q.letters},
+                                 'd'),
+                 q.letters};
+    // Efficient Attention normalises keys over the sequence, queries over features.
+    char keyAxis = kind == FeatureKind::SoftmaxFeatures ? 'n' : 'd';
+    Indexed phiK{buildFeatureMap(b, loc, kind, k, keyAxis), k.letters};
+    Value zero = buildInit(b, loc, elt, "bgrmn", {q, k}, 0.0);
+    Indexed scores{buildGeneric(b, loc, {phiQ, phiK}, {zero, "bgrmn"},
+                                [](const GenericBody &g) {
+                                  Value p = arith::MulFOp::create(g.b, g.loc, g.args[0], g.args[1]);
+                                  return arith::AddFOp::create(g.b, g.loc, g.args[2], p).getResult();
+                                }),
+                   "bgrmn"};
+    if (MaskAttr mask = op.getMaskAttr())
+      scores.value = applyMask(b, loc, mask, scores, 'm', 'n', FillKind::Zero);
+    return weightedValues(b, loc, scores, v, op.getNormalizer() == Normalizer::Sum);
+  }
+
+  /// o_i = sum_j w_ij v_j, divided by sum_j w_ij when `normalize` (0 where it is 0).
+  static Value weightedValues(OpBuilder &b, Location loc, Indexed weights, Indexed v,
+                              bool normalize) {
+    Type elt = cast<ShapedType>(v.value.getType()).getElementType();
+    Value zero = buildInit(b, loc, elt, "bgrme", {weights, v}, 0.0);
+    Value out = buildGeneric(b, loc, {weights, v}, {zero, "bgrme"}, [](const GenericBody &g) {
+      Value p = arith::MulFOp::create(g.b, g.loc, g.args[0], g.args[1]);
+      return arith::AddFOp::create(g.b, g.loc, g.args[2], p).getResult();
+    });
+    if (!normalize)
+      return out;
+    Indexed sum{buildReduction(b, loc, weights, "bgrm", /*isMax=*/false), "bgrm"};
+    return buildElementwise(b, loc, {{out, "bgrme"}, sum}, "bgrme", [](const GenericBody &g) {
+      Value l = g.args[1];
+      Value zeroF = floatConstant(g.b, g.loc, l.getType(), 0.0);
+      Value empty = arith::CmpFOp::create(g.b, g.loc, arith::CmpFPredicate::OEQ, l, zeroF);
+      Value q = arith::DivFOp::create(g.b, g.loc, g.args[0], l);
+      return arith::SelectOp::create(g.b, g.loc, empty, zeroF, q).getResult();
+    });
+  }
+};
+
+struct ConvertAttnToLinalgPass
+    : attn::impl::ConvertAttnToLinalgBase<ConvertAttnToLinalgPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateAttnToLinalgPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    WalkResult leftover = getOperation()->walk([](Operation *op) {
+      if (isa<AttnDialect>(op->getDialect()) && !isa<YieldOp>(op)) {
+        op->emitError("could not lower this attn op to linalg");
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (leftover.wasInterrupted())
+      signalPassFailure();
+  }
+};
+} // namespace
+
+void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerEinsum, LowerMap, LowerModify, LowerReduce, LowerMask, LowerFeature,
+               LowerAttention>(patterns.getContext());
+}

@@ -1,0 +1,112 @@
+#include "LinalgBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+Value GenericBody::index(char letter) const {
+  size_t pos = loops.find(letter);
+  assert(pos != StringRef::npos && "letter is not a loop of this generic");
+  return linalg::IndexOp::create(b, loc, pos);
+}
+
+OpFoldResult mlir::attn::getLetterSize(OpBuilder &b, Location loc, char letter,
+                                       ArrayRef<Indexed> sources) {
+  const Indexed *dynamicSource = nullptr;
+  int64_t dynamicDim = 0;
+  for (const Indexed &s : sources) {
+    size_t pos = s.letters.find(letter);
+    if (pos == std::string::npos)
+      continue;
+    auto type = cast<ShapedType>(s.value.getType());
+    if (!type.isDynamicDim(pos))
+      return b.getIndexAttr(type.getDimSize(pos));
+    if (!dynamicSource) {
+      dynamicSource = &s;
+      dynamicDim = pos;
+    }
+  }
+  assert(dynamicSource && "letter appears in no source; verifiers guarantee it does");
+  return tensor::getMixedSize(b, loc, dynamicSource->value, dynamicDim);
+}
+
+Value mlir::attn::floatConstant(OpBuilder &b, Location loc, Type type, double value) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+}
+
+Value mlir::attn::negInfinity(OpBuilder &b, Location loc, Type type) {
+  auto ft = cast<FloatType>(type);
+  return arith::ConstantOp::create(
+      b, loc, b.getFloatAttr(ft, APFloat::getInf(ft.getFloatSemantics(), /*Negative=*/true)));
+}
+
+Value mlir::attn::buildInit(OpBuilder &b, Location loc, Type elt, StringRef letters,
+                            ArrayRef<Indexed> sources, std::optional<double> fill) {
+  SmallVector<OpFoldResult> sizes;
+  for (char c : letters)
+    sizes.push_back(getLetterSize(b, loc, c, sources));
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, elt);
+  if (!fill)
+    return empty;
+  Value value = std::isinf(*fill) && *fill < 0 ? negInfinity(b, loc, elt)
+                                                : floatConstant(b, loc, elt, *fill);
+  return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{empty}).getResult(0);
+}
+
+Value mlir::attn::buildGeneric(OpBuilder &b, Location loc, ArrayRef<Indexed> inputs,
+                               Indexed init, BodyFn body) {
+  std::string loops = init.letters;
+  for (const Indexed &in : inputs)
+    for (char c : in.letters)
+      if (loops.find(c) == std::string::npos)
+        loops.push_back(c);
+  MLIRContext *ctx = b.getContext();
+  auto mapOf = [&](StringRef letters) {
+    SmallVector<AffineExpr> exprs;
+    for (char c : letters)
+      exprs.push_back(getAffineDimExpr(loops.find(c), ctx));
+    return AffineMap::get(loops.size(), 0, exprs, ctx);
+  };
+  SmallVector<AffineMap> maps;
+  SmallVector<Value> inputValues;
+  for (const Indexed &in : inputs) {
+    maps.push_back(mapOf(in.letters));
+    inputValues.push_back(in.value);
+  }
+  maps.push_back(mapOf(init.letters));
+  SmallVector<utils::IteratorType> iterators;
+  for (char c : loops)
+    iterators.push_back(init.letters.find(c) == std::string::npos
+                            ? utils::IteratorType::reduction
+                            : utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.value.getType()}, inputValues, ValueRange{init.value}, maps,
+      iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value result = body(GenericBody{nb, nloc, args, loops});
+        linalg::YieldOp::create(nb, nloc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value mlir::attn::buildElementwise(OpBuilder &b, Location loc, ArrayRef<Indexed> inputs,
+                                   StringRef outLetters, BodyFn body) {
+  Type elt = cast<ShapedType>(inputs.front().value.getType()).getElementType();
+  Value init = buildInit(b, loc, elt, outLetters, inputs);
+  return buildGeneric(b, loc, inputs, {init, outLetters.str()}, body);
+}
+
+Value mlir::attn::buildReduction(OpBuilder &b, Location loc, Indexed input,
+                                 StringRef outLetters, bool isMax) {
+  Type elt = cast<ShapedType>(input.value.getType()).getElementType();
+  Value init = buildInit(b, loc, elt, outLetters, {input},
+                         isMax ? -std::numeric_limits<double>::infinity() : 0.0);
+  return buildGeneric(b, loc, {input}, {init, outLetters.str()}, [&](const GenericBody &g) {
+    return isMax ? (Value)arith::MaximumFOp::create(g.b, g.loc, g.args[1], g.args[0])
+                 : (Value)arith::AddFOp::create(g.b, g.loc, g.args[1], g.args[0]);
+  });
+}

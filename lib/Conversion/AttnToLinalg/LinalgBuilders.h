@@ -1,0 +1,75 @@
+//===- LinalgBuilders.h - linalg.generic from index notation --------------===//
+//
+// The attn ops name dimensions with letters; linalg.generic wants loops and affine
+// maps. These helpers translate: a loop nest is a string of letters, an operand is a
+// value with its letters, and the maps and iterator types follow from the strings.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_LIB_CONVERSION_LINALGBUILDERS_H
+#define ATTN_LIB_CONVERSION_LINALGBUILDERS_H
+
+#include "attn/IR/AttnAttrs.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Value.h"
+#include <string>
+
+namespace mlir::attn {
+
+/// A tensor value with one letter per dimension.
+struct Indexed {
+  Value value;
+  std::string letters;
+};
+
+/// Body of a generic: block arguments (inputs, then the accumulator when there is one)
+/// and the loop letters, so a body can ask for `linalg.index` of a letter.
+struct GenericBody {
+  OpBuilder &b;
+  Location loc;
+  ValueRange args;
+  StringRef loops;
+  /// `linalg.index` of the loop named `letter`.
+  Value index(char letter) const;
+};
+using BodyFn = function_ref<Value(const GenericBody &)>;
+
+/// Size of dimension `letter` taken from the first of `sources` that has it (static
+/// when any source knows it statically).
+OpFoldResult getLetterSize(OpBuilder &b, Location loc, char letter, ArrayRef<Indexed> sources);
+
+/// `tensor.empty` with dimensions `letters` sized from `sources`, filled with `fill`
+/// when given.
+Value buildInit(OpBuilder &b, Location loc, Type elt, StringRef letters,
+                ArrayRef<Indexed> sources, std::optional<double> fill = std::nullopt);
+
+/// A linalg.generic looping over the result letters followed by the letters of the
+/// inputs not in the result (reductions). `init` is the output (already filled for
+/// reductions); the body returns the new output element.
+Value buildGeneric(OpBuilder &b, Location loc, ArrayRef<Indexed> inputs, Indexed init,
+                   BodyFn body);
+
+/// Elementwise over `out` letters: the output is a fresh tensor sized from the inputs.
+Value buildElementwise(OpBuilder &b, Location loc, ArrayRef<Indexed> inputs,
+                       StringRef outLetters, BodyFn body);
+
+/// Reduces `input` onto `outLetters` with add or max (identity 0 or -inf).
+Value buildReduction(OpBuilder &b, Location loc, Indexed input, StringRef outLetters,
+                     bool isMax);
+
+/// Scalar helpers.
+Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
+Value negInfinity(OpBuilder &b, Location loc, Type type);
+
+/// i1 predicate: is key column `key` visible from query row `query` under `mask`, for
+/// sequence lengths `numQueries`, `numKeys` (index values; end-aligned positions).
+Value buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value query, Value key,
+                         Value numQueries, Value numKeys);
+
+/// phi applied along letter `axis` of `input`; `resultType` gives the result shape.
+Value buildFeatureMap(OpBuilder &b, Location loc, FeatureKind kind, Indexed input,
+                      char axis);
+
+} // namespace mlir::attn
+
+#endif // ATTN_LIB_CONVERSION_LINALGBUILDERS_H

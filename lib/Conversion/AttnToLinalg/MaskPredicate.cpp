@@ -1,0 +1,83 @@
+//===- MaskPredicate.cpp - #attn.mask terms as arith on indices -----------===//
+//
+// Each term of the mask algebra (AttnAttrs.td) becomes a few index comparisons. Query
+// rows are end-aligned: row i sits at position p = i + (Nk - Nq).
+//
+//===----------------------------------------------------------------------===//
+#include "LinalgBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+struct PredicateBuilder {
+  OpBuilder &b;
+  Location loc;
+  Value pos; // query position p
+  Value key; // key position j
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value cmp(arith::CmpIPredicate pred, Value lhs, Value rhs) {
+    return arith::CmpIOp::create(b, loc, pred, lhs, rhs);
+  }
+  Value boolean(bool v) { return arith::ConstantIntOp::create(b, loc, v, 1); }
+
+  Value build(MaskAttr mask) {
+    using P = arith::CmpIPredicate;
+    ArrayRef<int64_t> args = mask.getArgs();
+    switch (mask.getKind()) {
+    case MaskKind::Full:
+      return boolean(true);
+    case MaskKind::Causal:
+      return cmp(P::sle, key, pos);
+    case MaskKind::Window: {
+      Value lo = arith::SubIOp::create(b, loc, pos, index(args[0]));
+      Value hi = arith::AddIOp::create(b, loc, pos, index(args[1]));
+      return arith::AndIOp::create(b, loc, cmp(P::sge, key, lo), cmp(P::sle, key, hi));
+    }
+    case MaskKind::Sink:
+      return cmp(P::slt, key, index(args[0]));
+    case MaskKind::Chunk: {
+      Value size = index(args[0]);
+      Value qChunk = arith::FloorDivSIOp::create(b, loc, pos, size);
+      Value kChunk = arith::FloorDivSIOp::create(b, loc, key, size);
+      return cmp(P::eq, qChunk, kChunk);
+    }
+    case MaskKind::Dilated: {
+      Value dist = arith::SubIOp::create(b, loc, pos, key);
+      Value rate = index(args[1]);
+      Value inRange = arith::AndIOp::create(b, loc, cmp(P::sge, dist, index(0)),
+                                            cmp(P::slt, dist, index(args[0] * args[1])));
+      Value onStride = cmp(P::eq, arith::RemSIOp::create(b, loc, dist, rate), index(0));
+      return arith::AndIOp::create(b, loc, inRange, onStride);
+    }
+    case MaskKind::Prefix:
+      return arith::OrIOp::create(b, loc, cmp(P::slt, key, index(args[0])),
+                                  cmp(P::sle, key, pos));
+    case MaskKind::And:
+    case MaskKind::Or: {
+      Value acc = build(mask.getOperand(0));
+      for (unsigned i = 1, e = mask.getOperands().size(); i < e; ++i) {
+        Value next = build(mask.getOperand(i));
+        acc = mask.getKind() == MaskKind::And
+                  ? (Value)arith::AndIOp::create(b, loc, acc, next)
+                  : (Value)arith::OrIOp::create(b, loc, acc, next);
+      }
+      return acc;
+    }
+    case MaskKind::Not:
+      return arith::XOrIOp::create(b, loc, build(mask.getOperand(0)), boolean(true));
+    }
+    llvm_unreachable("unknown mask kind");
+  }
+};
+} // namespace
+
+Value mlir::attn::buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value query,
+                                     Value key, Value numQueries, Value numKeys) {
+  Value offset = arith::SubIOp::create(b, loc, numKeys, numQueries);
+  Value pos = arith::AddIOp::create(b, loc, query, offset);
+  return PredicateBuilder{b, loc, pos, key}.build(mask);
+}

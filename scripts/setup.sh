@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what attn-mlir needs on Debian 12 and configures + builds it.
+# Idempotent; runs as root (no sudo) or as a user with sudo.
+# Usage: scripts/setup.sh            # install packages, configure, build
+#        ATTN_SKIP_BUILD=1 scripts/setup.sh   # packages only
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${ATTN_BUILD_DIR:-$here/build}"
+
+packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 libomp-22-dev
+          lld-22 cmake ninja-build python3)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    SUDO=sudo
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq || { echo "setup: apt-get update failed" >&2; exit 1; }
+  if ! $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+    echo "setup: could not install: ${missing[*]}" >&2
+    echo "setup: attn-mlir needs Debian 12's LLVM/MLIR 22 packages (bookworm-security / backports)." >&2
+    exit 1
+  fi
+fi
+[ -x /usr/lib/llvm-22/bin/mlir-tblgen ] || { echo "setup: /usr/lib/llvm-22/bin/mlir-tblgen missing after install" >&2; exit 1; }
+
+[ "${ATTN_SKIP_BUILD:-0}" = 1 ] && exit 0
+
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -G Ninja -S "$here" -B "$build" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+    -DLLVM_USE_LINKER=lld
+fi
+cmake --build "$build"
