@@ -1,0 +1,46 @@
+//===- JitRunner.h - compile an attn function for this CPU and call it ------===//
+#ifndef ATTN_RUNTIME_JITRUNNER_H
+#define ATTN_RUNTIME_JITRUNNER_H
+
+#include "attn/Pipelines/Pipelines.h"
+#include "attn/Runtime/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <memory>
+
+namespace mlir {
+class ExecutionEngine;
+namespace attn {
+
+/// A JIT-compiled entry function whose arguments and results are ranked tensors of
+/// f32 or f64, called with row-major host arrays.
+class JitFunction {
+public:
+  ~JitFunction();
+
+  /// Lowers a clone of `module` with `attn-to-cpu` and JIT-compiles it (LLVM -O3).
+  static llvm::Expected<std::unique_ptr<JitFunction>>
+  compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOptions &options);
+
+  /// Calls the function; results are copied out and their buffers freed.
+  llvm::Expected<std::vector<NpyArray>> call(llvm::ArrayRef<NpyArray *> args);
+
+  /// Calls the function and returns the seconds the compiled code took (the copy of
+  /// the results out of its buffers is not counted).
+  llvm::Expected<double> time(llvm::ArrayRef<NpyArray *> args);
+
+private:
+  JitFunction() = default;
+  std::unique_ptr<ExecutionEngine> engine;
+  std::string symbol;
+  std::vector<int64_t> resultRanks;
+  std::vector<NpyDType> resultTypes;
+  double lastSeconds = 0;
+};
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTN_RUNTIME_JITRUNNER_H

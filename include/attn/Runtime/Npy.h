@@ -1,0 +1,37 @@
+//===- Npy.h - NumPy .npy files (format versions 1-3, little-endian) -------===//
+#ifndef ATTN_RUNTIME_NPY_H
+#define ATTN_RUNTIME_NPY_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlir::attn {
+
+/// Element types the runtime exchanges with NumPy.
+enum class NpyDType { F32, F64 };
+
+const char *npyDescr(NpyDType type); // "<f4", "<f8"
+
+struct NpyArray {
+  NpyDType dtype = NpyDType::F32;
+  std::vector<int64_t> shape;
+  std::vector<char> bytes; // row-major (C order)
+
+  int64_t numElements() const;
+  size_t elementSize() const { return dtype == NpyDType::F32 ? 4 : 8; }
+};
+
+/// Reads `path`; every malformation (bad magic, unsupported dtype, Fortran order,
+/// header syntax, truncated data) is an error that names the file and the problem.
+llvm::Expected<NpyArray> readNpy(llvm::StringRef path);
+
+/// Writes `array` as a version 1.0 .npy file.
+llvm::Error writeNpy(llvm::StringRef path, const NpyArray &array);
+
+} // namespace mlir::attn
+
+#endif // ATTN_RUNTIME_NPY_H

@@ -1,0 +1,572 @@
+//===- Evaluator.cpp - fp64 interpretation of attn programs ---------------===//
+#include "attn/Reference/Evaluator.h"
+#include "Semantics.h"
+
+#include "attn/IR/AttnOps.h"
+#include "attn/IR/IndexNotation.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <functional>
+#include <map>
+
+using namespace mlir;
+using namespace mlir::attn;
+using namespace mlir::attn::reference;
+
+Tensor Tensor::zeros(std::vector<int64_t> shape) {
+  Tensor t;
+  t.shape = std::move(shape);
+  t.data.assign(t.numElements(), 0.0);
+  return t;
+}
+
+int64_t Tensor::numElements() const {
+  int64_t n = 1;
+  for (int64_t s : shape)
+    n *= s;
+  return n;
+}
+
+namespace {
+
+/// A loop nest over named letters, and operands viewed through it.
+struct LoopNest {
+  std::string letters;
+  std::vector<int64_t> extents;
+
+  int64_t extent(char c) const { return extents[letters.find(c)]; }
+
+  /// Stride of each loop in a row-major tensor whose dimensions are `operand`.
+  std::vector<int64_t> strides(StringRef operand, ArrayRef<int64_t> shape) const {
+    std::vector<int64_t> s(letters.size(), 0);
+    int64_t stride = 1;
+    for (int64_t d = operand.size() - 1; d >= 0; --d) {
+      s[letters.find(operand[d])] = stride;
+      stride *= shape[d];
+    }
+    return s;
+  }
+
+  /// Calls fn(loop indices) for every point of the nest, last letter fastest.
+  void forEach(const std::function<void(ArrayRef<int64_t>)> &fn) const {
+    for (int64_t e : extents)
+      if (e == 0)
+        return;
+    std::vector<int64_t> idx(letters.size(), 0);
+    while (true) {
+      fn(idx);
+      int64_t d = (int64_t)idx.size() - 1;
+      while (d >= 0 && ++idx[d] == extents[d])
+        idx[d--] = 0;
+      if (d < 0)
+        return;
+    }
+  }
+
+  double points() const {
+    double n = 1;
+    for (int64_t e : extents)
+      n *= e;
+    return n;
+  }
+};
+
+int64_t offsetOf(ArrayRef<int64_t> idx, ArrayRef<int64_t> strides) {
+  int64_t off = 0;
+  for (size_t i = 0; i < idx.size(); ++i)
+    off += idx[i] * strides[i];
+  return off;
+}
+
+/// A scalar inside an attn.modify region: integers (index, iN) or floats.
+struct Scalar {
+  bool isFloat = true;
+  double f = 0;
+  int64_t i = 0;
+  static Scalar ofFloat(double v) { return {true, v, 0}; }
+  static Scalar ofInt(int64_t v) { return {false, 0, v}; }
+};
+
+class Evaluator {
+public:
+  Evaluator(const Options &options) : options(options) {}
+
+  FailureOr<Result> run(func::FuncOp func, ArrayRef<Tensor> args) {
+    Block &body = func.getBody().front();
+    if (args.size() != body.getNumArguments())
+      return func.emitError() << "expects " << body.getNumArguments() << " arguments, got "
+                              << args.size(),
+             failure();
+    for (auto [arg, t] : llvm::zip(body.getArguments(), args)) {
+      if (failed(checkType(func, arg.getType(), t, "argument #" +
+                                                        std::to_string(arg.getArgNumber()))))
+        return failure();
+      values[arg] = t;
+    }
+    Result result;
+    for (Operation &op : body) {
+      if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+        for (Value v : ret.getOperands())
+          result.outputs.push_back(values.at(v));
+        result.flops = flops;
+        return result;
+      }
+      if (failed(evaluate(op)))
+        return failure();
+    }
+    return func.emitError("function has no return"), failure();
+  }
+
+private:
+  const Options &options;
+  llvm::DenseMap<Value, Tensor> values;
+  double flops = 0;
+
+  bool compute() const { return !options.shapesOnly; }
+
+  LogicalResult checkType(Operation *op, Type type, const Tensor &t, const std::string &what) {
+    auto shaped = dyn_cast<RankedTensorType>(type);
+    if (!shaped)
+      return op->emitError() << "the reference evaluator handles ranked tensors only, "
+                             << what << " is " << type;
+    if (shaped.getRank() != (int64_t)t.shape.size())
+      return op->emitError() << what << " has rank " << t.shape.size() << ", expected "
+                             << shaped;
+    for (int64_t d = 0; d < shaped.getRank(); ++d)
+      if (!shaped.isDynamicDim(d) && shaped.getDimSize(d) != t.shape[d])
+        return op->emitError() << what << " has size " << t.shape[d] << " in dimension "
+                               << d << ", expected " << shaped;
+    return success();
+  }
+
+  /// Binds letters to sizes; a letter must have one size everywhere at run time.
+  LogicalResult bindLetters(Operation *op, std::map<char, int64_t> &sizes, StringRef letters,
+                            const std::vector<int64_t> &shape, unsigned operand) {
+    for (size_t d = 0; d < letters.size(); ++d) {
+      auto [it, inserted] = sizes.emplace(letters[d], shape[d]);
+      if (!inserted && it->second != shape[d])
+        return op->emitError() << "index '" << letters[d] << "' is " << it->second
+                               << " elsewhere but " << shape[d] << " in operand #"
+                               << operand << " at run time";
+    }
+    return success();
+  }
+
+  LogicalResult setResult(Operation *op, Tensor t) {
+    if (failed(checkType(op, op->getResult(0).getType(), t, "the result")))
+      return failure();
+    values[op->getResult(0)] = std::move(t);
+    return success();
+  }
+
+  LogicalResult evaluate(Operation &op) {
+    return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
+        .Case<EinsumOp>([&](auto o) { return evalEinsum(o); })
+        .Case<MapOp>([&](auto o) { return evalMap(o); })
+        .Case<ModifyOp>([&](auto o) { return evalModify(o); })
+        .Case<ReduceOp>([&](auto o) { return evalReduce(o); })
+        .Case<MaskOp>([&](auto o) { return evalMask(o); })
+        .Case<FeatureOp>([&](auto o) { return evalFeature(o); })
+        .Case<AttentionOp>([&](auto o) { return evalAttention(o); })
+        .Case<tensor::CastOp>([&](auto o) { return setResult(o, values.at(o.getSource())); })
+        .Default([&](Operation *o) {
+          return o->emitError() << "the reference evaluator does not interpret '"
+                                << o->getName() << "'";
+        });
+  }
+
+  /// A loop nest over `out` then the remaining letters of `operands`.
+  FailureOr<LoopNest> nestOf(Operation *op, ArrayRef<std::string> operands, StringRef out) {
+    std::map<char, int64_t> sizes;
+    for (auto [i, letters] : llvm::enumerate(operands))
+      if (failed(bindLetters(op, sizes, letters, values.at(op->getOperand(i)).shape, i)))
+        return failure();
+    LoopNest nest;
+    nest.letters = out.str();
+    for (const std::string &letters : operands)
+      for (char c : letters)
+        if (nest.letters.find(c) == std::string::npos)
+          nest.letters.push_back(c);
+    for (char c : nest.letters)
+      nest.extents.push_back(sizes.at(c));
+    return nest;
+  }
+
+  std::vector<int64_t> shapeOf(const LoopNest &nest, StringRef letters) {
+    std::vector<int64_t> shape;
+    for (char c : letters)
+      shape.push_back(nest.extent(c));
+    return shape;
+  }
+
+  LogicalResult evalEinsum(EinsumOp op) {
+    std::string error;
+    IndexSpec spec = *parseIndexSpec(op.getSpec(), 0, error);
+    FailureOr<LoopNest> nest = nestOf(op, spec.inputs, spec.output);
+    if (failed(nest))
+      return failure();
+    bool isMax = op.getReduce() == ReduceKind::Max;
+    Tensor out = Tensor::zeros(shapeOf(*nest, spec.output));
+    if (op.getInputs().size() == 2)
+      flops += 2 * nest->points();
+    if (compute()) {
+      if (isMax)
+        std::fill(out.data.begin(), out.data.end(), -INFINITY);
+      std::vector<std::vector<int64_t>> strides;
+      for (auto [i, letters] : llvm::enumerate(spec.inputs))
+        strides.push_back(nest->strides(letters, values.at(op.getInputs()[i]).shape));
+      std::vector<int64_t> outStrides = nest->strides(spec.output, out.shape);
+      bool add = op.getCombine() == CombineKind::Add;
+      const Tensor &a = values.at(op.getInputs()[0]);
+      const Tensor *b = op.getInputs().size() == 2 ? &values.at(op.getInputs()[1]) : nullptr;
+      nest->forEach([&](ArrayRef<int64_t> idx) {
+        double term = a.data[offsetOf(idx, strides[0])];
+        if (b) {
+          double y = b->data[offsetOf(idx, strides[1])];
+          term = add ? term + y : term * y;
+        }
+        double &acc = out.data[offsetOf(idx, outStrides)];
+        acc = isMax ? (std::isnan(term) || std::isnan(acc) ? NAN : std::max(acc, term))
+                    : acc + term;
+      });
+      if (FloatAttr scale = op.getScaleAttr())
+        for (double &x : out.data)
+          x *= scale.getValueAsDouble();
+    }
+    return setResult(op, std::move(out));
+  }
+
+  LogicalResult evalMap(MapOp op) {
+    std::string error;
+    IndexSpec spec;
+    if (std::optional<StringRef> text = op.getSpec()) {
+      spec = *parseIndexSpec(*text, 0, error);
+    } else {
+      for (int64_t i = 0; i < op.getType().getRank(); ++i)
+        spec.output.push_back('a' + i);
+      spec.inputs.assign(op.getInputs().size(), spec.output);
+    }
+    FailureOr<LoopNest> nest = nestOf(op, spec.inputs, spec.output);
+    if (failed(nest))
+      return failure();
+    Tensor out = Tensor::zeros(shapeOf(*nest, spec.output));
+    if (compute()) {
+      std::optional<double> c;
+      if (FloatAttr attr = op.getConstantAttr())
+        c = attr.getValueAsDouble();
+      std::vector<std::vector<int64_t>> strides;
+      for (auto [i, letters] : llvm::enumerate(spec.inputs))
+        strides.push_back(nest->strides(letters, values.at(op.getInputs()[i]).shape));
+      std::vector<int64_t> outStrides = nest->strides(spec.output, out.shape);
+      nest->forEach([&](ArrayRef<int64_t> idx) {
+        double x = values.at(op.getInputs()[0]).data[offsetOf(idx, strides[0])];
+        double y = strides.size() == 2
+                       ? values.at(op.getInputs()[1]).data[offsetOf(idx, strides[1])]
+                       : 0.0;
+        out.data[offsetOf(idx, outStrides)] = mapScalar(op.getFn(), x, y, c);
+      });
+    }
+    return setResult(op, std::move(out));
+  }
+
+  LogicalResult evalReduce(ReduceOp op) {
+    std::string error;
+    IndexSpec spec = *parseIndexSpec(op.getSpec(), 0, error);
+    FailureOr<LoopNest> nest = nestOf(op, spec.inputs, spec.output);
+    if (failed(nest))
+      return failure();
+    bool isMax = op.getKind() == ReduceKind::Max;
+    Tensor out = Tensor::zeros(shapeOf(*nest, spec.output));
+    if (compute()) {
+      if (isMax)
+        std::fill(out.data.begin(), out.data.end(), -INFINITY);
+      const Tensor &in = values.at(op.getInput());
+      std::vector<int64_t> inStrides = nest->strides(spec.inputs[0], in.shape);
+      std::vector<int64_t> outStrides = nest->strides(spec.output, out.shape);
+      nest->forEach([&](ArrayRef<int64_t> idx) {
+        double x = in.data[offsetOf(idx, inStrides)];
+        double &acc = out.data[offsetOf(idx, outStrides)];
+        acc = isMax ? (std::isnan(x) || std::isnan(acc) ? NAN : std::max(acc, x)) : acc + x;
+      });
+    }
+    return setResult(op, std::move(out));
+  }
+
+  LogicalResult evalMask(MaskOp op) {
+    Tensor out = values.at(op.getInput());
+    std::string letters = op.getIndices().str();
+    size_t qd = letters.find(op.getQuery()[0]), kd = letters.find(op.getKey()[0]);
+    if (compute()) {
+      LoopNest nest{letters, out.shape};
+      std::vector<int64_t> strides = nest.strides(letters, out.shape);
+      double fill = op.getFill() == FillKind::NegInf ? -INFINITY : 0.0;
+      nest.forEach([&](ArrayRef<int64_t> idx) {
+        if (!isVisible(op.getMask(), idx[qd], idx[kd], out.shape[qd], out.shape[kd]))
+          out.data[offsetOf(idx, strides)] = fill;
+      });
+    }
+    return setResult(op, std::move(out));
+  }
+
+  /// Applies phi along `axis` of `in` (each fibre along the axis is one vector).
+  Tensor applyFeature(FeatureKind kind, const Tensor &in, size_t axis) {
+    int64_t d = in.shape[axis];
+    int64_t f = kind == FeatureKind::Taylor2 ? 1 + d + d * d : d;
+    std::vector<int64_t> shape = in.shape;
+    shape[axis] = f;
+    Tensor out = Tensor::zeros(shape);
+    if (!compute())
+      return out;
+    int64_t inner = 1;
+    for (size_t i = axis + 1; i < in.shape.size(); ++i)
+      inner *= in.shape[i];
+    int64_t outer = in.numElements() / std::max<int64_t>(d * inner, 1);
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t r = 0; r < inner; ++r) {
+        std::vector<double> x(d);
+        for (int64_t k = 0; k < d; ++k)
+          x[k] = in.data[(o * d + k) * inner + r];
+        std::vector<double> phi = featureVector(kind, x);
+        for (int64_t k = 0; k < f; ++k)
+          out.data[(o * f + k) * inner + r] = phi[k];
+      }
+    return out;
+  }
+
+  LogicalResult evalFeature(FeatureOp op) {
+    size_t axis = op.getIndices().find(op.getAxis()[0]);
+    return setResult(op, applyFeature(op.getFeature(), values.at(op.getInput()), axis));
+  }
+
+  LogicalResult evalModify(ModifyOp op) {
+    Tensor out = values.at(op.getInput());
+    if (compute()) {
+      std::string letters = op.getIndices().str();
+      LoopNest nest{letters, out.shape};
+      std::vector<int64_t> strides = nest.strides(letters, out.shape);
+      Block &body = op.getBody().front();
+      LogicalResult status = success();
+      nest.forEach([&](ArrayRef<int64_t> idx) {
+        if (failed(status))
+          return;
+        llvm::DenseMap<Value, Scalar> env;
+        double &x = out.data[offsetOf(idx, strides)];
+        env[body.getArgument(0)] = Scalar::ofFloat(x);
+        for (size_t i = 0; i < idx.size(); ++i)
+          env[body.getArgument(i + 1)] = Scalar::ofInt(idx[i]);
+        for (Operation &inner : body.without_terminator())
+          if (failed(status = interpretScalar(inner, env)))
+            return;
+        x = env.at(cast<YieldOp>(body.getTerminator()).getValue()).f;
+      });
+      if (failed(status))
+        return failure();
+    }
+    return setResult(op, std::move(out));
+  }
+
+  /// The arith/math subset a score modification may use.
+  LogicalResult interpretScalar(Operation &op, llvm::DenseMap<Value, Scalar> &env) {
+    auto f = [&](unsigned i) { return env.at(op.getOperand(i)).f; };
+    auto n = [&](unsigned i) { return env.at(op.getOperand(i)).i; };
+    auto setF = [&](double v) { env[op.getResult(0)] = Scalar::ofFloat(v); };
+    auto setI = [&](int64_t v) { env[op.getResult(0)] = Scalar::ofInt(v); };
+    auto floorDiv = [](int64_t a, int64_t b) {
+      int64_t q = a / b;
+      return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+    };
+    bool handled = true;
+    llvm::TypeSwitch<Operation *>(&op)
+        .Case([&](arith::ConstantOp c) {
+          if (auto fa = dyn_cast<FloatAttr>(c.getValue()))
+            setF(fa.getValueAsDouble());
+          else if (auto ia = dyn_cast<IntegerAttr>(c.getValue()))
+            setI(ia.getType().isInteger(1) ? (int64_t)ia.getValue().getZExtValue()
+                                           : ia.getValue().getSExtValue());
+          else
+            handled = false;
+        })
+        .Case([&](arith::AddFOp) { setF(f(0) + f(1)); })
+        .Case([&](arith::SubFOp) { setF(f(0) - f(1)); })
+        .Case([&](arith::MulFOp) { setF(f(0) * f(1)); })
+        .Case([&](arith::DivFOp) { setF(f(0) / f(1)); })
+        .Case([&](arith::NegFOp) { setF(-f(0)); })
+        .Case([&](arith::MaximumFOp) { setF(mapScalar(MapFn::Max, f(0), f(1), {})); })
+        .Case([&](arith::MinimumFOp) { setF(mapScalar(MapFn::Min, f(0), f(1), {})); })
+        .Case([&](arith::MaxNumFOp) { setF(std::fmax(f(0), f(1))); })
+        .Case([&](arith::MinNumFOp) { setF(std::fmin(f(0), f(1))); })
+        .Case([&](arith::AddIOp) { setI(n(0) + n(1)); })
+        .Case([&](arith::SubIOp) { setI(n(0) - n(1)); })
+        .Case([&](arith::MulIOp) { setI(n(0) * n(1)); })
+        .Case([&](arith::DivSIOp) { setI(n(1) ? n(0) / n(1) : 0); })
+        .Case([&](arith::FloorDivSIOp) { setI(n(1) ? floorDiv(n(0), n(1)) : 0); })
+        .Case([&](arith::RemSIOp) { setI(n(1) ? n(0) % n(1) : 0); })
+        .Case([&](arith::AndIOp) { setI(n(0) & n(1)); })
+        .Case([&](arith::OrIOp) { setI(n(0) | n(1)); })
+        .Case([&](arith::XOrIOp) { setI(n(0) ^ n(1)); })
+        .Case([&](arith::MaxSIOp) { setI(std::max(n(0), n(1))); })
+        .Case([&](arith::MinSIOp) { setI(std::min(n(0), n(1))); })
+        .Case([&](arith::IndexCastOp) { setI(n(0)); })
+        .Case([&](arith::SIToFPOp) { setF((double)n(0)); })
+        .Case([&](arith::SelectOp) {
+          env[op.getResult(0)] = n(0) ? env.at(op.getOperand(1)) : env.at(op.getOperand(2));
+        })
+        .Case([&](arith::CmpIOp c) {
+          int64_t a = n(0), b = n(1);
+          bool r = false;
+          switch (c.getPredicate()) {
+          case arith::CmpIPredicate::eq: r = a == b; break;
+          case arith::CmpIPredicate::ne: r = a != b; break;
+          case arith::CmpIPredicate::slt: case arith::CmpIPredicate::ult: r = a < b; break;
+          case arith::CmpIPredicate::sle: case arith::CmpIPredicate::ule: r = a <= b; break;
+          case arith::CmpIPredicate::sgt: case arith::CmpIPredicate::ugt: r = a > b; break;
+          case arith::CmpIPredicate::sge: case arith::CmpIPredicate::uge: r = a >= b; break;
+          }
+          setI(r);
+        })
+        .Case([&](arith::CmpFOp c) {
+          double a = f(0), b = f(1);
+          bool unordered = std::isnan(a) || std::isnan(b);
+          bool r = false;
+          switch (c.getPredicate()) {
+          case arith::CmpFPredicate::OEQ: r = !unordered && a == b; break;
+          case arith::CmpFPredicate::ONE: r = !unordered && a != b; break;
+          case arith::CmpFPredicate::OLT: r = !unordered && a < b; break;
+          case arith::CmpFPredicate::OLE: r = !unordered && a <= b; break;
+          case arith::CmpFPredicate::OGT: r = !unordered && a > b; break;
+          case arith::CmpFPredicate::OGE: r = !unordered && a >= b; break;
+          case arith::CmpFPredicate::UNE: r = unordered || a != b; break;
+          default: handled = false;
+          }
+          setI(r);
+        })
+        .Case([&](math::ExpOp) { setF(std::exp(f(0))); })
+        .Case([&](math::LogOp) { setF(std::log(f(0))); })
+        .Case([&](math::Log1pOp) { setF(std::log1p(f(0))); })
+        .Case([&](math::ExpM1Op) { setF(std::expm1(f(0))); })
+        .Case([&](math::TanhOp) { setF(std::tanh(f(0))); })
+        .Case([&](math::SqrtOp) { setF(std::sqrt(f(0))); })
+        .Case([&](math::RsqrtOp) { setF(1.0 / std::sqrt(f(0))); })
+        .Case([&](math::AbsFOp) { setF(std::fabs(f(0))); })
+        .Case([&](math::PowFOp) { setF(std::pow(f(0), f(1))); })
+        .Case([&](math::Exp2Op) { setF(std::exp2(f(0))); })
+        .Case([&](math::Log2Op) { setF(std::log2(f(0))); })
+        .Case([&](math::ErfOp) { setF(std::erf(f(0))); })
+        .Default([&](Operation *) { handled = false; });
+    if (!handled)
+      return op.emitError() << "the reference evaluator does not interpret '" << op.getName()
+                            << "' in a score modification";
+    return success();
+  }
+
+  LogicalResult evalAttention(AttentionOp op) {
+    const Tensor &q = values.at(op.getQuery()), &k = values.at(op.getKey()),
+                 &v = values.at(op.getValue());
+    int64_t B = q.shape[0], H = q.shape[1], M = q.shape[2], D = q.shape[3];
+    int64_t G = k.shape[1], N = k.shape[2], E = v.shape[3];
+    if (k.shape[0] != B || v.shape[0] != B || k.shape[3] != D || v.shape[1] != G ||
+        v.shape[2] != N)
+      return op.emitError() << "q/k/v shapes disagree at run time";
+    if (G == 0 || H % G != 0)
+      return op.emitError() << "query heads (" << H << ") are not a multiple of kv heads ("
+                            << G << ") at run time";
+    Tensor out = Tensor::zeros({B, H, M, E});
+    bool softmax = op.getNormalizer() == Normalizer::Softmax;
+    int64_t F = softmax ? D : (*op.getFeature() == FeatureKind::Taylor2 ? 1 + D + D * D : D);
+    flops += softmax ? 4.0 * B * H * M * N * D : 2.0 * B * H * M * N * (F + E);
+    if (!compute())
+      return setResult(op, std::move(out));
+
+    double scale = op.getEffectiveScale();
+    std::optional<double> softcap = op.getSoftcapValue();
+    MaskAttr mask = op.getMaskAttr();
+    auto at = [](const Tensor &t, int64_t a, int64_t b, int64_t c, int64_t d) {
+      return t.data[((a * t.shape[1] + b) * t.shape[2] + c) * t.shape[3] + d];
+    };
+    std::vector<double> w(N);
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t g = 0; g < G; ++g) {
+        // phi(k_j) for this kv head (linear attention only).
+        std::vector<std::vector<double>> phiK(N);
+        if (!softmax) {
+          FeatureKind kind = *op.getFeature();
+          if (kind == FeatureKind::SoftmaxFeatures) {
+            // Efficient Attention: softmax of K over the sequence, per feature.
+            for (int64_t j = 0; j < N; ++j)
+              phiK[j].assign(D, 0.0);
+            for (int64_t d = 0; d < D; ++d) {
+              std::vector<double> col(N);
+              for (int64_t j = 0; j < N; ++j)
+                col[j] = at(k, b, g, j, d);
+              std::vector<double> s = featureVector(kind, col);
+              for (int64_t j = 0; j < N; ++j)
+                phiK[j][d] = s[j];
+            }
+          } else {
+            for (int64_t j = 0; j < N; ++j) {
+              std::vector<double> x(D);
+              for (int64_t d = 0; d < D; ++d)
+                x[d] = at(k, b, g, j, d);
+              phiK[j] = featureVector(kind, x);
+            }
+          }
+        }
+        for (int64_t h = g * (H / G); h < (g + 1) * (H / G); ++h)
+          for (int64_t i = 0; i < M; ++i) {
+            std::vector<double> phiQ;
+            if (!softmax) {
+              std::vector<double> x(D);
+              for (int64_t d = 0; d < D; ++d)
+                x[d] = scale * at(q, b, h, i, d);
+              phiQ = featureVector(*op.getFeature(), x);
+            }
+            double rowMax = -INFINITY;
+            for (int64_t j = 0; j < N; ++j) {
+              bool visible = !mask || isVisible(mask, i, j, M, N);
+              double s = 0;
+              if (softmax) {
+                for (int64_t d = 0; d < D; ++d)
+                  s += at(q, b, h, i, d) * at(k, b, g, j, d);
+                s *= scale;
+                if (softcap)
+                  s = *softcap * std::tanh(s / *softcap);
+                s = visible ? s : -INFINITY;
+                rowMax = std::max(rowMax, s);
+              } else {
+                for (size_t f = 0; f < phiQ.size(); ++f)
+                  s += phiQ[f] * phiK[j][f];
+                s = visible ? s : 0.0;
+              }
+              w[j] = s;
+            }
+            double denom = 0;
+            for (int64_t j = 0; j < N; ++j) {
+              if (softmax)
+                w[j] = rowMax == -INFINITY ? 0.0 : std::exp(w[j] - rowMax);
+              denom += w[j];
+            }
+            bool normalize = op.getNormalizer() != Normalizer::None;
+            for (int64_t e = 0; e < E; ++e) {
+              double acc = 0;
+              for (int64_t j = 0; j < N; ++j)
+                acc += w[j] * at(v, b, g, j, e);
+              double &o = out.data[((b * H + h) * M + i) * E + e];
+              o = !normalize ? acc : (denom == 0 ? 0.0 : acc / denom);
+            }
+          }
+      }
+    return setResult(op, std::move(out));
+  }
+};
+
+} // namespace
+
+FailureOr<Result> mlir::attn::reference::evaluate(func::FuncOp func, ArrayRef<Tensor> args,
+                                                  const Options &options) {
+  return Evaluator(options).run(func, args);
+}

@@ -1,0 +1,123 @@
+#include "Semantics.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+static int64_t floorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64_t nk) {
+  const int64_t p = i + (nk - nq); // the query's absolute position
+  ArrayRef<int64_t> a = mask.getArgs();
+  switch (mask.getKind()) {
+  case MaskKind::Full:
+    return true;
+  case MaskKind::Causal:
+    return j <= p;
+  case MaskKind::Window:
+    return p - a[0] <= j && j <= p + a[1];
+  case MaskKind::Sink:
+    return j < a[0];
+  case MaskKind::Chunk:
+    return floorDiv(p, a[0]) == floorDiv(j, a[0]);
+  case MaskKind::Dilated: {
+    int64_t dist = p - j;
+    return dist >= 0 && dist < a[0] * a[1] && dist % a[1] == 0;
+  }
+  case MaskKind::Prefix:
+    return j < a[0] || j <= p;
+  case MaskKind::And:
+    for (Attribute m : mask.getOperands())
+      if (!isVisible(cast<MaskAttr>(m), i, j, nq, nk))
+        return false;
+    return true;
+  case MaskKind::Or:
+    for (Attribute m : mask.getOperands())
+      if (isVisible(cast<MaskAttr>(m), i, j, nq, nk))
+        return true;
+    return false;
+  case MaskKind::Not:
+    return !isVisible(mask.getOperand(0), i, j, nq, nk);
+  }
+  return false;
+}
+
+std::vector<double> reference::featureVector(FeatureKind kind, const std::vector<double> &x) {
+  std::vector<double> phi;
+  switch (kind) {
+  case FeatureKind::Identity:
+    return x;
+  case FeatureKind::EluPlusOne:
+    for (double v : x)
+      phi.push_back(v > 0 ? v + 1 : std::exp(v));
+    return phi;
+  case FeatureKind::Relu:
+    for (double v : x)
+      phi.push_back(std::max(v, 0.0));
+    return phi;
+  case FeatureKind::Taylor2:
+    // exp(q.k) ~ 1 + q.k + (q.k)^2 / 2 = phi(q).phi(k).
+    phi.push_back(1.0);
+    phi.insert(phi.end(), x.begin(), x.end());
+    for (double a : x)
+      for (double b : x)
+        phi.push_back(a * b / std::sqrt(2.0));
+    return phi;
+  case FeatureKind::SoftmaxFeatures: {
+    double mx = -INFINITY, sum = 0;
+    for (double v : x)
+      mx = std::max(mx, v);
+    for (double v : x)
+      sum += std::exp(v - mx);
+    for (double v : x)
+      phi.push_back(std::exp(v - mx) / sum);
+    return phi;
+  }
+  }
+  return phi;
+}
+
+double reference::mapScalar(MapFn fn, double x, double y, std::optional<double> c) {
+  switch (fn) {
+  case MapFn::Exp:
+    return std::exp(x);
+  case MapFn::Log:
+    return std::log(x);
+  case MapFn::Neg:
+    return -x;
+  case MapFn::Tanh:
+    return std::tanh(x);
+  case MapFn::Sigmoid:
+    return 1.0 / (1.0 + std::exp(-x));
+  case MapFn::Relu:
+    return x > 0 ? x : 0.0;
+  case MapFn::Softplus:
+    return std::log1p(std::exp(-std::fabs(x))) + std::max(x, 0.0);
+  case MapFn::Elu:
+    return x > 0 ? x : c.value_or(1.0) * std::expm1(x);
+  case MapFn::Scale:
+    return x * *c;
+  case MapFn::Shift:
+    return x + *c;
+  case MapFn::Softcap:
+    return *c * std::tanh(x / *c);
+  case MapFn::Add:
+    return x + y;
+  case MapFn::Sub:
+    return x - y;
+  case MapFn::Mul:
+    return x * y;
+  case MapFn::Div:
+    return x / y;
+  case MapFn::Max:
+    return std::isnan(x) || std::isnan(y) ? NAN : std::max(x, y);
+  case MapFn::Min:
+    return std::isnan(x) || std::isnan(y) ? NAN : std::min(x, y);
+  }
+  return NAN;
+}

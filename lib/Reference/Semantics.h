@@ -1,0 +1,28 @@
+//===- Semantics.h - the math of masks, feature maps and scalar functions ---===//
+//
+// Written from the definitions (AttnAttrs.td, reference/variants.md), in plain C++ on
+// integers and doubles.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_LIB_REFERENCE_SEMANTICS_H
+#define ATTN_LIB_REFERENCE_SEMANTICS_H
+
+#include "attn/IR/AttnAttrs.h"
+
+#include <optional>
+#include <vector>
+
+namespace mlir::attn::reference {
+
+/// visible(i, j) for query row i of nq and key column j of nk (end-aligned).
+bool isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64_t nk);
+
+/// phi(x) of one feature vector (not for softmax_features, which needs the whole axis).
+std::vector<double> featureVector(FeatureKind kind, const std::vector<double> &x);
+
+/// The scalar function of attn.map.
+double mapScalar(MapFn fn, double x, double y, std::optional<double> constant);
+
+} // namespace mlir::attn::reference
+
+#endif // ATTN_LIB_REFERENCE_SEMANTICS_H

@@ -1,0 +1,187 @@
+#include "attn/Runtime/JitRunner.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+JitFunction::~JitFunction() = default;
+
+static llvm::Error jitError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
+}
+
+static FailureOr<NpyDType> dtypeOf(Type type) {
+  if (type.isF32())
+    return NpyDType::F32;
+  if (type.isF64())
+    return NpyDType::F64;
+  return failure();
+}
+
+llvm::Expected<std::unique_ptr<JitFunction>>
+JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOptions &options) {
+  static bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+
+  OwningOpRef<ModuleOp> clone(module.clone());
+  auto func = clone->lookupSymbol<func::FuncOp>(entry);
+  if (!func)
+    return jitError("no function named '" + entry + "'");
+  std::unique_ptr<JitFunction> jit(new JitFunction());
+  for (Type t : func.getFunctionType().getResults()) {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    FailureOr<NpyDType> dtype = failure();
+    if (tensor)
+      dtype = dtypeOf(tensor.getElementType());
+    if (failed(dtype)) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << t;
+      return jitError("results must be ranked f32/f64 tensors, got " + text);
+    }
+    jit->resultRanks.push_back(tensor.getRank());
+    jit->resultTypes.push_back(*dtype);
+  }
+  // attn.dims / attn.defaults describe the signature for tools; LLVM has no use for them.
+  auto isAttnAttr = [](NamedAttribute attr) {
+    return attr.getName().strref().starts_with("attn.");
+  };
+  auto iface = cast<FunctionOpInterface>(func.getOperation());
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+    SmallVector<NamedAttribute> kept;
+    llvm::copy_if(iface.getArgAttrs(i), std::back_inserter(kept),
+                  [&](NamedAttribute a) { return !isAttnAttr(a); });
+    iface.setArgAttrs(i, kept);
+  }
+  SmallVector<StringAttr> dropped;
+  for (NamedAttribute attr : func->getDiscardableAttrs())
+    if (isAttnAttr(attr))
+      dropped.push_back(attr.getName());
+  for (StringAttr name : dropped)
+    func->removeDiscardableAttr(name);
+  func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(clone->getContext()));
+
+  PassManager pm(clone->getContext());
+  buildAttnToCPUPipeline(pm, options);
+  if (failed(pm.run(*clone)))
+    return jitError("the attn-to-cpu pipeline failed (see the diagnostics above)");
+
+  ExecutionEngineOptions engineOptions;
+  auto transformer = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
+                                               /*targetMachine=*/nullptr);
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(*clone, engineOptions);
+  if (!engine)
+    return engine.takeError();
+  jit->engine = std::move(*engine);
+  jit->engine->initialize();
+  jit->symbol = ("_mlir_ciface_" + entry).str();
+  return jit;
+}
+
+namespace {
+/// A memref descriptor: {allocated, aligned, offset, sizes[r], strides[r]} as int64s.
+struct Descriptor {
+  std::vector<int64_t> words;
+  explicit Descriptor(NpyArray &array) {
+    int64_t rank = array.shape.size();
+    words.resize(3 + 2 * rank);
+    auto ptr = reinterpret_cast<int64_t>(array.bytes.data());
+    words[0] = words[1] = ptr;
+    words[2] = 0;
+    int64_t stride = 1;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      words[3 + d] = array.shape[d];
+      words[3 + rank + d] = stride;
+      stride *= array.shape[d];
+    }
+  }
+};
+} // namespace
+
+static llvm::Error invoke(ExecutionEngine &engine, const std::string &symbol,
+                          llvm::ArrayRef<NpyArray *> args, std::vector<int64_t> &resultWords) {
+  std::vector<Descriptor> descriptors;
+  descriptors.reserve(args.size());
+  for (NpyArray *a : args)
+    descriptors.emplace_back(*a);
+  int64_t *resultPtr = resultWords.data();
+  std::vector<void *> argPtrs;
+  std::vector<int64_t *> descPtrs;
+  descPtrs.reserve(args.size());
+  argPtrs.push_back(&resultPtr);
+  for (Descriptor &d : descriptors) {
+    descPtrs.push_back(d.words.data());
+    argPtrs.push_back(&descPtrs.back());
+  }
+  return engine.invokePacked(symbol, argPtrs);
+}
+
+llvm::Expected<std::vector<NpyArray>> JitFunction::call(llvm::ArrayRef<NpyArray *> args) {
+  size_t words = 0;
+  for (int64_t r : resultRanks)
+    words += 3 + 2 * r;
+  std::vector<int64_t> resultWords(words, 0);
+  auto start = std::chrono::steady_clock::now();
+  if (llvm::Error err = invoke(*engine, symbol, args, resultWords))
+    return std::move(err);
+  lastSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::vector<NpyArray> results;
+  size_t at = 0;
+  std::vector<void *> freed;
+  for (auto [rank, dtype] : llvm::zip(resultRanks, resultTypes)) {
+    int64_t *d = resultWords.data() + at;
+    at += 3 + 2 * rank;
+    NpyArray out;
+    out.dtype = dtype;
+    out.shape.assign(d + 3, d + 3 + rank);
+    size_t elt = out.elementSize();
+    out.bytes.resize(out.numElements() * elt);
+    const char *base = reinterpret_cast<const char *>(d[1]) + d[2] * elt;
+    // Copy honouring the strides (results are usually, not always, contiguous).
+    std::vector<int64_t> idx(rank, 0);
+    for (int64_t linear = 0, n = out.numElements(); linear < n; ++linear) {
+      int64_t off = 0;
+      for (int64_t k = 0; k < rank; ++k)
+        off += idx[k] * d[3 + rank + k];
+      std::memcpy(out.bytes.data() + linear * elt, base + off * elt, elt);
+      for (int64_t k = rank - 1; k >= 0 && ++idx[k] == out.shape[k]; --k)
+        idx[k] = 0;
+    }
+    // The caller owns returned buffers, unless a result is an argument passed through.
+    void *allocated = reinterpret_cast<void *>(d[0]);
+    bool isArgument = llvm::any_of(args, [&](NpyArray *a) {
+      return a->bytes.data() == allocated;
+    });
+    if (!isArgument && !llvm::is_contained(freed, allocated)) {
+      freed.push_back(allocated);
+      std::free(allocated);
+    }
+    results.push_back(std::move(out));
+  }
+  return results;
+}
+
+llvm::Expected<double> JitFunction::time(llvm::ArrayRef<NpyArray *> args) {
+  auto results = call(args);
+  if (!results)
+    return results.takeError();
+  return lastSeconds;
+}

@@ -1,0 +1,141 @@
+#include "attn/Runtime/Npy.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir::attn;
+using llvm::StringRef;
+
+const char *mlir::attn::npyDescr(NpyDType type) {
+  return type == NpyDType::F32 ? "<f4" : "<f8";
+}
+
+int64_t NpyArray::numElements() const {
+  int64_t n = 1;
+  for (int64_t s : shape)
+    n *= s;
+  return n;
+}
+
+static llvm::Error npyError(StringRef path, const llvm::Twine &what) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 (path + ": not a usable .npy file: " + what).str());
+}
+
+/// The value of `'key': value` in the header dict, up to the next top-level comma.
+static std::optional<StringRef> dictValue(StringRef dict, StringRef key) {
+  for (StringRef quote : {"'", "\""}) {
+    std::string needle = (quote + key + quote).str();
+    size_t pos = dict.find(needle);
+    if (pos == StringRef::npos)
+      continue;
+    StringRef rest = dict.drop_front(pos + needle.size()).ltrim();
+    if (!rest.consume_front(":"))
+      return std::nullopt;
+    rest = rest.ltrim();
+    size_t end = rest.starts_with("(") ? rest.find(')') + 1 : rest.find_first_of(",}");
+    return rest.take_front(end).trim();
+  }
+  return std::nullopt;
+}
+
+llvm::Expected<NpyArray> mlir::attn::readNpy(StringRef path) {
+  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                          /*RequiresNullTerminator=*/false);
+  if (!file)
+    return llvm::createStringError(file.getError(), (path + ": cannot read: " +
+                                                     file.getError().message()).str());
+  StringRef data = (*file)->getBuffer();
+  if (!data.starts_with("\x93NUMPY"))
+    return npyError(path, "missing the \\x93NUMPY magic");
+  if (data.size() < 10)
+    return npyError(path, "truncated header");
+  unsigned major = (unsigned char)data[6];
+  size_t headerLen, headerStart;
+  if (major == 1) {
+    headerLen = (unsigned char)data[8] | ((unsigned char)data[9] << 8);
+    headerStart = 10;
+  } else if (major == 2 || major == 3) {
+    if (data.size() < 12)
+      return npyError(path, "truncated header");
+    headerLen = 0;
+    for (int i = 3; i >= 0; --i)
+      headerLen = (headerLen << 8) | (unsigned char)data[8 + i];
+    headerStart = 12;
+  } else {
+    return npyError(path, "unsupported format version " + llvm::Twine(major));
+  }
+  if (data.size() < headerStart + headerLen)
+    return npyError(path, "truncated header");
+  StringRef dict = data.substr(headerStart, headerLen).trim();
+
+  NpyArray array;
+  std::optional<StringRef> descr = dictValue(dict, "descr");
+  if (!descr)
+    return npyError(path, "header has no 'descr'");
+  StringRef d = descr->trim("'\"");
+  if (d == "<f4" || d == "=f4" || d == "f4")
+    array.dtype = NpyDType::F32;
+  else if (d == "<f8" || d == "=f8" || d == "f8")
+    array.dtype = NpyDType::F64;
+  else
+    return npyError(path, "dtype '" + d + "' is not supported (use little-endian float32 "
+                                          "'<f4' or float64 '<f8')");
+  std::optional<StringRef> order = dictValue(dict, "fortran_order");
+  if (!order)
+    return npyError(path, "header has no 'fortran_order'");
+  if (*order != "False")
+    return npyError(path, "Fortran-ordered arrays are not supported (save a C-contiguous "
+                          "array)");
+  std::optional<StringRef> shape = dictValue(dict, "shape");
+  if (!shape || !shape->starts_with("(") || !shape->ends_with(")"))
+    return npyError(path, "header has no valid 'shape'");
+  llvm::SmallVector<StringRef> dims;
+  shape->drop_front().drop_back().split(dims, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef dim : dims) {
+    int64_t v;
+    if (dim.trim().getAsInteger(10, v) || v < 0)
+      return npyError(path, "bad dimension '" + dim.trim() + "' in shape " + *shape);
+    array.shape.push_back(v);
+  }
+  size_t expected = array.numElements() * array.elementSize();
+  size_t available = data.size() - headerStart - headerLen;
+  if (available < expected)
+    return npyError(path, "truncated data: shape " + *shape + " needs " +
+                              llvm::Twine(expected) + " bytes, file has " +
+                              llvm::Twine(available));
+  if (available > expected)
+    return npyError(path, "trailing bytes after the data (" + llvm::Twine(available) +
+                              " bytes for shape " + *shape + ")");
+  StringRef payload = data.substr(headerStart + headerLen);
+  array.bytes.assign(payload.begin(), payload.end());
+  return array;
+}
+
+llvm::Error mlir::attn::writeNpy(StringRef path, const NpyArray &array) {
+  std::string shape = "(";
+  for (int64_t s : array.shape)
+    shape += std::to_string(s) + ", ";
+  if (array.shape.size() > 1)
+    shape.resize(shape.size() - 2);
+  else if (array.shape.size() == 1)
+    shape.resize(shape.size() - 1);
+  shape += ")";
+  std::string header = std::string("{'descr': '") + npyDescr(array.dtype) +
+                       "', 'fortran_order': False, 'shape': " + shape + ", }";
+  // Pad with spaces so that magic + length + header + '\n' is a multiple of 64.
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header.push_back('\n');
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return llvm::createStringError(ec, (path + ": cannot write: " + ec.message()).str());
+  os << "\x93NUMPY" << '\x01' << '\x00';
+  os << (char)(header.size() & 0xff) << (char)(header.size() >> 8);
+  os << header;
+  os.write(array.bytes.data(), array.bytes.size());
+  return llvm::Error::success();
+}

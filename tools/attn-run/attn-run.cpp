@@ -1,0 +1,391 @@
+//===- attn-run.cpp - compile, run, check and time an attn function -------===//
+//
+//   attn-run FILE.mlir [--entry NAME] [--dims m=128,n=256] [--seed S] [--check]
+//            [--bench] [--save-io DIR] [--inputs DIR]
+//
+// Inputs are seeded normal random numbers (or .npy files); results are summarised,
+// compared with the fp64 reference evaluator (--check), timed (--bench) and saved as
+// .npy (--save-io) so that tools outside the project can check them.
+//
+//===----------------------------------------------------------------------===//
+#include "attn/IR/AttnDialect.h"
+#include "attn/Pipelines/Pipelines.h"
+#include "attn/Reference/Evaluator.h"
+#include "attn/Runtime/JitRunner.h"
+#include "attn/Runtime/Npy.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <random>
+
+using namespace mlir;
+using namespace mlir::attn;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory runCategory("attn-run options");
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"), cl::Required,
+                                      cl::cat(runCategory));
+static cl::opt<std::string> entryName("entry", cl::desc("Function to run (default: the only "
+                                                        "public function)"),
+                                      cl::cat(runCategory));
+static cl::opt<std::string> dimsOption(
+    "dims",
+    cl::desc("Sizes of named dynamic dimensions, e.g. m=128,n=256 (names come from the "
+             "argument attribute attn.dims; defaults from the function attribute "
+             "attn.defaults)"),
+    cl::cat(runCategory));
+static cl::opt<unsigned> seed("seed", cl::desc("Seed of the random inputs"), cl::init(0),
+                              cl::cat(runCategory));
+static cl::opt<double> inputScale("input-scale",
+                                  cl::desc("Standard deviation of the random inputs"),
+                                  cl::init(1.0), cl::cat(runCategory));
+static cl::opt<bool> check("check", cl::desc("Compare with the fp64 reference evaluator"),
+                           cl::cat(runCategory));
+static cl::opt<double> tolerance("tolerance",
+                                 cl::desc("Largest max_rel_err that --check accepts"),
+                                 cl::init(1e-5), cl::cat(runCategory));
+static cl::opt<bool> bench("bench", cl::desc("Time the compiled function"),
+                           cl::cat(runCategory));
+static cl::opt<unsigned> reps("reps", cl::desc("Timed repetitions for --bench (0: enough "
+                                               "for ~1 s, at least 3)"),
+                              cl::init(0), cl::cat(runCategory));
+static cl::opt<std::string> saveIO("save-io", cl::desc("Write argN.npy and resultN.npy here"),
+                                   cl::cat(runCategory));
+static cl::opt<std::string> inputsDir("inputs", cl::desc("Read argN.npy from this directory"),
+                                      cl::cat(runCategory));
+static cl::opt<bool> noRaise("no-raise",
+                             cl::desc("Do not raise softmax cascades (generic path only)"),
+                             cl::cat(runCategory));
+
+namespace {
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "attn-run: error: " << message << "\n";
+  return 1;
+}
+
+std::string shapeString(llvm::ArrayRef<int64_t> shape) {
+  std::string s;
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s.empty() ? "scalar" : s;
+}
+
+const char *dtypeName(NpyDType t) { return t == NpyDType::F32 ? "f32" : "f64"; }
+
+double elementAt(const NpyArray &a, int64_t i) {
+  if (a.dtype == NpyDType::F32)
+    return reinterpret_cast<const float *>(a.bytes.data())[i];
+  return reinterpret_cast<const double *>(a.bytes.data())[i];
+}
+
+reference::Tensor toReference(const NpyArray &a) {
+  reference::Tensor t;
+  t.shape = a.shape;
+  t.data.resize(a.numElements());
+  for (int64_t i = 0, n = a.numElements(); i < n; ++i)
+    t.data[i] = elementAt(a, i);
+  return t;
+}
+
+/// Resolves every argument's shape from its type, --dims, --inputs and attn.defaults.
+struct ShapeResolver {
+  func::FuncOp func;
+  std::map<std::string, int64_t> sizes; // named dims, from --dims and files
+  std::map<std::string, std::string> origin;
+
+  llvm::Error bind(const std::string &name, int64_t size, const std::string &from) {
+    auto [it, inserted] = sizes.emplace(name, size);
+    if (!inserted && it->second != size)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "dimension '%s' is %lld from %s but %lld from %s", name.c_str(),
+          (long long)it->second, origin[name].c_str(), (long long)size, from.c_str());
+    origin.emplace(name, from);
+    return llvm::Error::success();
+  }
+
+  /// Per-dimension names of argument `i` ("" where unnamed).
+  std::vector<std::string> namesOf(unsigned i, int64_t rank) {
+    std::vector<std::string> names(rank);
+    if (auto attr = func.getArgAttrOfType<StringAttr>(i, "attn.dims"))
+      for (int64_t d = 0; d < rank && d < (int64_t)attr.getValue().size(); ++d)
+        names[d] = std::string(1, attr.getValue()[d]);
+    return names;
+  }
+};
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM y(argc, argv);
+  cl::HideUnrelatedOptions(runCategory);
+  cl::ParseCommandLineOptions(argc, argv, "attn-run: compile, run, check and time attn "
+                                          "functions on the CPU\n");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<AttnDialect>();
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
+  if (!module)
+    return fail("could not parse " + inputFile);
+
+  // The entry function.
+  func::FuncOp func;
+  if (!entryName.empty()) {
+    func = module->lookupSymbol<func::FuncOp>(entryName);
+    if (!func)
+      return fail("no function '" + entryName + "' in " + inputFile);
+  } else {
+    for (auto f : module->getOps<func::FuncOp>())
+      if (f.isPublic() && !f.isDeclaration()) {
+        if (func)
+          return fail("several public functions in " + inputFile + "; pick one with --entry");
+        func = f;
+      }
+    if (!func)
+      return fail("no public function in " + inputFile);
+  }
+  std::string entry = func.getSymName().str();
+  FunctionType ftype = func.getFunctionType();
+
+  ShapeResolver resolver{func, {}, {}};
+  if (!dimsOption.empty()) {
+    llvm::SmallVector<llvm::StringRef> items;
+    llvm::StringRef(dimsOption).split(items, ',', -1, false);
+    for (llvm::StringRef item : items) {
+      auto [name, value] = item.split('=');
+      int64_t size;
+      if (name.trim().empty() || value.trim().getAsInteger(10, size) || size < 0)
+        return fail("--dims expects name=size pairs, got '" + item + "'");
+      if (llvm::Error err = resolver.bind(name.trim().str(), size, "--dims"))
+        return fail(llvm::toString(std::move(err)));
+    }
+  }
+
+  // Inputs: files or random.
+  std::vector<NpyArray> args(ftype.getNumInputs());
+  for (unsigned i = 0; i < ftype.getNumInputs(); ++i) {
+    auto type = dyn_cast<RankedTensorType>(ftype.getInput(i));
+    if (!type || !(type.getElementType().isF32() || type.getElementType().isF64()))
+      return fail("argument #" + llvm::Twine(i) + " of @" + entry +
+                  " must be a ranked f32 or f64 tensor");
+    NpyDType dtype = type.getElementType().isF32() ? NpyDType::F32 : NpyDType::F64;
+    std::vector<std::string> names = resolver.namesOf(i, type.getRank());
+    if (!inputsDir.empty()) {
+      llvm::SmallString<256> path(inputsDir);
+      llvm::sys::path::append(path, "arg" + std::to_string(i) + ".npy");
+      auto file = readNpy(path);
+      if (!file)
+        return fail(llvm::toString(file.takeError()));
+      if (file->dtype != dtype)
+        return fail(path + ": dtype " + npyDescr(file->dtype) + " but argument #" +
+                    llvm::Twine(i) + " is " + dtypeName(dtype) + " (" + npyDescr(dtype) + ")");
+      if ((int64_t)file->shape.size() != type.getRank())
+        return fail(path + ": shape (" + shapeString(file->shape) + ") has rank " +
+                    llvm::Twine(file->shape.size()) + " but argument #" + llvm::Twine(i) +
+                    " has rank " + llvm::Twine(type.getRank()));
+      for (int64_t d = 0; d < type.getRank(); ++d) {
+        if (!type.isDynamicDim(d) && type.getDimSize(d) != file->shape[d])
+          return fail(path + ": shape (" + shapeString(file->shape) + ") does not match " +
+                      "argument #" + llvm::Twine(i) + " of static size " +
+                      llvm::Twine(type.getDimSize(d)) + " in dimension " + llvm::Twine(d));
+        if (!names[d].empty())
+          if (llvm::Error err = resolver.bind(names[d], file->shape[d], path.str().str()))
+            return fail(llvm::toString(std::move(err)));
+      }
+      args[i] = std::move(*file);
+      continue;
+    }
+    args[i].dtype = dtype;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      int64_t size = type.getDimSize(d);
+      const std::string &name = names[d];
+      if (!name.empty() && resolver.sizes.count(name)) {
+        if (!type.isDynamicDim(d) && resolver.sizes[name] != size)
+          return fail("dimension '" + name + "' is static " + llvm::Twine(size) +
+                      " in argument #" + llvm::Twine(i) + " but " +
+                      llvm::Twine(resolver.sizes[name]) + " from " + resolver.origin[name]);
+        size = resolver.sizes[name];
+      } else if (type.isDynamicDim(d)) {
+        auto defaults = func->getAttrOfType<DictionaryAttr>("attn.defaults");
+        auto value = defaults && !name.empty() ? defaults.getAs<IntegerAttr>(name)
+                                               : IntegerAttr();
+        if (!value)
+          return fail("dimension " + llvm::Twine(d) + " of argument #" + llvm::Twine(i) +
+                      " of @" + entry + " is dynamic: name it with {attn.dims = \"...\"} "
+                      "and give its size with --dims or the function attribute "
+                      "attn.defaults");
+        size = value.getInt();
+        if (llvm::Error err = resolver.bind(name, size, "attn.defaults"))
+          return fail(llvm::toString(std::move(err)));
+      }
+      args[i].shape.push_back(size);
+    }
+    std::mt19937_64 gen(seed * 1000003ull + i);
+    std::normal_distribution<double> normal(0.0, inputScale);
+    int64_t n = args[i].numElements();
+    args[i].bytes.resize(n * args[i].elementSize());
+    for (int64_t e = 0; e < n; ++e) {
+      double x = normal(gen);
+      if (dtype == NpyDType::F32)
+        reinterpret_cast<float *>(args[i].bytes.data())[e] = (float)x;
+      else
+        reinterpret_cast<double *>(args[i].bytes.data())[e] = x;
+    }
+  }
+
+  llvm::outs() << "attn-run: @" << entry << " from " << llvm::sys::path::filename(inputFile)
+               << "\n";
+  std::vector<reference::Tensor> refArgs;
+  for (auto [i, a] : llvm::enumerate(args)) {
+    llvm::outs() << "  arg" << i << ": " << dtypeName(a.dtype) << "[" << shapeString(a.shape)
+                 << "] " << (inputsDir.empty() ? "random normal, seed " + std::to_string(seed)
+                                               : "from " + inputsDir)
+                 << "\n";
+    refArgs.push_back(toReference(a));
+  }
+
+  // Shapes first: inconsistent dynamic sizes must be caught before the compiled code
+  // (which trusts them) runs.
+  reference::Options shapesOnly;
+  shapesOnly.shapesOnly = true;
+  FailureOr<reference::Result> shapes = reference::evaluate(func, refArgs, shapesOnly);
+  if (failed(shapes))
+    return fail("the inputs do not fit @" + entry);
+
+  AttnToCPUOptions options;
+  options.raise = !noRaise;
+  auto start = std::chrono::steady_clock::now();
+  auto jit = JitFunction::compile(*module, entry, options);
+  if (!jit)
+    return fail(llvm::toString(jit.takeError()));
+  double compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  std::vector<NpyArray *> argPtrs;
+  for (NpyArray &a : args)
+    argPtrs.push_back(&a);
+  auto results = (*jit)->call(argPtrs);
+  if (!results)
+    return fail(llvm::toString(results.takeError()));
+  llvm::outs() << llvm::format("  compile: %.3f s, run: %.3f ms\n", compileSeconds,
+                               (*jit)->time(argPtrs).get() * 1e3);
+  for (auto [i, r] : llvm::enumerate(*results)) {
+    double sum = 0, sq = 0, lo = INFINITY, hi = -INFINITY;
+    int64_t n = r.numElements(), nans = 0;
+    for (int64_t e = 0; e < n; ++e) {
+      double x = elementAt(r, e);
+      if (std::isnan(x)) {
+        ++nans;
+        continue;
+      }
+      sum += x;
+      sq += x * x;
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+    }
+    llvm::outs() << "  result" << i << ": " << dtypeName(r.dtype) << "["
+                 << shapeString(r.shape) << "]"
+                 << llvm::format(" mean=%.6g rms=%.6g min=%.6g max=%.6g", n ? sum / n : 0.0,
+                                 n ? std::sqrt(sq / n) : 0.0, lo, hi);
+    if (nans)
+      llvm::outs() << " nan=" << nans;
+    llvm::outs() << "\n    first:";
+    for (int64_t e = 0; e < std::min<int64_t>(n, 6); ++e)
+      llvm::outs() << llvm::format(" %.6g", elementAt(r, e));
+    llvm::outs() << "\n";
+  }
+
+  if (!saveIO.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(saveIO))
+      return fail("cannot create " + saveIO + ": " + ec.message());
+    auto save = [&](const std::string &name, const NpyArray &a) -> llvm::Error {
+      llvm::SmallString<256> path(saveIO);
+      llvm::sys::path::append(path, name + ".npy");
+      return writeNpy(path, a);
+    };
+    for (auto [i, a] : llvm::enumerate(args))
+      if (llvm::Error err = save("arg" + std::to_string(i), a))
+        return fail(llvm::toString(std::move(err)));
+    for (auto [i, r] : llvm::enumerate(*results))
+      if (llvm::Error err = save("result" + std::to_string(i), r))
+        return fail(llvm::toString(std::move(err)));
+    llvm::outs() << "  saved arg*.npy and result*.npy to " << saveIO << "\n";
+  }
+
+  int status = 0;
+  if (check) {
+    FailureOr<reference::Result> expected = reference::evaluate(func, refArgs);
+    if (failed(expected))
+      return fail("the reference evaluator failed");
+    // max_rel_err is relative to the largest reference magnitude of each result, so
+    // that near-zero outputs do not dominate; NaN must appear exactly where the
+    // reference has NaN.
+    double maxAbs = 0, maxRel = 0;
+    int64_t nanMismatch = 0;
+    for (auto [r, ref] : llvm::zip(*results, expected->outputs)) {
+      double scale = 0, err = 0;
+      for (double x : ref.data)
+        if (!std::isnan(x))
+          scale = std::max(scale, std::fabs(x));
+      for (int64_t e = 0, n = r.numElements(); e < n; ++e) {
+        double got = elementAt(r, e), want = ref.data[e];
+        if (std::isnan(got) || std::isnan(want)) {
+          nanMismatch += std::isnan(got) != std::isnan(want);
+          continue;
+        }
+        err = std::max(err, std::fabs(got - want));
+      }
+      maxAbs = std::max(maxAbs, err);
+      maxRel = std::max(maxRel, scale > 0 ? err / scale : err);
+    }
+    bool pass = nanMismatch == 0 && maxRel <= tolerance;
+    llvm::outs() << llvm::format("check: max_abs_err=%.3e max_rel_err=%.3e ", maxAbs, maxRel)
+                 << (pass ? "PASS" : "FAIL");
+    if (nanMismatch)
+      llvm::outs() << " (" << nanMismatch << " NaN mismatches)";
+    llvm::outs() << "\n";
+    status = pass ? 0 : 1;
+  }
+
+  if (bench) {
+    std::vector<double> times;
+    double total = 0;
+    for (unsigned r = 0; reps ? r < reps : (r < 3 || (total < 1.0 && r < 1000)); ++r) {
+      auto t = (*jit)->time(argPtrs);
+      if (!t)
+        return fail(llvm::toString(t.takeError()));
+      times.push_back(*t);
+      total += *t;
+    }
+    std::sort(times.begin(), times.end());
+    double median = times[times.size() / 2];
+    llvm::outs() << llvm::format("bench: median %.3f ms over %zu runs, %.2f GFLOP/s", median * 1e3,
+                                 times.size(), shapes->flops / median / 1e9)
+                 << llvm::format(" (%.4g FLOP: 2 per multiply-add of each contraction; "
+                                 "attn.attention counts 4*B*H*Nq*Nk*D)\n",
+                                 shapes->flops);
+  }
+  return status;
+}
