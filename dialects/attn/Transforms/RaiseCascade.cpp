@@ -184,9 +184,11 @@ LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMat
       rewriter.getF64FloatAttr(match.scale),
       match.softcap ? rewriter.getF64FloatAttr(*match.softcap) : FloatAttr());
   // Back to [P..., M, E]: [1, prod(P), M, E] -> P... M E.
+  // The result is P... m e: sizes of P and m come from q, e from v.
   SmallVector<OpFoldResult> shape;
-  for (int64_t i = 0; i < resultType.getRank(); ++i)
-    shape.push_back(tensor::getMixedSize(rewriter, loc, root->getResult(0), i));
+  for (unsigned i = 0; i <= numPrefix; ++i)
+    shape.push_back(tensor::getMixedSize(rewriter, loc, match.q, i));
+  shape.push_back(tensor::getMixedSize(rewriter, loc, v, numKv + 1));
   Value result = attention;
   if (numPrefix == 1) {
     result = tensor::CollapseShapeOp::create(
