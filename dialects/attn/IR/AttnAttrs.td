@@ -15,7 +15,9 @@ def Attn_CombineKind : I32EnumAttr<"CombineKind", "how an einsum combines its op
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::attn";
 }
-def Attn_CombineKindAttr : EnumAttr<Attn_Dialect, Attn_CombineKind, "combine">;
+def Attn_CombineKindAttr : EnumAttr<Attn_Dialect, Attn_CombineKind, "combine"> {
+  let assemblyFormat = "$value";
+}
 
 def Attn_ReduceKind : I32EnumAttr<"ReduceKind", "how contracted indices are reduced", [
     I32EnumAttrCase<"Add", 0, "add">,
@@ -23,7 +25,9 @@ def Attn_ReduceKind : I32EnumAttr<"ReduceKind", "how contracted indices are redu
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::attn";
 }
-def Attn_ReduceKindAttr : EnumAttr<Attn_Dialect, Attn_ReduceKind, "reduce">;
+def Attn_ReduceKindAttr : EnumAttr<Attn_Dialect, Attn_ReduceKind, "reduce"> {
+  let assemblyFormat = "$value";
+}
 
 def Attn_MapFn : I32EnumAttr<"MapFn", "elementwise function of attn.map", [
     // Unary.
@@ -49,7 +53,9 @@ def Attn_MapFn : I32EnumAttr<"MapFn", "elementwise function of attn.map", [
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::attn";
 }
-def Attn_MapFnAttr : EnumAttr<Attn_Dialect, Attn_MapFn, "fn">;
+def Attn_MapFnAttr : EnumAttr<Attn_Dialect, Attn_MapFn, "fn"> {
+  let assemblyFormat = "$value";
+}
 
 def Attn_FillKind : I32EnumAttr<"FillKind", "value written where a mask hides a score", [
     I32EnumAttrCase<"NegInf", 0, "neg_inf">,
@@ -57,7 +63,9 @@ def Attn_FillKind : I32EnumAttr<"FillKind", "value written where a mask hides a 
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::attn";
 }
-def Attn_FillKindAttr : EnumAttr<Attn_Dialect, Attn_FillKind, "fill">;
+def Attn_FillKindAttr : EnumAttr<Attn_Dialect, Attn_FillKind, "fill"> {
+  let assemblyFormat = "$value";
+}
 
 def Attn_Normalizer : I32EnumAttr<"Normalizer", "how attention weights are normalised", [
     I32EnumAttrCase<"Softmax", 0, "softmax">,
@@ -66,7 +74,9 @@ def Attn_Normalizer : I32EnumAttr<"Normalizer", "how attention weights are norma
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::attn";
 }
-def Attn_NormalizerAttr : EnumAttr<Attn_Dialect, Attn_Normalizer, "normalizer">;
+def Attn_NormalizerAttr : EnumAttr<Attn_Dialect, Attn_Normalizer, "normalizer"> {
+  let assemblyFormat = "$value";
+}
 
 //===----------------------------------------------------------------------===//
 // #attn.feature<...>

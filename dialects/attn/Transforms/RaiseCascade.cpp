@@ -130,48 +130,82 @@ Value matchExpWeights(Value e, StringRef scores, StringRef rows) {
   return sub.getInputs()[0];
 }
 
-/// Reshapes [L..., N, D] with `numLeading` leading dims into [1, prod(L), N, D].
-Value toRank4(OpBuilder &b, Location loc, Value value, unsigned numLeading) {
-  auto type = cast<RankedTensorType>(value.getType());
-  int64_t rank = type.getRank();
-  if (numLeading > 1) {
-    SmallVector<ReassociationIndices> merge(1);
-    for (unsigned i = 0; i < numLeading; ++i)
-      merge[0].push_back(i);
-    merge.push_back({rank - 2});
-    merge.push_back({rank - 1});
-    value = tensor::CollapseShapeOp::create(b, loc, value, merge);
-    type = cast<RankedTensorType>(value.getType());
+/// Reassociation of a rank-(numBatch + numHeads + 2) tensor into [batch, heads, seq,
+/// dim] groups; empty groups are omitted (they become unit dims).
+SmallVector<ReassociationIndices> groupsOf(unsigned numBatch, unsigned numHeads) {
+  SmallVector<ReassociationIndices> groups;
+  int64_t d = 0;
+  for (unsigned n : {numBatch, numHeads}) {
+    if (n == 0)
+      continue;
+    groups.emplace_back();
+    for (unsigned i = 0; i < n; ++i)
+      groups.back().push_back(d++);
   }
-  // Prepend unit dims until the rank is 4.
-  SmallVector<OpFoldResult> shape(4 - type.getRank(), b.getIndexAttr(1));
+  groups.push_back({d});
+  groups.push_back({d + 1});
+  return groups;
+}
+
+/// Merges leading unit dims into the first group: [[0..missing], [missing+1], ...].
+SmallVector<ReassociationIndices> unitGroups(unsigned missing) {
+  SmallVector<ReassociationIndices> groups(1);
+  for (unsigned i = 0; i <= missing; ++i)
+    groups[0].push_back(i);
+  for (unsigned i = missing + 1; i < 4; ++i)
+    groups.push_back({(int64_t)i});
+  return groups;
+}
+
+bool isTrivial(ArrayRef<ReassociationIndices> groups) {
+  return llvm::all_of(groups, [](const ReassociationIndices &g) { return g.size() == 1; });
+}
+
+/// [B..., H..., N, D] -> [prod(B), prod(H), N, D] (unit dims for empty groups).
+Value toAttentionLayout(OpBuilder &b, Location loc, Value value, unsigned numBatch,
+                        unsigned numHeads) {
+  SmallVector<ReassociationIndices> groups = groupsOf(numBatch, numHeads);
+  if (!isTrivial(groups))
+    value = tensor::CollapseShapeOp::create(b, loc, value, groups);
+  unsigned missing = (numBatch == 0) + (numHeads == 0);
+  if (missing == 0)
+    return value;
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<OpFoldResult> shape(missing, b.getIndexAttr(1));
   for (int64_t i = 0; i < type.getRank(); ++i)
     shape.push_back(tensor::getMixedSize(b, loc, value, i));
-  SmallVector<ReassociationIndices> grow;
-  int64_t extra = 4 - type.getRank();
-  ReassociationIndices first;
-  for (int64_t i = 0; i <= extra; ++i)
-    first.push_back(i);
-  grow.push_back(first);
-  for (int64_t i = extra + 1; i < 4; ++i)
-    grow.push_back({i});
-  if (extra == 0)
-    return value;
   SmallVector<int64_t> staticShape;
   SmallVector<Value> dynamic;
   dispatchIndexOpFoldResults(shape, dynamic, staticShape);
   return tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get(staticShape, type.getElementType()), value, grow, shape);
+      b, loc, RankedTensorType::get(staticShape, type.getElementType()), value,
+      unitGroups(missing), shape);
 }
 
-/// Replaces `root` (with letters P m e) by attn.attention on the matched operands.
+/// The inverse of toAttentionLayout, to `type` whose sizes are `shape`.
+Value fromAttentionLayout(OpBuilder &b, Location loc, Value value, unsigned numBatch,
+                          unsigned numHeads, RankedTensorType type,
+                          ArrayRef<OpFoldResult> shape) {
+  unsigned missing = (numBatch == 0) + (numHeads == 0);
+  if (missing)
+    value = tensor::CollapseShapeOp::create(b, loc, value, unitGroups(missing));
+  SmallVector<ReassociationIndices> groups = groupsOf(numBatch, numHeads);
+  if (isTrivial(groups))
+    return value;
+  return tensor::ExpandShapeOp::create(b, loc, type, value, groups, shape);
+}
+
+/// Replaces `root` (with letters P m e) by attn.attention on the matched operands. The
+/// kv prefix C is (batch letters..., kv head letter); the query heads are the kv head
+/// letter followed by the group letters P \ C, so query head h reads kv head h / |G|.
 LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMatch &match,
                     Value v) {
   Location loc = root->getLoc();
   unsigned numPrefix = match.prefix.size(), numKv = match.kvPrefix.size();
-  Value q = toRank4(rewriter, loc, match.q, numPrefix);
-  Value k = toRank4(rewriter, loc, match.k, numKv);
-  Value v4 = toRank4(rewriter, loc, v, numKv);
+  unsigned numBatch = numKv > 0 ? numKv - 1 : 0;
+  Value q = toAttentionLayout(rewriter, loc, match.q, numBatch, numPrefix - numBatch);
+  Value k = toAttentionLayout(rewriter, loc, match.k, numBatch, numKv - numBatch);
+  Value v4 = toAttentionLayout(rewriter, loc, v, numBatch, numKv - numBatch);
   auto resultType = cast<RankedTensorType>(root->getResult(0).getType());
   auto qType = cast<RankedTensorType>(q.getType());
   auto vType = cast<RankedTensorType>(v4.getType());
@@ -183,31 +217,13 @@ LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMat
       NormalizerAttr::get(rewriter.getContext(), Normalizer::Softmax),
       rewriter.getF64FloatAttr(match.scale),
       match.softcap ? rewriter.getF64FloatAttr(*match.softcap) : FloatAttr());
-  // Back to [P..., M, E]: [1, prod(P), M, E] -> P... M E.
   // The result is P... m e: sizes of P and m come from q, e from v.
   SmallVector<OpFoldResult> shape;
   for (unsigned i = 0; i <= numPrefix; ++i)
     shape.push_back(tensor::getMixedSize(rewriter, loc, match.q, i));
   shape.push_back(tensor::getMixedSize(rewriter, loc, v, numKv + 1));
-  Value result = attention;
-  if (numPrefix == 1) {
-    result = tensor::CollapseShapeOp::create(
-        rewriter, loc, result, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
-  } else {
-    Value flat = tensor::CollapseShapeOp::create(
-        rewriter, loc, result, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
-    SmallVector<ReassociationIndices> split(1);
-    for (unsigned i = 0; i < std::max(numPrefix, 1u); ++i)
-      split[0].push_back(i);
-    split.push_back({std::max(numPrefix, 1u)});
-    split.push_back({std::max(numPrefix, 1u) + 1});
-    if (numPrefix == 0) {
-      result = tensor::CollapseShapeOp::create(
-          rewriter, loc, flat, SmallVector<ReassociationIndices>{{0, 1}, {2}});
-    } else {
-      result = tensor::ExpandShapeOp::create(rewriter, loc, resultType, flat, split, shape);
-    }
-  }
+  Value result = fromAttentionLayout(rewriter, loc, attention, numBatch,
+                                     numPrefix - numBatch, resultType, shape);
   if (result.getType() != resultType)
     result = tensor::CastOp::create(rewriter, loc, resultType, result);
   rewriter.replaceOp(root, result);

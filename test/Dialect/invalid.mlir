@@ -1,0 +1,347 @@
+// RUN: attn-opt %s -split-input-file -verify-diagnostics
+
+func.func @einsum_no_arrow(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'attn.einsum' op index spec "ik,kj" lacks '->'}}
+  %0 = attn.einsum "ik,kj" %a, %b : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @einsum_bad_letter(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{index lists use letters only, found '1' in "i1"}}
+  %0 = attn.einsum "i1,kj->ij" %a, %b : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @einsum_repeated(%a: tensor<4x4xf32>, %b: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{index 'i' appears twice in "ii"}}
+  %0 = attn.einsum "ii,ij->ij" %a, %b : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @einsum_operand_count(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{index spec "ik->ik" has 1 operand lists, but the op has 2 operands}}
+  %0 = attn.einsum "ik->ik" %a, %b : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @einsum_unknown_result_index(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{result index 'z' of "ik,kj->iz" appears in no operand}}
+  %0 = attn.einsum "ik,kj->iz" %a, %b : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @einsum_rank(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{index list "ikx" names 3 dimensions, but operand #0 has rank 2}}
+  %0 = attn.einsum "ikx,kj->ij" %a, %b : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @einsum_inconsistent_size(%q: tensor<8x16x64xf32>, %k: tensor<8x32x32xf32>) -> tensor<8x16x32xf32> {
+  // expected-error @+1 {{index 'd' has size 64 in operand #0 but 32 in operand #1}}
+  %0 = attn.einsum "hmd,hnd->hmn" %q, %k : (tensor<8x16x64xf32>, tensor<8x32x32xf32>) -> tensor<8x16x32xf32>
+  return %0 : tensor<8x16x32xf32>
+}
+
+// -----
+
+func.func @einsum_result_shape(%q: tensor<8x16x64xf32>, %k: tensor<8x32x64xf32>) -> tensor<8x16x16xf32> {
+  // expected-error @+1 {{index 'n' has size 32 in operand #1 but 16 in the result}}
+  %0 = attn.einsum "hmd,hnd->hmn" %q, %k : (tensor<8x16x64xf32>, tensor<8x32x64xf32>) -> tensor<8x16x16xf32>
+  return %0 : tensor<8x16x16xf32>
+}
+
+// -----
+
+func.func @einsum_element_types(%q: tensor<8x16xf32>, %k: tensor<8x16xf16>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{operand #1 has element type 'f16', but the result has 'f32'}}
+  %0 = attn.einsum "dm,dn->mn" %q, %k : (tensor<8x16xf32>, tensor<8x16xf16>) -> tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @einsum_combine_one_operand(%a: tensor<4x8xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'combine' needs two operands}}
+  %0 = attn.einsum "ik->i" %a combine add : (tensor<4x8xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @einsum_integer(%a: tensor<4x8xi32>, %b: tensor<8x4xi32>) -> tensor<4x4xi32> {
+  // expected-error @+1 {{operand #0 must be variadic of ranked tensor of floating-point values}}
+  %0 = attn.einsum "ik,kj->ij" %a, %b : (tensor<4x8xi32>, tensor<8x4xi32>) -> tensor<4x4xi32>
+  return %0 : tensor<4x4xi32>
+}
+
+// -----
+
+func.func @map_arity(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'sub' takes 2 operand(s), got 1}}
+  %0 = attn.map sub %a : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @map_needs_constant(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'softcap' needs a constant ('by c')}}
+  %0 = attn.map softcap %a : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @map_bad_softcap(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{soft-cap must be positive}}
+  %0 = attn.map softcap %a by -1.0 : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @map_unwanted_constant(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'exp' takes no constant}}
+  %0 = attn.map exp %a by 2.0 : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @map_unknown_function(%a: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+2 {{expected ::mlir::attn::MapFn to be one of: exp, log, neg, tanh, sigmoid, relu, softplus, elu, scale, shift, softcap, add, sub, mul, div, max, min}}
+  // expected-error @+1 {{failed to parse Attn_MapFnAttr parameter 'value'}}
+  %0 = attn.map cube %a : (tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @map_reduces(%a: tensor<4x8xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{index 'j' of an operand is missing from the result; a map only broadcasts (use attn.reduce to reduce)}}
+  %0 = attn.map add "ij,i->i" %a, %b : (tensor<4x8xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @map_broadcast_without_spec(%a: tensor<4x8xf32>, %b: tensor<4xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{operand #1 has rank 1 but the result has rank 2; write an index spec to broadcast}}
+  %0 = attn.map add %a, %b : (tensor<4x8xf32>, tensor<4xf32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @modify_arguments(%s: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{region takes the element and one index per letter (3 arguments), got 2}}
+  %0 = attn.modify %s "mn" {
+  ^bb0(%x: f32, %m: index):
+    attn.yield %x : f32
+  } : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @modify_index_type(%s: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{region argument #2 must be an index, got 'i32'}}
+  %0 = attn.modify %s "mn" {
+  ^bb0(%x: f32, %m: index, %n: i32):
+    attn.yield %x : f32
+  } : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @modify_yield_type(%s: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{region yields 'f64', expected the element type 'f32'}}
+  %0 = attn.modify %s "mn" {
+  ^bb0(%x: f32, %m: index, %n: index):
+    %y = arith.extf %x : f32 to f64
+    attn.yield %y : f64
+  } : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+func.func @reduce_shape(%s: tensor<4x8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{index 'm' has size 4 in the operand but 8 in the result}}
+  %0 = attn.reduce add "mn->m" %s : tensor<4x8xf32> -> tensor<8xf32>
+  return %0 : tensor<8xf32>
+}
+
+// -----
+
+func.func @mask_without_key_index(%s: tensor<8x16x16xf32>) -> tensor<8x16x16xf32> {
+  // expected-error @+1 {{the key index 'n' is not a dimension of the operand "hmk"; a mask needs the query and key sequence indices}}
+  %0 = attn.mask #attn.mask<causal> %s "hmk" query "m" key "n" : tensor<8x16x16xf32>
+  return %0 : tensor<8x16x16xf32>
+}
+
+// -----
+
+func.func @mask_same_indices(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{the query and key indices must differ, both are 'm'}}
+  %0 = attn.mask #attn.mask<causal> %s "mn" query "m" key "m" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @mask_rank(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{index list "hmn" names 3 dimensions, but the operand has rank 2}}
+  %0 = attn.mask #attn.mask<causal> %s "hmn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @mask_unknown_term(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{unknown mask term 'diagonal'; expected one of full, causal, window, sink, chunk, dilated, prefix, and, or, not}}
+  %0 = attn.mask #attn.mask<diagonal> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @mask_arity(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{mask term 'window' takes 2 integer argument(s), got 1}}
+  %0 = attn.mask #attn.mask<window(4)> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @mask_and_arity(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{mask term 'and' takes two or more masks, got 1}}
+  %0 = attn.mask #attn.mask<and(causal)> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @mask_negative(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{mask term 'sink' needs non-negative arguments, got -2}}
+  %0 = attn.mask #attn.mask<sink(-2)> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @mask_zero_chunk(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{mask term 'chunk' needs positive arguments}}
+  %0 = attn.mask #attn.mask<chunk(0)> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @feature_unknown(%q: tensor<16x8xf32>) -> tensor<16x8xf32> {
+  // expected-error @+2 {{expected ::mlir::attn::FeatureKind to be one of: identity, elu_plus_one, relu, taylor2, softmax_features}}
+  // expected-error @+1 {{failed to parse Attn_FeatureAttr parameter 'value'}}
+  %0 = attn.feature #attn.feature<cosine> %q "md" over "d" : tensor<16x8xf32> -> tensor<16x8xf32>
+  return %0 : tensor<16x8xf32>
+}
+
+// -----
+
+func.func @feature_axis(%q: tensor<16x8xf32>) -> tensor<16x8xf32> {
+  // expected-error @+1 {{feature axis "f" is not one of the indices "md"}}
+  %0 = attn.feature #attn.feature<relu> %q "md" over "f" : tensor<16x8xf32> -> tensor<16x8xf32>
+  return %0 : tensor<16x8xf32>
+}
+
+// -----
+
+func.func @feature_taylor_length(%q: tensor<16x8xf32>) -> tensor<16x64xf32> {
+  // expected-error @+1 {{result dimension 1 ('d') must have size 73, got 64}}
+  %0 = attn.feature #attn.feature<taylor2> %q "md" over "d" : tensor<16x8xf32> -> tensor<16x64xf32>
+  return %0 : tensor<16x64xf32>
+}
+
+// -----
+
+func.func @attention_rank(%q: tensor<8x16x64xf32>, %k: tensor<8x16x64xf32>, %v: tensor<8x16x64xf32>) -> tensor<8x16x64xf32> {
+  // expected-error @+1 {{expects rank-4 [batch, heads, seq, dim] tensors, but the query is 'tensor<8x16x64xf32>'}}
+  %0 = attn.attention ins(%q, %k, %v : tensor<8x16x64xf32>, tensor<8x16x64xf32>, tensor<8x16x64xf32>) -> tensor<8x16x64xf32>
+  return %0 : tensor<8x16x64xf32>
+}
+
+// -----
+
+func.func @attention_gqa_ratio(%q: tensor<1x6x16x64xf32>, %k: tensor<1x4x16x64xf32>, %v: tensor<1x4x16x64xf32>) -> tensor<1x6x16x64xf32> {
+  // expected-error @+1 {{query heads (6) must be a multiple of key/value heads (4)}}
+  %0 = attn.attention ins(%q, %k, %v : tensor<1x6x16x64xf32>, tensor<1x4x16x64xf32>, tensor<1x4x16x64xf32>) -> tensor<1x6x16x64xf32>
+  return %0 : tensor<1x6x16x64xf32>
+}
+
+// -----
+
+func.func @attention_head_dim(%q: tensor<1x4x16x64xf32>, %k: tensor<1x4x16x32xf32>, %v: tensor<1x4x16x64xf32>) -> tensor<1x4x16x64xf32> {
+  // expected-error @+1 {{index 'd' has size 64 in the query but 32 in the key}}
+  %0 = attn.attention ins(%q, %k, %v : tensor<1x4x16x64xf32>, tensor<1x4x16x32xf32>, tensor<1x4x16x64xf32>) -> tensor<1x4x16x64xf32>
+  return %0 : tensor<1x4x16x64xf32>
+}
+
+// -----
+
+func.func @attention_kv_length(%q: tensor<1x4x16x64xf32>, %k: tensor<1x4x16x64xf32>, %v: tensor<1x4x20x64xf32>) -> tensor<1x4x16x64xf32> {
+  // expected-error @+1 {{index 'n' has size 16 in the key but 20 in the value}}
+  %0 = attn.attention ins(%q, %k, %v : tensor<1x4x16x64xf32>, tensor<1x4x16x64xf32>, tensor<1x4x20x64xf32>) -> tensor<1x4x16x64xf32>
+  return %0 : tensor<1x4x16x64xf32>
+}
+
+// -----
+
+func.func @attention_feature_softmax(%q: tensor<1x4x16x64xf32>) -> tensor<1x4x16x64xf32> {
+  // expected-error @+1 {{a feature map needs normalizer 'sum' or 'none'; softmax attention uses exp(q.k) itself}}
+  %0 = attn.attention feature #attn.feature<relu> ins(%q, %q, %q : tensor<1x4x16x64xf32>, tensor<1x4x16x64xf32>, tensor<1x4x16x64xf32>) -> tensor<1x4x16x64xf32>
+  return %0 : tensor<1x4x16x64xf32>
+}
+
+// -----
+
+func.func @attention_sum_without_feature(%q: tensor<1x4x16x64xf32>) -> tensor<1x4x16x64xf32> {
+  // expected-error @+1 {{normalizer 'sum' needs a feature map (linear attention)}}
+  %0 = attn.attention normalizer sum ins(%q, %q, %q : tensor<1x4x16x64xf32>, tensor<1x4x16x64xf32>, tensor<1x4x16x64xf32>) -> tensor<1x4x16x64xf32>
+  return %0 : tensor<1x4x16x64xf32>
+}
+
+// -----
+
+func.func @attention_softcap_linear(%q: tensor<1x4x16x64xf32>) -> tensor<1x4x16x64xf32> {
+  // expected-error @+1 {{'softcap' applies to softmax attention only}}
+  %0 = attn.attention feature #attn.feature<relu> normalizer sum softcap 5.0 ins(%q, %q, %q : tensor<1x4x16x64xf32>, tensor<1x4x16x64xf32>, tensor<1x4x16x64xf32>) -> tensor<1x4x16x64xf32>
+  return %0 : tensor<1x4x16x64xf32>
+}
+
+// -----
+
+func.func @attention_dynamic_head_dim(%q: tensor<1x4x16x?xf32>) -> tensor<1x4x16x?xf32> {
+  // expected-error @+1 {{the head dimension of the query must be static}}
+  %0 = attn.attention ins(%q, %q, %q : tensor<1x4x16x?xf32>, tensor<1x4x16x?xf32>, tensor<1x4x16x?xf32>) -> tensor<1x4x16x?xf32>
+  return %0 : tensor<1x4x16x?xf32>
+}
+
+// -----
+
+func.func @unknown_attribute(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{unknown attribute `window` in dialect `attn`}}
+  %0 = attn.mask #attn.window<4> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}

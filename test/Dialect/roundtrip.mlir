@@ -1,0 +1,95 @@
+// RUN: attn-opt %s -split-input-file | attn-opt -split-input-file | FileCheck %s
+// RUN: attn-opt %s -split-input-file --mlir-print-op-generic | attn-opt -split-input-file | FileCheck %s
+
+// CHECK-LABEL: func.func @einsum
+func.func @einsum(%q: tensor<2x8x16x4xf32>, %k: tensor<2x8x?x4xf32>) -> tensor<2x8x16x?xf32> {
+  // CHECK: attn.einsum "bhmd,bhnd->bhmn" %{{.*}}, %{{.*}} scale 1.250000e-01 : (tensor<2x8x16x4xf32>, tensor<2x8x?x4xf32>) -> tensor<2x8x16x?xf32>
+  %s = attn.einsum "bhmd,bhnd->bhmn" %q, %k scale 0.125 : (tensor<2x8x16x4xf32>, tensor<2x8x?x4xf32>) -> tensor<2x8x16x?xf32>
+  // CHECK: attn.einsum "bhmd,bhnd->bhmn" %{{.*}}, %{{.*}} combine add reduce max :
+  %t = attn.einsum "bhmd,bhnd->bhmn" %q, %k combine add reduce max : (tensor<2x8x16x4xf32>, tensor<2x8x?x4xf32>) -> tensor<2x8x16x?xf32>
+  // CHECK: attn.einsum "bhmn->bhnm" %{{.*}} :
+  %u = attn.einsum "bhmn->bhnm" %t : (tensor<2x8x16x?xf32>) -> tensor<2x8x?x16xf32>
+  return %s : tensor<2x8x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @maps
+func.func @maps(%s: tensor<8x16x16xf32>, %m: tensor<8x16xf32>) -> tensor<8x16x16xf32> {
+  // CHECK: attn.map exp %{{.*}} : (tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  %0 = attn.map exp %s : (tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  // CHECK: attn.map softcap %{{.*}} by 3.000000e+01 :
+  %1 = attn.map softcap %0 by 30.0 : (tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  // CHECK: attn.map elu %{{.*}} by 5.000000e-01 :
+  %2 = attn.map elu %1 by 0.5 : (tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  // CHECK: attn.map sub "hmn,hm->hmn" %{{.*}}, %{{.*}} :
+  %3 = attn.map sub "hmn,hm->hmn" %2, %m : (tensor<8x16x16xf32>, tensor<8x16xf32>) -> tensor<8x16x16xf32>
+  // CHECK: attn.map mul %{{.*}}, %{{.*}} :
+  %4 = attn.map mul %3, %3 : (tensor<8x16x16xf32>, tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  return %4 : tensor<8x16x16xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @modify
+func.func @modify(%s: tensor<8x16x?xf32>) -> tensor<8x16x?xf32> {
+  // CHECK: attn.modify %{{.*}} "hmn" {
+  // CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index):
+  // CHECK: attn.yield %{{.*}} : f32
+  // CHECK: } : tensor<8x16x?xf32>
+  %0 = attn.modify %s "hmn" {
+  ^bb0(%x: f32, %h: index, %m: index, %n: index):
+    %c = arith.constant 2.0 : f32
+    %y = arith.mulf %x, %c : f32
+    attn.yield %y : f32
+  } : tensor<8x16x?xf32>
+  return %0 : tensor<8x16x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_mask_feature
+func.func @reduce_mask_feature(%s: tensor<8x16x32xf32>, %q: tensor<8x16x4xf32>) -> tensor<8x16x21xf32> {
+  // CHECK: attn.reduce max "hmn->hm" %{{.*}} : tensor<8x16x32xf32> -> tensor<8x16xf32>
+  %0 = attn.reduce max "hmn->hm" %s : tensor<8x16x32xf32> -> tensor<8x16xf32>
+  // CHECK: attn.mask #attn.mask<causal> %{{.*}} "hmn" query "m" key "n" : tensor<8x16x32xf32>
+  %1 = attn.mask #attn.mask<causal> %s "hmn" query "m" key "n" : tensor<8x16x32xf32>
+  // CHECK: attn.mask #attn.mask<and(causal, window(4, 0))> %{{.*}} "hmn" query "m" key "n" fill zero :
+  %2 = attn.mask #attn.mask<and(causal, window(4, 0))> %s "hmn" query "m" key "n" fill zero : tensor<8x16x32xf32>
+  // CHECK: attn.feature #attn.feature<taylor2> %{{.*}} "hmd" over "d" : tensor<8x16x4xf32> -> tensor<8x16x21xf32>
+  %3 = attn.feature #attn.feature<taylor2> %q "hmd" over "d" : tensor<8x16x4xf32> -> tensor<8x16x21xf32>
+  // CHECK: attn.feature #attn.feature<softmax_features> %{{.*}} "hmd" over "m" :
+  %4 = attn.feature #attn.feature<softmax_features> %q "hmd" over "m" : tensor<8x16x4xf32> -> tensor<8x16x4xf32>
+  return %3 : tensor<8x16x21xf32>
+}
+
+// -----
+
+// Every term of the mask algebra survives printing and parsing.
+// CHECK-LABEL: func.func @mask_terms
+func.func @mask_terms(%s: tensor<16x32xf32>) -> tensor<16x32xf32> {
+  // CHECK: #attn.mask<full>
+  %0 = attn.mask #attn.mask<full> %s "mn" query "m" key "n" : tensor<16x32xf32>
+  // CHECK: #attn.mask<or(sink(4), and(causal, window(1024, 0)))>
+  %1 = attn.mask #attn.mask<or(sink(4), and(causal, window(1024, 0)))> %0 "mn" query "m" key "n" : tensor<16x32xf32>
+  // CHECK: #attn.mask<not(chunk(8))>
+  %2 = attn.mask #attn.mask<not(chunk(8))> %1 "mn" query "m" key "n" : tensor<16x32xf32>
+  // CHECK: #attn.mask<dilated(4, 2)>
+  %3 = attn.mask #attn.mask<dilated(4, 2)> %2 "mn" query "m" key "n" : tensor<16x32xf32>
+  // CHECK: #attn.mask<prefix(5)>
+  %4 = attn.mask #attn.mask<prefix(5)> %3 "mn" query "m" key "n" : tensor<16x32xf32>
+  return %4 : tensor<16x32xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @attention
+func.func @attention(%q: tensor<?x32x?x64xf32>, %k: tensor<?x8x?x64xf32>, %v: tensor<?x8x?x64xf32>) -> tensor<?x32x?x64xf32> {
+  // CHECK: attn.attention mask #attn.mask<causal> scale 1.250000e-01 softcap 5.000000e+01 ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<?x32x?x64xf32>, tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>) -> tensor<?x32x?x64xf32>
+  %0 = attn.attention mask #attn.mask<causal> scale 0.125 softcap 50.0 ins(%q, %k, %v : tensor<?x32x?x64xf32>, tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>) -> tensor<?x32x?x64xf32>
+  // CHECK: attn.attention feature #attn.feature<elu_plus_one> normalizer sum ins(
+  %1 = attn.attention feature #attn.feature<elu_plus_one> normalizer sum ins(%q, %k, %v : tensor<?x32x?x64xf32>, tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>) -> tensor<?x32x?x64xf32>
+  // CHECK: attn.attention mask #attn.mask<causal> feature #attn.feature<taylor2> normalizer none ins(
+  %2 = attn.attention mask #attn.mask<causal> feature #attn.feature<taylor2> normalizer none ins(%q, %k, %v : tensor<?x32x?x64xf32>, tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>) -> tensor<?x32x?x64xf32>
+  return %0 : tensor<?x32x?x64xf32>
+}

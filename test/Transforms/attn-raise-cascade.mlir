@@ -1,0 +1,103 @@
+// RUN: attn-opt %s -split-input-file --attn-raise-cascade --canonicalize | FileCheck %s
+
+// The textbook cascade with the division before P V.
+// CHECK-LABEL: func.func @mha
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x8x?x64xf32>, %[[K:.*]]: tensor<2x8x?x64xf32>, %[[V:.*]]: tensor<2x8x?x64xf32>)
+// CHECK: %[[O:.*]] = attn.attention scale 1.250000e-01 ins(%[[Q]], %[[K]], %[[V]] : tensor<2x8x?x64xf32>, tensor<2x8x?x64xf32>, tensor<2x8x?x64xf32>) -> tensor<2x8x?x64xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @mha(%q: tensor<2x8x?x64xf32>, %k: tensor<2x8x?x64xf32>, %v: tensor<2x8x?x64xf32>) -> tensor<2x8x?x64xf32> {
+  %s = attn.einsum "bhmd,bhnd->bhmn" %q, %k scale 0.125 : (tensor<2x8x?x64xf32>, tensor<2x8x?x64xf32>) -> tensor<2x8x?x?xf32>
+  %m = attn.reduce max "bhmn->bhm" %s : tensor<2x8x?x?xf32> -> tensor<2x8x?xf32>
+  %d = attn.map sub "bhmn,bhm->bhmn" %s, %m : (tensor<2x8x?x?xf32>, tensor<2x8x?xf32>) -> tensor<2x8x?x?xf32>
+  %e = attn.map exp %d : (tensor<2x8x?x?xf32>) -> tensor<2x8x?x?xf32>
+  %l = attn.reduce add "bhmn->bhm" %e : tensor<2x8x?x?xf32> -> tensor<2x8x?xf32>
+  %p = attn.map div "bhmn,bhm->bhmn" %e, %l : (tensor<2x8x?x?xf32>, tensor<2x8x?xf32>) -> tensor<2x8x?x?xf32>
+  %o = attn.einsum "bhmn,bhnd->bhmd" %p, %v : (tensor<2x8x?x?xf32>, tensor<2x8x?x64xf32>) -> tensor<2x8x?x64xf32>
+  return %o : tensor<2x8x?x64xf32>
+}
+
+// -----
+
+// GQA by index naming: q is split into (g, r); the raised op sees 32 query heads over
+// 8 kv heads. Scale maps multiply; soft-cap and mask are picked up.
+// CHECK-LABEL: func.func @gqa_softcap_causal
+// CHECK: %[[Q4:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2], [3], [4]] : tensor<1x8x4x128x64xf32> into tensor<1x32x128x64xf32>
+// CHECK: %[[O:.*]] = attn.attention mask #attn.mask<causal> scale 2.500000e-01 softcap 3.000000e+01 ins(%[[Q4]], %{{.*}}, %{{.*}} : tensor<1x32x128x64xf32>, tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<1x32x128x64xf32>
+// CHECK: tensor.expand_shape %[[O]] {{\[}}[0], [1, 2], [3], [4]] output_shape [1, 8, 4, 128, 64]
+func.func @gqa_softcap_causal(%q: tensor<1x8x4x128x64xf32>, %k: tensor<1x8x128x64xf32>, %v: tensor<1x8x128x64xf32>) -> tensor<1x8x4x128x64xf32> {
+  %s0 = attn.einsum "bgrmd,bgnd->bgrmn" %q, %k scale 0.5 : (tensor<1x8x4x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<1x8x4x128x128xf32>
+  %s1 = attn.map scale %s0 by 0.5 : (tensor<1x8x4x128x128xf32>) -> tensor<1x8x4x128x128xf32>
+  %s2 = attn.map softcap %s1 by 30.0 : (tensor<1x8x4x128x128xf32>) -> tensor<1x8x4x128x128xf32>
+  %s = attn.mask #attn.mask<causal> %s2 "bgrmn" query "m" key "n" : tensor<1x8x4x128x128xf32>
+  %m = attn.reduce max "bgrmn->bgrm" %s : tensor<1x8x4x128x128xf32> -> tensor<1x8x4x128xf32>
+  %d = attn.map sub "bgrmn,bgrm->bgrmn" %s, %m : (tensor<1x8x4x128x128xf32>, tensor<1x8x4x128xf32>) -> tensor<1x8x4x128x128xf32>
+  %e = attn.map exp %d : (tensor<1x8x4x128x128xf32>) -> tensor<1x8x4x128x128xf32>
+  %l = attn.reduce add "bgrmn->bgrm" %e : tensor<1x8x4x128x128xf32> -> tensor<1x8x4x128xf32>
+  %p = attn.map div "bgrmn,bgrm->bgrmn" %e, %l : (tensor<1x8x4x128x128xf32>, tensor<1x8x4x128xf32>) -> tensor<1x8x4x128x128xf32>
+  %o = attn.einsum "bgrmn,bgnd->bgrmd" %p, %v : (tensor<1x8x4x128x128xf32>, tensor<1x8x128x64xf32>) -> tensor<1x8x4x128x64xf32>
+  return %o : tensor<1x8x4x128x64xf32>
+}
+
+// -----
+
+// Normalised after the value contraction, without max subtraction, no batch letter.
+// CHECK-LABEL: func.func @normalize_after
+// CHECK: %[[Q:.*]] = tensor.expand_shape %{{.*}} {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 16, 8] : tensor<16x8xf32> into tensor<1x1x16x8xf32>
+// CHECK: attn.attention scale 1.000000e+00 ins(%[[Q]],
+// CHECK-NOT: attn.einsum
+func.func @normalize_after(%q: tensor<16x8xf32>, %k: tensor<32x8xf32>, %v: tensor<32x4xf32>) -> tensor<16x4xf32> {
+  %s = attn.einsum "md,nd->mn" %q, %k : (tensor<16x8xf32>, tensor<32x8xf32>) -> tensor<16x32xf32>
+  %e = attn.map exp %s : (tensor<16x32xf32>) -> tensor<16x32xf32>
+  %l = attn.reduce add "mn->m" %e : tensor<16x32xf32> -> tensor<16xf32>
+  %pv = attn.einsum "mn,ne->me" %e, %v : (tensor<16x32xf32>, tensor<32x4xf32>) -> tensor<16x4xf32>
+  %o = attn.map div "me,m->me" %pv, %l : (tensor<16x4xf32>, tensor<16xf32>) -> tensor<16x4xf32>
+  return %o : tensor<16x4xf32>
+}
+
+// -----
+
+// A score modification region is not one of the recognised score maps: left alone.
+// CHECK-LABEL: func.func @with_modify
+// CHECK-NOT: attn.attention
+// CHECK: attn.modify
+func.func @with_modify(%q: tensor<16x8xf32>, %k: tensor<32x8xf32>, %v: tensor<32x4xf32>) -> tensor<16x4xf32> {
+  %s0 = attn.einsum "md,nd->mn" %q, %k : (tensor<16x8xf32>, tensor<32x8xf32>) -> tensor<16x32xf32>
+  %s = attn.modify %s0 "mn" {
+  ^bb0(%x: f32, %m: index, %n: index):
+    attn.yield %x : f32
+  } : tensor<16x32xf32>
+  %e = attn.map exp %s : (tensor<16x32xf32>) -> tensor<16x32xf32>
+  %l = attn.reduce add "mn->m" %e : tensor<16x32xf32> -> tensor<16xf32>
+  %p = attn.map div "mn,m->mn" %e, %l : (tensor<16x32xf32>, tensor<16xf32>) -> tensor<16x32xf32>
+  %o = attn.einsum "mn,ne->me" %p, %v : (tensor<16x32xf32>, tensor<32x4xf32>) -> tensor<16x4xf32>
+  return %o : tensor<16x4xf32>
+}
+
+// -----
+
+// The denominator sums over the wrong index: not a softmax, left alone.
+// CHECK-LABEL: func.func @wrong_normalizer
+// CHECK-NOT: attn.attention
+func.func @wrong_normalizer(%q: tensor<16x8xf32>, %k: tensor<16x8xf32>, %v: tensor<16x4xf32>) -> tensor<16x4xf32> {
+  %s = attn.einsum "md,nd->mn" %q, %k : (tensor<16x8xf32>, tensor<16x8xf32>) -> tensor<16x16xf32>
+  %e = attn.map exp %s : (tensor<16x16xf32>) -> tensor<16x16xf32>
+  %l = attn.reduce add "mn->n" %e : tensor<16x16xf32> -> tensor<16xf32>
+  %p = attn.map div "mn,n->mn" %e, %l : (tensor<16x16xf32>, tensor<16xf32>) -> tensor<16x16xf32>
+  %o = attn.einsum "mn,ne->me" %p, %v : (tensor<16x16xf32>, tensor<16x4xf32>) -> tensor<16x4xf32>
+  return %o : tensor<16x4xf32>
+}
+
+// -----
+
+// A mask filled with zero (a linear-attention mask) before exp is not softmax masking.
+// CHECK-LABEL: func.func @zero_fill_mask
+// CHECK-NOT: attn.attention
+func.func @zero_fill_mask(%q: tensor<16x8xf32>, %k: tensor<16x8xf32>, %v: tensor<16x4xf32>) -> tensor<16x4xf32> {
+  %s0 = attn.einsum "md,nd->mn" %q, %k : (tensor<16x8xf32>, tensor<16x8xf32>) -> tensor<16x16xf32>
+  %s = attn.mask #attn.mask<causal> %s0 "mn" query "m" key "n" fill zero : tensor<16x16xf32>
+  %e = attn.map exp %s : (tensor<16x16xf32>) -> tensor<16x16xf32>
+  %l = attn.reduce add "mn->m" %e : tensor<16x16xf32> -> tensor<16xf32>
+  %p = attn.map div "mn,m->mn" %e, %l : (tensor<16x16xf32>, tensor<16xf32>) -> tensor<16x16xf32>
+  %o = attn.einsum "mn,ne->me" %p, %v : (tensor<16x16xf32>, tensor<16x4xf32>) -> tensor<16x4xf32>
+  return %o : tensor<16x4xf32>
+}

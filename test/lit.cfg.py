@@ -1,0 +1,34 @@
+# -*- Python -*-
+import os
+import subprocess
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "ATTN"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.attn_obj_root, "test")
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", ".venv"]
+
+llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()  # FileCheck, not, count, ...
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.add_tool_substitutions(["attn-opt", "attn-run", "mlir-opt"],
+                                   [config.attn_tools_dir, config.llvm_tools_dir])
+
+config.substitutions.append(("%examples", os.path.join(config.attn_src_root, "examples")))
+
+# The Python that runs the independent NumPy checks: ATTN_TEST_PYTHON, else the test
+# virtual environment that scripts/test.sh creates, else python3.
+python = os.environ.get("ATTN_TEST_PYTHON")
+if not python:
+    venv = os.path.join(config.attn_src_root, "test", ".venv", "bin", "python3")
+    python = venv if os.path.exists(venv) else "python3"
+config.substitutions.append(("%python", python))
+try:
+    subprocess.check_call([python, "-c", "import numpy"], stderr=subprocess.DEVNULL)
+    config.available_features.add("numpy")
+except (OSError, subprocess.CalledProcessError):
+    lit_config.note("numpy not found for %s: NumPy cross-checks are unsupported" % python)
