@@ -43,6 +43,11 @@ JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOpti
   auto func = clone->lookupSymbol<func::FuncOp>(entry);
   if (!func)
     return jitError("no function named '" + entry + "'");
+  // Compile the entry and what it calls, not every function the file happens to hold.
+  SymbolTable symbols(*clone);
+  for (auto other : llvm::make_early_inc_range(clone->getOps<func::FuncOp>()))
+    if (other != func && SymbolTable::symbolKnownUseEmpty(other, *clone))
+      other.erase();
   std::unique_ptr<JitFunction> jit(new JitFunction());
   for (Type t : func.getFunctionType().getResults()) {
     auto tensor = dyn_cast<RankedTensorType>(t);
