@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what attn-mlir needs on Debian 12 and configures + builds it.
 # Idempotent; runs as root (no sudo) or as a user with sudo.
-# Usage: scripts/setup.sh            # install packages, configure, build
+# Usage: scripts/setup.sh                    # install packages, configure, build
 #        ATTN_SKIP_BUILD=1 scripts/setup.sh   # packages only
+# ATTN_BUILD_DIR overrides the build directory (default: build/).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${ATTN_BUILD_DIR:-$here/build}"
 
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 libomp-22-dev
-          lld-22 cmake ninja-build python3)
+          lld-22 cmake ninja-build python3 python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -40,4 +41,4 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
     -DLLVM_USE_LINKER=lld
 fi
-cmake --build "$build"
+cmake --build "$build" --target all mlir-doc

@@ -18,6 +18,8 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(["attn-opt", "attn-run", "mlir-opt"],
                                    [config.attn_tools_dir, config.llvm_tools_dir])
 
+config.substitutions.append(("%attn_obj", config.attn_obj_root))
+config.substitutions.append(("%attn_src", config.attn_src_root))
 config.substitutions.append(("%examples", os.path.join(config.attn_src_root, "examples")))
 
 # The Python that runs the independent NumPy checks: ATTN_TEST_PYTHON, else the test
@@ -26,7 +28,7 @@ python = os.environ.get("ATTN_TEST_PYTHON")
 if not python:
     venv = os.path.join(config.attn_src_root, "test", ".venv", "bin", "python3")
     python = venv if os.path.exists(venv) else "python3"
-config.substitutions.append(("%python", python))
+config.substitutions.append(("%attn_python", python))
 try:
     subprocess.check_call([python, "-c", "import numpy"], stderr=subprocess.DEVNULL)
     config.available_features.add("numpy")
