@@ -37,6 +37,7 @@ def Attn_EinsumOp : Attn_Op<"einsum", [Pure]> {
     attr-dict `:` functional-type($inputs, $result)
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Attn_MapOp : Attn_Op<"map", [Pure]> {
@@ -62,6 +63,8 @@ def Attn_MapOp : Attn_Op<"map", [Pure]> {
     $fn ($spec^)? $inputs (`by` $constant^)? attr-dict `:` functional-type($inputs, $result)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
+  let hasCanonicalizer = 1;
   let extraClassDeclaration = [{
     static unsigned getArity(::mlir::attn::MapFn fn);
     static bool needsConstant(::mlir::attn::MapFn fn);
@@ -134,6 +137,7 @@ def Attn_MaskOp : Attn_Op<"mask", [Pure, SameOperandsAndResultType]> {
     qualified($mask) $input $indices `query` $query `key` $key (`fill` $fill^)? attr-dict `:` type($input)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Attn_FeatureOp : Attn_Op<"feature", [Pure]> {
@@ -153,6 +157,7 @@ def Attn_FeatureOp : Attn_Op<"feature", [Pure]> {
     qualified($feature) $input $indices `over` $axis attr-dict `:` type($input) `->` type($result)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
