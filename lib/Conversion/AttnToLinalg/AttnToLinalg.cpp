@@ -239,17 +239,23 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
     RankedTensorType qType = op.getQuery().getType();
     Type elt = qType.getElementType();
 
-    // Split the query heads.
+    // Split the query heads as [B, G, R, M, D] so that GQA is index sharing. When the
+    // ratio R is only known at run time, k and v are instead replicated R times along
+    // their heads (G := Hq, R := 1): the generic path's simplicity is worth the copy.
     OpFoldResult hq = tensor::getMixedSize(b, loc, op.getQuery(), 1);
     OpFoldResult g = tensor::getMixedSize(b, loc, op.getKey(), 1);
-    OpFoldResult r;
     std::optional<int64_t> hqStatic = getConstantIntValue(hq), gStatic = getConstantIntValue(g);
-    if (hqStatic && gStatic)
+    Value key = op.getKey(), value = op.getValue();
+    OpFoldResult r = b.getIndexAttr(1);
+    if (hqStatic && gStatic) {
       r = b.getIndexAttr(*hqStatic / *gStatic);
-    else
-      r = arith::DivUIOp::create(b, loc, getValueOrCreateConstantIndexOp(b, loc, hq),
-                                 getValueOrCreateConstantIndexOp(b, loc, g))
-              .getResult();
+    } else {
+      Value ratio = arith::DivUIOp::create(b, loc, getValueOrCreateConstantIndexOp(b, loc, hq),
+                                           getValueOrCreateConstantIndexOp(b, loc, g));
+      key = replicateHeads(b, loc, key, ratio);
+      value = replicateHeads(b, loc, value, ratio);
+      g = hq;
+    }
     SmallVector<OpFoldResult> qShape = {tensor::getMixedSize(b, loc, op.getQuery(), 0), g, r,
                                         tensor::getMixedSize(b, loc, op.getQuery(), 2),
                                         tensor::getMixedSize(b, loc, op.getQuery(), 3)};
@@ -259,7 +265,7 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
     SmallVector<ReassociationIndices> split = {{0}, {1, 2}, {3}, {4}};
     Value q5 = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(qStatic, elt),
                                              op.getQuery(), split, qShape);
-    Indexed q{q5, "bgrmd"}, k{op.getKey(), "bgnd"}, v{op.getValue(), "bgne"};
+    Indexed q{q5, "bgrmd"}, k{key, "bgnd"}, v{value, "bgne"};
 
     Value out = op.getNormalizer() == Normalizer::Softmax ? lowerSoftmax(b, loc, op, q, k, v)
                                                           : lowerLinear(b, loc, op, q, k, v);
@@ -268,6 +274,21 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
       collapsed = tensor::CastOp::create(b, loc, op.getType(), collapsed);
     rewriter.replaceOp(op, collapsed);
     return success();
+  }
+
+  /// [B, G, N, D] -> [B, G * ratio, N, D], kv head g copied to heads g*ratio..+ratio-1.
+  static Value replicateHeads(OpBuilder &b, Location loc, Value kv, Value ratio) {
+    auto type = cast<RankedTensorType>(kv.getType());
+    SmallVector<OpFoldResult> shape = {tensor::getMixedSize(b, loc, kv, 0),
+                                       tensor::getMixedSize(b, loc, kv, 1), ratio,
+                                       tensor::getMixedSize(b, loc, kv, 2),
+                                       tensor::getMixedSize(b, loc, kv, 3)};
+    Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+    Value wide = linalg::BroadcastOp::create(b, loc, kv, init, ArrayRef<int64_t>{2})
+                     .getResult()
+                     .front();
+    return tensor::CollapseShapeOp::create(
+        b, loc, wide, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
   }
 
   /// o = (sum_j exp(s_ij - m_i) v_j) / sum_j exp(s_ij - m_i), with m_i the row max;
