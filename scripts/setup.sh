@@ -3,7 +3,8 @@
 # Idempotent; runs as root (no sudo) or as a user with sudo.
 # Usage: scripts/setup.sh                    # install packages, configure, build
 #        ATTN_SKIP_BUILD=1 scripts/setup.sh   # packages only
-# ATTN_BUILD_DIR overrides the build directory (default: build/).
+# ATTN_BUILD_DIR overrides the build directory (default: build/); ATTN_CC/ATTN_CXX the
+# compilers (default clang-22/clang++-22 with lld; gcc/g++ 12 also build it).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${ATTN_BUILD_DIR:-$here/build}"
@@ -35,10 +36,11 @@ fi
 [ "${ATTN_SKIP_BUILD:-0}" = 1 ] && exit 0
 
 if [ ! -f "$build/build.ninja" ]; then
-  cmake -G Ninja -S "$here" -B "$build" \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
-    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DLLVM_USE_LINKER=lld
+  compilers=(-DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 -DLLVM_USE_LINKER=lld)
+  if [ -n "${ATTN_CXX:-}" ]; then
+    compilers=(-DCMAKE_C_COMPILER="${ATTN_CC:-cc}" -DCMAKE_CXX_COMPILER="$ATTN_CXX")
+  fi
+  cmake -G Ninja -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir "${compilers[@]}"
 fi
 cmake --build "$build" --target all mlir-doc
