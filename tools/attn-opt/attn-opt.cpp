@@ -1,7 +1,5 @@
-#include "attn/Conversion/Passes.h"
-#include "attn/IR/AttnDialect.h"
-#include "attn/Pipelines/Pipelines.h"
-#include "attn/Transforms/Passes.h"
+//===- attn-opt.cpp - mlir-opt with the attn dialect, passes and pipelines ===//
+#include "attn/InitAttn.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -11,14 +9,12 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  mlir::attn::registerAttnConversionPasses();
-  mlir::attn::registerAttnPasses();
-  mlir::attn::registerAttnPipelines();
+  mlir::attn::registerAttnPassesAndPipelines();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   mlir::registerAllToLLVMIRTranslations(registry);
-  registry.insert<mlir::attn::AttnDialect>();
+  mlir::attn::registerAttnDialects(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "attn-mlir optimizer driver\n", registry));
 }

@@ -8,7 +8,7 @@
 // .npy (--save-io) so that tools outside the project can check them.
 //
 //===----------------------------------------------------------------------===//
-#include "attn/IR/AttnDialect.h"
+#include "attn/InitAttn.h"
 #include "attn/Pipelines/Pipelines.h"
 #include "attn/Reference/Evaluator.h"
 #include "attn/Runtime/JitRunner.h"
@@ -142,7 +142,7 @@ int main(int argc, char **argv) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
-  registry.insert<AttnDialect>();
+  registerAttnDialects(registry);
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
