@@ -6,8 +6,6 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/raw_ostream.h"
@@ -17,9 +15,8 @@ int main(int argc, char **argv) {
     llvm::errs() << "usage: attn-downstream FILE.mlir\n";
     return 2;
   }
+  // registerAttnDialects is all the pipeline needs: no registerAllDialects here.
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
   mlir::attn::registerAttnDialects(registry);
   mlir::attn::registerAttnPassesAndPipelines();
   mlir::MLIRContext context(registry);
