@@ -101,3 +101,36 @@ func.func @zero_fill_mask(%q: tensor<16x8xf32>, %k: tensor<16x8xf32>, %v: tensor
   %o = attn.einsum "mn,ne->me" %p, %v : (tensor<16x16xf32>, tensor<16x4xf32>) -> tensor<16x4xf32>
   return %o : tensor<16x4xf32>
 }
+
+// -----
+
+// Every op names its dimensions its own way (as lifted linalg.generic ops do): the
+// cascade matches up to renaming.
+// CHECK-LABEL: func.func @renamed_letters
+// CHECK: attn.attention mask #attn.mask<causal> scale 1.250000e-01 ins(
+func.func @renamed_letters(%q: tensor<8x16x4xf32>, %k: tensor<8x16x4xf32>, %v: tensor<8x16x4xf32>) -> tensor<8x16x4xf32> {
+  %s0 = attn.einsum "abd,acd->abc" %q, %k scale 0.125 : (tensor<8x16x4xf32>, tensor<8x16x4xf32>) -> tensor<8x16x16xf32>
+  %s = attn.mask #attn.mask<causal> %s0 "xyz" query "y" key "z" : tensor<8x16x16xf32>
+  %m = attn.reduce max "hij->hi" %s : tensor<8x16x16xf32> -> tensor<8x16xf32>
+  %d = attn.map sub "abc,ab->abc" %s, %m : (tensor<8x16x16xf32>, tensor<8x16xf32>) -> tensor<8x16x16xf32>
+  %e = attn.map exp %d : (tensor<8x16x16xf32>) -> tensor<8x16x16xf32>
+  %l = attn.reduce add "pqr->pq" %e : tensor<8x16x16xf32> -> tensor<8x16xf32>
+  %p = attn.map div "ijk,ij->ijk" %e, %l : (tensor<8x16x16xf32>, tensor<8x16xf32>) -> tensor<8x16x16xf32>
+  %o = attn.einsum "hmn,hnd->hmd" %p, %v : (tensor<8x16x16xf32>, tensor<8x16x4xf32>) -> tensor<8x16x4xf32>
+  return %o : tensor<8x16x4xf32>
+}
+
+// -----
+
+// The mask is on the wrong pair of indices (keys as queries): not raised.
+// CHECK-LABEL: func.func @mask_transposed
+// CHECK-NOT: attn.attention
+func.func @mask_transposed(%q: tensor<16x4xf32>, %k: tensor<16x4xf32>, %v: tensor<16x4xf32>) -> tensor<16x4xf32> {
+  %s0 = attn.einsum "md,nd->mn" %q, %k : (tensor<16x4xf32>, tensor<16x4xf32>) -> tensor<16x16xf32>
+  %s = attn.mask #attn.mask<causal> %s0 "mn" query "n" key "m" : tensor<16x16xf32>
+  %e = attn.map exp %s : (tensor<16x16xf32>) -> tensor<16x16xf32>
+  %l = attn.reduce add "mn->m" %e : tensor<16x16xf32> -> tensor<16xf32>
+  %p = attn.map div "mn,m->mn" %e, %l : (tensor<16x16xf32>, tensor<16xf32>) -> tensor<16x16xf32>
+  %o = attn.einsum "mn,ne->me" %p, %v : (tensor<16x16xf32>, tensor<16x4xf32>) -> tensor<16x4xf32>
+  return %o : tensor<16x4xf32>
+}

@@ -16,6 +16,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <map>
+
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNRAISECASCADE
 #include "attn/Transforms/Passes.h.inc"
@@ -52,26 +54,64 @@ OpTy definingOp(Value v) {
   return v ? v.getDefiningOp<OpTy>() : OpTy();
 }
 
+/// Renames the letters of `spec` so that its list `anchor` reads `target`; the other
+/// letters get fresh names. Each op names its dimensions independently (a lifted
+/// linalg.generic names its loops a, b, c...), so cascades match up to renaming.
+std::optional<IndexSpec> renamed(const IndexSpec &spec, const std::string &anchor,
+                                 StringRef target) {
+  if (anchor.size() != target.size())
+    return std::nullopt;
+  std::map<char, char> to;
+  for (auto [from, into] : llvm::zip(anchor, target))
+    to[from] = into;
+  std::string used = target.str();
+  char fresh = 'A';
+  auto rename = [&](const std::string &list) {
+    std::string out;
+    for (char c : list) {
+      if (!to.count(c)) {
+        while (used.find(fresh) != std::string::npos)
+          ++fresh;
+        to[c] = fresh;
+        used.push_back(fresh);
+      }
+      out.push_back(to[c]);
+    }
+    return out;
+  };
+  IndexSpec result;
+  for (const std::string &in : spec.inputs)
+    result.inputs.push_back(rename(in));
+  result.output = rename(spec.output);
+  return result;
+}
+
 bool isBinaryMap(MapOp op, MapFn fn, StringRef lhs, StringRef rhs, StringRef out) {
   if (!op || op.getFn() != fn)
     return false;
   std::optional<IndexSpec> spec = specOf(op.getSpec());
-  return spec && spec->inputs[0] == lhs && spec->inputs[1] == rhs && spec->output == out;
+  if (spec)
+    spec = renamed(*spec, spec->output, out);
+  return spec && spec->inputs[0] == lhs && spec->inputs[1] == rhs;
 }
 
 bool isReduce(ReduceOp op, ReduceKind kind, StringRef in, StringRef out) {
   if (!op || op.getKind() != kind)
     return false;
   std::optional<IndexSpec> spec = specOf(op.getSpec());
-  return spec && spec->inputs[0] == in && spec->output == out;
+  if (spec)
+    spec = renamed(*spec, spec->inputs[0], in);
+  return spec && spec->output == out;
 }
 
 /// s = [mask] [softcap] [scale]* einsum(q, k): fills in everything but the kv prefix.
 bool matchScores(Value s, StringRef scoreLetters, SoftmaxMatch &match) {
   if (auto mask = definingOp<MaskOp>(s)) {
-    if (mask.getFill() != FillKind::NegInf || mask.getIndices() != scoreLetters ||
-        mask.getQuery()[0] != scoreLetters.drop_back().back() ||
-        mask.getKey()[0] != scoreLetters.back())
+    // The mask's query/key letters must sit where the scores have m and n.
+    StringRef indices = mask.getIndices();
+    if (mask.getFill() != FillKind::NegInf || indices.size() != scoreLetters.size() ||
+        indices.find(mask.getQuery()[0]) != scoreLetters.size() - 2 ||
+        indices.find(mask.getKey()[0]) != scoreLetters.size() - 1)
       return false;
     match.mask = mask.getMask();
     s = mask.getInput();
@@ -93,7 +133,9 @@ bool matchScores(Value s, StringRef scoreLetters, SoftmaxMatch &match) {
   if (FloatAttr scale = qk.getScaleAttr())
     match.scale *= scale.getValueAsDouble();
   std::optional<IndexSpec> spec = specOf(qk.getSpec());
-  if (!spec || spec->output != scoreLetters)
+  if (spec)
+    spec = renamed(*spec, spec->output, scoreLetters);
+  if (!spec)
     return false;
   // Scores are P m n; q is P m d; k is C n d with C a prefix of P.
   const std::string &qL = spec->inputs[0], &kL = spec->inputs[1];
@@ -307,12 +349,12 @@ struct RaiseNormalizedOutput : OpRewritePattern<MapOp> {
       return rewriter.notifyMatchFailure(op, "not exp-weights V");
     std::string scores = match.prefix + match.m + match.n;
     std::string rows = match.prefix + match.m;
-    std::string out = cast<RankedTensorType>(op.getType()).getRank() > 0
-                          ? specOf(pv.getSpec())->output
-                          : "";
-    if (!isReduce(sum, ReduceKind::Add, scores, rows) ||
-        sum.getInput() != pv.getInputs()[0] || spec->inputs[0] != out ||
-        spec->inputs[1] != rows || spec->output != out)
+    std::optional<IndexSpec> pvSpec = specOf(pv.getSpec());
+    std::optional<IndexSpec> pvRenamed =
+        renamed(*pvSpec, pvSpec->inputs[0], scores); // pv output in the scores' letters
+    if (!pvRenamed || !isReduce(sum, ReduceKind::Add, scores, rows) ||
+        sum.getInput() != pv.getInputs()[0] ||
+        !isBinaryMap(op, MapFn::Div, pvRenamed->output, rows, pvRenamed->output))
       return rewriter.notifyMatchFailure(op, "denominator is not the row sum");
     return raise(rewriter, op, match, v);
   }
