@@ -14,8 +14,10 @@
 using namespace mlir;
 
 void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOptions &options) {
-  if (options.raise)
+  if (options.raise) {
+    pm.addNestedPass<func::FuncOp>(createAttnRaiseLinalg());
     pm.addPass(createAttnRaiseCascade());
+  }
   pm.addPass(createConvertAttnToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -566,6 +566,17 @@ private:
 
 } // namespace
 
+bool mlir::attn::reference::canEvaluate(func::FuncOp func, Operation **unsupported) {
+  for (Operation &op : func.getBody().front()) {
+    if (isa<AttnDialect>(op.getDialect()) || isa<tensor::CastOp, func::ReturnOp>(op))
+      continue;
+    if (unsupported)
+      *unsupported = &op;
+    return false;
+  }
+  return true;
+}
+
 FailureOr<Result> mlir::attn::reference::evaluate(func::FuncOp func, ArrayRef<Tensor> args,
                                                   const Options &options) {
   return Evaluator(options).run(func, args);

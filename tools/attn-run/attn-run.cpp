@@ -267,12 +267,26 @@ int main(int argc, char **argv) {
   }
 
   // Shapes first: inconsistent dynamic sizes must be caught before the compiled code
-  // (which trusts them) runs.
-  reference::Options shapesOnly;
-  shapesOnly.shapesOnly = true;
-  FailureOr<reference::Result> shapes = reference::evaluate(func, refArgs, shapesOnly);
-  if (failed(shapes))
-    return fail("the inputs do not fit @" + entry);
+  // (which trusts them) runs. Programs outside the attn dialect (linalg from another
+  // front end, say) still run, unchecked.
+  Operation *unsupported = nullptr;
+  bool interpretable = reference::canEvaluate(func, &unsupported);
+  reference::Result shapes;
+  if (interpretable) {
+    reference::Options shapesOnly;
+    shapesOnly.shapesOnly = true;
+    FailureOr<reference::Result> evaluated = reference::evaluate(func, refArgs, shapesOnly);
+    if (failed(evaluated))
+      return fail("the inputs do not fit @" + entry);
+    shapes = std::move(*evaluated);
+  } else {
+    if (check)
+      return fail("--check needs a program of attn ops; the reference evaluator does not "
+                  "interpret '" + unsupported->getName().getStringRef() + "'");
+    llvm::outs() << "  note: '" << unsupported->getName()
+                 << "' is outside the attn dialect: inputs are not validated and no FLOP "
+                    "count is known\n";
+  }
 
   AttnToCPUOptions options;
   options.raise = !noRaise;
@@ -389,10 +403,10 @@ int main(int argc, char **argv) {
     std::sort(times.begin(), times.end());
     double median = times[times.size() / 2];
     llvm::outs() << llvm::format("bench: median %.3f ms over %zu runs, %.2f GFLOP/s", median * 1e3,
-                                 times.size(), shapes->flops / median / 1e9)
+                                 times.size(), shapes.flops / median / 1e9)
                  << llvm::format(" (%.4g FLOP: 2 per multiply-add of each contraction; "
                                  "attn.attention counts 4*B*H*Nq*Nk*D)\n",
-                                 shapes->flops);
+                                 shapes.flops);
   }
   return status;
 }

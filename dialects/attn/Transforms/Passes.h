@@ -1,10 +1,19 @@
 #ifndef ATTN_TRANSFORMS_PASSES_H
 #define ATTN_TRANSFORMS_PASSES_H
 
+#include "attn/IR/AttnDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
-namespace mlir::attn {
+namespace mlir {
+class RewritePatternSet;
+namespace attn {
+
+/// The patterns of attn-raise-cascade (also run by attn-raise-linalg).
+void populateAttnRaiseCascadePatterns(RewritePatternSet &patterns);
 
 #define GEN_PASS_DECL
 #include "attn/Transforms/Passes.h.inc"
@@ -12,6 +21,7 @@ namespace mlir::attn {
 #define GEN_PASS_REGISTRATION
 #include "attn/Transforms/Passes.h.inc"
 
-} // namespace mlir::attn
+} // namespace attn
+} // namespace mlir
 
 #endif // ATTN_TRANSFORMS_PASSES_H

@@ -21,4 +21,24 @@ def AttnRaiseCascade : Pass<"attn-raise-cascade"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def AttnRaiseLinalg : Pass<"attn-raise-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Find softmax attention in linalg IR and rewrite it into attn.attention";
+  let description = [{
+    For the IR other front ends produce (torch-mlir, IREE, StableHLO pipelines): matmul,
+    batch_matmul, transpose and `linalg.generic` contractions around `linalg.softmax` or
+    its decomposed max/sub/exp/sum/div form, with the scale before or after, and masks
+    written as a select on `linalg.index` comparisons or added as a materialised 0/-inf
+    tensor (a causal mask built from `linalg.index` and `arith.cmpi` becomes
+    `#attn.mask<causal>`).
+
+    Each candidate is tried in a sandbox: its backward slice is copied into a scratch
+    function, named ops are generalised, every `linalg.generic` is lifted to the attn
+    op its indexing maps and body describe, and `attn-raise-cascade` runs. Only when
+    that yields a single `attn.attention` is the result copied back; anything else is
+    left untouched.
+  }];
+  let dependentDialects = ["::mlir::attn::AttnDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // ATTN_TRANSFORMS_PASSES_TD

@@ -12,7 +12,10 @@
 #include "attn/IR/IndexNotation.h"
 #include "attn/Transforms/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -104,6 +107,22 @@ bool isReduce(ReduceOp op, ReduceKind kind, StringRef in, StringRef out) {
   return spec && spec->output == out;
 }
 
+/// When `v` (with dimension letters `letters`) is a pure permutation of another tensor
+/// (a one-operand einsum without reduction, e.g. a lifted linalg.transpose), returns
+/// that tensor and its letters in the same naming; otherwise `v` itself.
+std::pair<Value, std::string> throughPermutation(Value v, const std::string &letters) {
+  auto perm = definingOp<EinsumOp>(v);
+  if (!perm || perm.getInputs().size() != 1 || perm.getScale())
+    return {v, letters};
+  std::optional<IndexSpec> spec = specOf(perm.getSpec());
+  if (!spec || spec->inputs[0].size() != spec->output.size())
+    return {v, letters};
+  std::optional<IndexSpec> named = renamed(*spec, spec->output, letters);
+  if (!named)
+    return {v, letters};
+  return {perm.getInputs()[0], named->inputs[0]};
+}
+
 /// s = [mask] [softcap] [scale]* einsum(q, k): fills in everything but the kv prefix.
 bool matchScores(Value s, StringRef scoreLetters, SoftmaxMatch &match) {
   if (auto mask = definingOp<MaskOp>(s)) {
@@ -137,8 +156,10 @@ bool matchScores(Value s, StringRef scoreLetters, SoftmaxMatch &match) {
     spec = renamed(*spec, spec->output, scoreLetters);
   if (!spec)
     return false;
-  // Scores are P m n; q is P m d; k is C n d with C a prefix of P.
-  const std::string &qL = spec->inputs[0], &kL = spec->inputs[1];
+  // Scores are P m n; q is P m d; k is C n d with C a prefix of P (possibly after
+  // undoing a transpose of q or k).
+  auto [qValue, qL] = throughPermutation(qk.getInputs()[0], spec->inputs[0]);
+  auto [kValue, kL] = throughPermutation(qk.getInputs()[1], spec->inputs[1]);
   match.prefix = scoreLetters.drop_back(2).str();
   match.m = scoreLetters.drop_back().back();
   match.n = scoreLetters.back();
@@ -150,8 +171,8 @@ bool matchScores(Value s, StringRef scoreLetters, SoftmaxMatch &match) {
   match.kvPrefix = kL.substr(0, kL.size() - 2);
   if (!StringRef(match.prefix).starts_with(match.kvPrefix))
     return false;
-  match.q = qk.getInputs()[0];
-  match.k = qk.getInputs()[1];
+  match.q = qValue;
+  match.k = kValue;
   return true;
 }
 
@@ -324,10 +345,10 @@ struct RaiseNormalizedWeights : OpRewritePattern<EinsumOp> {
     if (!s || !matchScores(s, scores, match))
       return false;
     char e = spec->output.back();
-    std::string expectV = match.kvPrefix + match.n + e;
-    if (spec->inputs[1] != expectV || spec->output != rows + e)
+    auto [vValue, vL] = throughPermutation(op.getInputs()[1], spec->inputs[1]);
+    if (vL != match.kvPrefix + match.n + e || spec->output != rows + e)
       return false;
-    v = op.getInputs()[1];
+    v = vValue;
     return true;
   }
 };
@@ -360,13 +381,55 @@ struct RaiseNormalizedOutput : OpRewritePattern<MapOp> {
   }
 };
 
+/// add(x, mask<M>(0)) -> mask<M>(x): an additive 0/-inf mask tensor is the mask itself
+/// (for finite scores, which is what they are before the softmax).
+struct FoldAdditiveMask : OpRewritePattern<MapOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MapOp op, PatternRewriter &rewriter) const override {
+    if (op.getFn() != MapFn::Add || op.getInputs()[0].getType() != op.getType())
+      return failure();
+    for (unsigned i = 0; i < 2; ++i) {
+      auto mask = definingOp<MaskOp>(op.getInputs()[i]);
+      Value scores = op.getInputs()[1 - i];
+      if (!mask || mask.getFill() != FillKind::NegInf || scores.getType() != op.getType() ||
+          !isZeroTensor(mask.getInput()))
+        continue;
+      // The mask's letters line up with the result; the scores must too.
+      std::optional<IndexSpec> spec = specOf(op.getSpec());
+      if (spec && (spec->inputs[0] != spec->output || spec->inputs[1] != spec->output))
+        continue;
+      rewriter.replaceOpWithNewOp<MaskOp>(op, op.getType(), mask.getMask(), scores,
+                                          mask.getIndices(), mask.getQuery(), mask.getKey(),
+                                          FillKind::NegInf);
+      return success();
+    }
+    return failure();
+  }
+
+  static bool isZeroTensor(Value v) {
+    if (auto fill = definingOp<linalg::FillOp>(v)) {
+      auto cst = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
+      auto f = cst ? dyn_cast<FloatAttr>(cst.getValue()) : FloatAttr();
+      return f && f.getValue().isZero();
+    }
+    DenseFPElementsAttr dense;
+    return matchPattern(v, m_Constant(&dense)) && dense.isSplat() &&
+           dense.getSplatValue<APFloat>().isZero();
+  }
+};
+
 struct AttnRaiseCascadePass : attn::impl::AttnRaiseCascadeBase<AttnRaiseCascadePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<RaiseNormalizedWeights, RaiseNormalizedOutput>(&getContext());
+    populateAttnRaiseCascadePatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };
 
 } // namespace
+
+void mlir::attn::populateAttnRaiseCascadePatterns(RewritePatternSet &patterns) {
+  patterns.add<FoldAdditiveMask, RaiseNormalizedWeights, RaiseNormalizedOutput>(
+      patterns.getContext());
+}

@@ -14,8 +14,10 @@ namespace mlir::attn {
 
 struct AttnToCPUOptions : public PassPipelineOptions<AttnToCPUOptions> {
   PassOptions::Option<bool> raise{*this, "raise",
-                                  llvm::cl::desc("Raise softmax cascades to attn.attention "
-                                                 "first (attn-raise-cascade)"),
+                                  llvm::cl::desc("Raise softmax attention written in linalg "
+                                                 "or as an attn cascade to attn.attention "
+                                                 "first (attn-raise-linalg, "
+                                                 "attn-raise-cascade)"),
                                   llvm::cl::init(true)};
 };
 

@@ -38,6 +38,10 @@ struct Result {
   double flops = 0;
 };
 
+/// Whether every op of `func` is one the evaluator interprets (attn ops, tensor.cast,
+/// func.return); the first one it does not is returned through `unsupported`.
+bool canEvaluate(func::FuncOp func, Operation **unsupported = nullptr);
+
 /// Evaluates `func` on `args`. Unsupported ops or shape errors are reported as
 /// diagnostics on the offending op and yield failure.
 FailureOr<Result> evaluate(func::FuncOp func, ArrayRef<Tensor> args,

@@ -1,0 +1,88 @@
+// (Copied from test/Transforms/attn-raise-linalg.mlir.) The shape of torch-mlir's decomposed scaled_dot_product_attention(is_causal=True):
+// generic contractions on [B, H, S, D], division by sqrt(D), a causal mask materialised
+// with linalg.index / arith.cmpi and added, and softmax as max / exp(x - max) / sum / div
+// with torch's lowest-float max initialiser.
+#id4 = affine_map<(b, h, m, n) -> (b, h, m, n)>
+#row4 = affine_map<(b, h, m, n) -> (b, h, m)>
+func.func @torch_sdpa_causal(%q: tensor<1x4x64x32xf32>, %k: tensor<1x4x64x32xf32>, %v: tensor<1x4x64x32xf32>) -> tensor<1x4x64x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %lowest = arith.constant -3.40282347E+38 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %sqrt_d = arith.constant 5.65685415 : f32
+  %kt_init = tensor.empty() : tensor<1x4x32x64xf32>
+  %kt = linalg.generic {indexing_maps = [affine_map<(b, h, d, n) -> (b, h, n, d)>, affine_map<(b, h, d, n) -> (b, h, d, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%k : tensor<1x4x64x32xf32>) outs(%kt_init : tensor<1x4x32x64xf32>) {
+  ^bb0(%x: f32, %out: f32):
+    linalg.yield %x : f32
+  } -> tensor<1x4x32x64xf32>
+  %s_init = tensor.empty() : tensor<1x4x64x64xf32>
+  %s_zero = linalg.fill ins(%zero : f32) outs(%s_init : tensor<1x4x64x64xf32>) -> tensor<1x4x64x64xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(b, h, m, n, d) -> (b, h, m, d)>, affine_map<(b, h, m, n, d) -> (b, h, d, n)>, affine_map<(b, h, m, n, d) -> (b, h, m, n)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %kt : tensor<1x4x64x32xf32>, tensor<1x4x32x64xf32>) outs(%s_zero : tensor<1x4x64x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x64x64xf32>
+  %scaled = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s : tensor<1x4x64x64xf32>) outs(%s_init : tensor<1x4x64x64xf32>) {
+  ^bb0(%x: f32, %out: f32):
+    %y = arith.divf %x, %sqrt_d : f32
+    linalg.yield %y : f32
+  } -> tensor<1x4x64x64xf32>
+  %mask = linalg.generic {indexing_maps = [#id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%s_init : tensor<1x4x64x64xf32>) {
+  ^bb0(%out: f32):
+    %i = linalg.index 2 : index
+    %j = linalg.index 3 : index
+    %i64 = arith.index_cast %i : index to i64
+    %j64 = arith.index_cast %j : index to i64
+    %keep = arith.cmpi sge, %i64, %j64 : i64
+    %m = arith.select %keep, %zero, %ninf : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x64x64xf32>
+  %masked = linalg.generic {indexing_maps = [#id4, #id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%scaled, %mask : tensor<1x4x64x64xf32>, tensor<1x4x64x64xf32>) outs(%s_init : tensor<1x4x64x64xf32>) {
+  ^bb0(%x: f32, %m: f32, %out: f32):
+    %y = arith.addf %x, %m : f32
+    linalg.yield %y : f32
+  } -> tensor<1x4x64x64xf32>
+  %r_init = tensor.empty() : tensor<1x4x64xf32>
+  %r_lowest = linalg.fill ins(%lowest : f32) outs(%r_init : tensor<1x4x64xf32>) -> tensor<1x4x64xf32>
+  %max = linalg.generic {indexing_maps = [#id4, #row4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%masked : tensor<1x4x64x64xf32>) outs(%r_lowest : tensor<1x4x64xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %y = arith.maximumf %acc, %x : f32
+    linalg.yield %y : f32
+  } -> tensor<1x4x64xf32>
+  %e = linalg.generic {indexing_maps = [#id4, #row4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%masked, %max : tensor<1x4x64x64xf32>, tensor<1x4x64xf32>) outs(%s_init : tensor<1x4x64x64xf32>) {
+  ^bb0(%x: f32, %mx: f32, %out: f32):
+    %d = arith.subf %x, %mx : f32
+    %y = math.exp %d : f32
+    linalg.yield %y : f32
+  } -> tensor<1x4x64x64xf32>
+  %r_zero = linalg.fill ins(%zero : f32) outs(%r_init : tensor<1x4x64xf32>) -> tensor<1x4x64xf32>
+  %sum = linalg.generic {indexing_maps = [#id4, #row4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%e : tensor<1x4x64x64xf32>) outs(%r_zero : tensor<1x4x64xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %y = arith.addf %x, %acc : f32
+    linalg.yield %y : f32
+  } -> tensor<1x4x64xf32>
+  %p = linalg.generic {indexing_maps = [#id4, #row4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%e, %sum : tensor<1x4x64x64xf32>, tensor<1x4x64xf32>) outs(%s_init : tensor<1x4x64x64xf32>) {
+  ^bb0(%x: f32, %l: f32, %out: f32):
+    %y = arith.divf %x, %l : f32
+    linalg.yield %y : f32
+  } -> tensor<1x4x64x64xf32>
+  %o_init = tensor.empty() : tensor<1x4x64x32xf32>
+  %o_zero = linalg.fill ins(%zero : f32) outs(%o_init : tensor<1x4x64x32xf32>) -> tensor<1x4x64x32xf32>
+  %o = linalg.generic {indexing_maps = [affine_map<(b, h, m, e, n) -> (b, h, m, n)>, affine_map<(b, h, m, e, n) -> (b, h, n, e)>, affine_map<(b, h, m, e, n) -> (b, h, m, e)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : tensor<1x4x64x64xf32>, tensor<1x4x64x32xf32>) outs(%o_zero : tensor<1x4x64x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %pr = arith.mulf %a, %b : f32
+    %r = arith.addf %acc, %pr : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x64x32xf32>
+  return %o : tensor<1x4x64x32xf32>
+}
