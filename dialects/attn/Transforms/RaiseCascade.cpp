@@ -158,8 +158,20 @@ bool matchScores(Value s, StringRef scoreLetters, SoftmaxMatch &match) {
     return false;
   // Scores are P m n; q is P m d; k is C n d with C a prefix of P (possibly after
   // undoing a transpose of q or k).
-  auto [qValue, qL] = throughPermutation(qk.getInputs()[0], spec->inputs[0]);
-  auto [kValue, kL] = throughPermutation(qk.getInputs()[1], spec->inputs[1]);
+  // A constant scale on q or k (applied before the product) is a scale of the scores.
+  auto throughScale = [&](Value v) {
+    while (auto scale = definingOp<MapOp>(v)) {
+      if (scale.getFn() != MapFn::Scale || scale.getSpec())
+        break;
+      match.scale *= scale.getConstantAttr().getValueAsDouble();
+      v = scale.getInputs()[0];
+    }
+    return v;
+  };
+  auto [qValue, qL] = throughPermutation(throughScale(qk.getInputs()[0]), spec->inputs[0]);
+  auto [kValue, kL] = throughPermutation(throughScale(qk.getInputs()[1]), spec->inputs[1]);
+  qValue = throughScale(qValue);
+  kValue = throughScale(kValue);
   match.prefix = scoreLetters.drop_back(2).str();
   match.m = scoreLetters.drop_back().back();
   match.n = scoreLetters.back();

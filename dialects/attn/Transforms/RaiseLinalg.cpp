@@ -15,13 +15,18 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include "llvm/Support/Debug.h"
+
 #include <cmath>
 #include <limits>
+
+#define DEBUG_TYPE "attn-raise-linalg"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNRAISELINALG
@@ -344,7 +349,8 @@ struct Sandbox {
 };
 
 bool isSliceOp(Operation *op) {
-  return isa<linalg::LinalgOp, linalg::SoftmaxOp, tensor::EmptyOp, arith::ConstantOp>(op);
+  return isa<linalg::LinalgOp, linalg::SoftmaxOp, tensor::EmptyOp, arith::ConstantOp,
+             tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op);
 }
 
 FailureOr<Sandbox> buildSandbox(Operation *root) {
@@ -429,6 +435,17 @@ LogicalResult raiseInSandbox(Sandbox &box) {
     if (failed(linalg::generalizeNamedOp(rewriter, cast<linalg::LinalgOp>(op))))
       return failure();
   }
+  // Front ends flatten batch and heads around batch matmuls (collapse_shape before,
+  // expand_shape after); folding the reshapes into the generics by expanding their
+  // loops gives one consistent iteration space per tensor again.
+  {
+    RewritePatternSet reshapes(box.func.getContext());
+    linalg::populateFoldReshapeOpsByExpansionPatterns(
+        reshapes, [](OpOperand *) { return true; });
+    tensor::populateFoldTensorEmptyPatterns(reshapes);
+    if (failed(applyPatternsGreedily(box.func, std::move(reshapes))))
+      return failure();
+  }
   SmallVector<linalg::GenericOp> generics;
   box.func.walk([&](linalg::GenericOp g) { generics.push_back(g); });
   for (linalg::GenericOp g : generics) {
@@ -444,8 +461,8 @@ LogicalResult raiseInSandbox(Sandbox &box) {
       name.getCanonicalizationPatterns(patterns, box.func.getContext());
   if (failed(applyPatternsGreedily(box.func, std::move(patterns))))
     return failure();
-  if (getenv("ATTN_DEBUG_SANDBOX"))
-    box.func->dump();
+  LLVM_DEBUG(llvm::dbgs() << "[attn-raise-linalg] sandbox after raising:\n"
+                          << *box.func << "\n");
   unsigned attentions = 0, cascade = 0;
   box.func.walk([&](Operation *op) {
     if (isa<AttentionOp>(op))

@@ -11,7 +11,9 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg"> {
     `linalg.index` values; `attn.attention` becomes the unfused cascade (scores,
     row max, exp, row sum, weighted values) with GQA expressed by splitting the query
     heads into (kv head, group) and with zero rows where no key is visible. Score
-    matrices are materialised: the fused kernels come from other passes.
+    matrices are materialised: the fused kernels come from other passes. A
+    `linalg.softmax` left in the module is decomposed into generics on the way, so
+    that attn-to-cpu accepts the linalg other front ends emit.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"];

@@ -376,6 +376,19 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
   }
 };
 
+/// linalg.softmax (from other front ends, when it is not part of a raised attention)
+/// into the generics that convert-linalg-to-loops understands.
+struct DecomposeSoftmax : OpRewritePattern<linalg::SoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::SoftmaxOp op, PatternRewriter &rewriter) const override {
+    FailureOr<SmallVector<Value>> parts = op.decomposeOperation(rewriter);
+    if (failed(parts))
+      return failure();
+    rewriter.replaceOp(op, *parts);
+    return success();
+  }
+};
+
 struct ConvertAttnToLinalgPass
     : attn::impl::ConvertAttnToLinalgBase<ConvertAttnToLinalgPass> {
   void runOnOperation() override {
@@ -398,5 +411,5 @@ struct ConvertAttnToLinalgPass
 
 void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<LowerEinsum, LowerMap, LowerModify, LowerReduce, LowerMask, LowerFeature,
-               LowerAttention>(patterns.getContext());
+               LowerAttention, DecomposeSoftmax>(patterns.getContext());
 }
