@@ -345,3 +345,16 @@ func.func @unknown_attribute(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
   %0 = attn.mask #attn.window<4> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }
+
+// -----
+
+func.func @modify_captures(%s: tensor<4x8xf32>, %c: f32) -> tensor<4x8xf32> {
+  // expected-note @+1 {{required by region isolation constraints}}
+  %0 = attn.modify %s "mn" {
+  ^bb0(%x: f32, %m: index, %n: index):
+    // expected-error @+1 {{using value defined outside the region}}
+    %y = arith.addf %x, %c : f32
+    attn.yield %y : f32
+  } : tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}

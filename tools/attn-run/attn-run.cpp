@@ -402,11 +402,13 @@ int main(int argc, char **argv) {
     }
     std::sort(times.begin(), times.end());
     double median = times[times.size() / 2];
-    llvm::outs() << llvm::format("bench: median %.3f ms over %zu runs, %.2f GFLOP/s", median * 1e3,
-                                 times.size(), shapes.flops / median / 1e9)
-                 << llvm::format(" (%.4g FLOP: 2 per multiply-add of each contraction; "
-                                 "attn.attention counts 4*B*H*Nq*Nk*D)\n",
-                                 shapes.flops);
+    llvm::outs() << llvm::format("bench: median %.3f ms over %zu runs", median * 1e3,
+                                 times.size());
+    if (shapes.flops > 0)
+      llvm::outs() << llvm::format(", %.2f GFLOP/s (%.4g FLOP: 2 per multiply-add of each "
+                                   "contraction; attn.attention counts 4*B*H*Nq*Nk*D)",
+                                   shapes.flops / median / 1e9, shapes.flops);
+    llvm::outs() << "\n";
   }
   return status;
 }

@@ -71,13 +71,15 @@ def Attn_MapOp : Attn_Op<"map", [Pure]> {
   }];
 }
 
-def Attn_ModifyOp : Attn_Op<"modify", [Pure, SameOperandsAndResultType]> {
+def Attn_ModifyOp : Attn_Op<"modify", [Pure, SameOperandsAndResultType,
+    IsolatedFromAbove]> {
   let summary = "An arbitrary score modification with access to the indices";
   let description = [{
     Applies the region to every element. The block receives the element and then one
     `index` per letter of the index spec, so the modification can depend on positions
     (ALiBi, relative biases, custom masks) as FlexAttention's `score_mod` does. The body
-    holds `arith` and `math` ops on scalars and ends with `attn.yield`.
+    holds `arith` and `math` ops on scalars, defines its own constants (the region is
+    isolated from above) and ends with `attn.yield`.
 
     ```mlir
     %r = attn.modify %s "hmn" {

@@ -276,14 +276,48 @@ private:
     return Lifted{map(fn, {*x, *y}), outLetters};
   }
 
+  /// The index comparison behind a select condition, with the loops (of this generic)
+  /// it compares: computed in the body, or read from an i1 tensor that another generic
+  /// computes from its indices (a materialised boolean mask).
+  arith::CmpIOp conditionOf(Value cond, std::optional<std::pair<unsigned, unsigned>> &dims) {
+    if (auto cmp = cond.getDefiningOp<arith::CmpIOp>()) {
+      std::optional<unsigned> l = loopIndex(cmp.getLhs()), r = loopIndex(cmp.getRhs());
+      if (!l || !r || cmp->getBlock() != &op.getRegion().front())
+        return {};
+      dims = {*l, *r};
+      return cmp;
+    }
+    std::optional<unsigned> i = inputNumber(cond);
+    if (!i)
+      return {};
+    OpOperand *operand = op.getDpsInputOperand(*i);
+    auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
+    if (!producer || producer.getNumDpsInits() != 1 || producer.getNumReductionLoops() ||
+        !producer.getMatchingIndexingMap(producer.getDpsInitOperand(0)).isIdentity())
+      return {};
+    auto cmp = producer.getRegion().front().getTerminator()->getOperand(0)
+                   .getDefiningOp<arith::CmpIOp>();
+    if (!cmp)
+      return {};
+    std::optional<unsigned> l = loopIndex(cmp.getLhs()), r = loopIndex(cmp.getRhs());
+    if (!l || !r)
+      return {};
+    // The producer's loop k is dimension k of the mask tensor, which this generic
+    // reads through its indexing map.
+    AffineMap read = op.getMatchingIndexingMap(operand);
+    dims = {read.getDimPosition(*l), read.getDimPosition(*r)};
+    return cmp;
+  }
+
   /// select(j <= i, x, -inf) and its mirrored forms become a causal mask; a select
   /// between the constants 0 and -inf (a materialised additive mask) masks zeros.
   FailureOr<Lifted> liftSelect(arith::SelectOp select) {
-    auto cmp = select.getCondition().getDefiningOp<arith::CmpIOp>();
+    std::optional<std::pair<unsigned, unsigned>> dims;
+    arith::CmpIOp cmp = conditionOf(select.getCondition(), dims);
     if (!cmp)
       return failure();
-    std::optional<unsigned> l = loopIndex(cmp.getLhs()), r = loopIndex(cmp.getRhs());
-    if (!l || !r || *l == *r)
+    std::optional<unsigned> l = dims->first, r = dims->second;
+    if (*l == *r)
       return failure();
     Value kept = select.getTrueValue(), hidden = select.getFalseValue();
     bool visibleWhenTrue = true;
