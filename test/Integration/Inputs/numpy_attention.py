@@ -21,6 +21,8 @@ a = p.parse_args()
 
 q, k, v, out = (np.load(f"{a.dir}/{n}.npy").astype(np.float64)
                 for n in ("arg0", "arg1", "arg2", "result0"))
+if q.ndim == 3:  # [H, S, D]: one batch
+    q, k, v, out = q[None], k[None], v[None], out[None]
 if a.layout == "bgrnd":  # q is [B, G, R, M, D]: query head g * R + r reads kv head g
     b, g, r, m, d = q.shape
     q = q.reshape(b, g * r, m, d)
@@ -53,6 +55,8 @@ else:
 den = w.sum(axis=-1, keepdims=True)
 expected = np.einsum("bhmn,bhne->bhme", w, v) / np.where(den == 0, 1.0, den)
 expected = np.where(den == 0, 0.0, expected)
+if q.ndim == 3:  # [H, S, D]: one batch
+    q, k, v, out = q[None], k[None], v[None], out[None]
 if a.layout == "bgrnd":
     expected = expected.reshape(out.shape)
 
