@@ -18,7 +18,11 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
     pm.addNestedPass<func::FuncOp>(createAttnRaiseLinalg());
     pm.addPass(createAttnRaiseCascade());
   }
-  pm.addPass(createConvertAttnToLinalg());
+  ConvertAttnToLinalgOptions lowering;
+  lowering.onlineSoftmax = options.onlineSoftmax;
+  lowering.queryTile = options.queryTile;
+  lowering.keyTile = options.keyTile;
+  pm.addPass(createConvertAttnToLinalg(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -26,6 +30,8 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // The online-softmax loops carry freshly computed (max, sum, accumulator) tiles.
+  bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);

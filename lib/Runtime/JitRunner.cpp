@@ -88,6 +88,10 @@ JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOpti
     return jitError("the attn-to-cpu pipeline failed (see the diagnostics above)");
 
   ExecutionEngineOptions engineOptions;
+  // memrefCopy (strided copies the bufferized tile loops make) lives in MLIR's C
+  // runner utilities, which Debian's libmlir-22 ships.
+  static const llvm::StringRef runtimeLibs[] = {ATTN_MLIR_C_RUNNER_UTILS};
+  engineOptions.sharedLibPaths = runtimeLibs;
   auto transformer = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
                                                /*targetMachine=*/nullptr);
   engineOptions.transformer = transformer;

@@ -1,4 +1,5 @@
-// RUN: attn-opt %s -split-input-file --convert-attn-to-linalg | FileCheck %s
+// RUN: attn-opt %s -split-input-file --convert-attn-to-linalg="online-softmax=false" | FileCheck %s
+// RUN: attn-opt %s -split-input-file --convert-attn-to-linalg="q-tile=16 kv-tile=32" | FileCheck %s --check-prefix=ONLINE
 
 // Loops are the result letters then the contracted ones; maps come from the spec.
 // CHECK-DAG: #[[Q:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
@@ -140,4 +141,29 @@ func.func @modify(%s: tensor<8x16xf32>) -> tensor<8x16xf32> {
 func.func @attention_gqa(%q: tensor<1x8x?x16xf32>, %k: tensor<1x2x?x16xf32>, %v: tensor<1x2x?x16xf32>) -> tensor<1x8x?x16xf32> {
   %0 = attn.attention mask #attn.mask<causal> ins(%q, %k, %v : tensor<1x8x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>) -> tensor<1x8x?x16xf32>
   return %0 : tensor<1x8x?x16xf32>
+}
+
+// -----
+
+// Online softmax: query tiles outside, key tiles inside, carrying (max, sum, acc); the
+// mask sees absolute positions (tile offset + index in tile); no 128 x 128 score buffer.
+// ONLINE-LABEL: func.func @attention_online
+// ONLINE: scf.for %[[I0:.*]] = %{{.*}} to %{{.*}} step %c16
+// ONLINE: tensor.extract_slice %{{.*}}[0, 0, 0, %[[I0]], 0]
+// ONLINE: scf.for %[[J0:.*]] = %{{.*}} to %{{.*}} step %c32 iter_args(%[[M:.*]] = %{{.*}}, %[[L:.*]] = %{{.*}}, %[[ACC:.*]] = %{{.*}}) -> (tensor<1x2x1x?xf32>, tensor<1x2x1x?xf32>, tensor<1x2x1x?x16xf32>)
+// ONLINE: tensor.extract_slice %{{.*}}[0, 0, %[[J0]], 0]
+// ONLINE: linalg.index 3
+// ONLINE: arith.addi %{{.*}}, %[[I0]]
+// ONLINE: linalg.index 4
+// ONLINE: arith.addi %{{.*}}, %[[J0]]
+// ONLINE: arith.cmpi sle
+// ONLINE: arith.maximumf
+// ONLINE: math.exp
+// ONLINE: scf.yield
+// ONLINE: arith.divf
+// ONLINE: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, %[[I0]], 0]
+// ONLINE-NOT: tensor<1x2x1x128x128xf32>
+func.func @attention_online(%q: tensor<1x2x128x16xf32>, %k: tensor<1x2x128x16xf32>, %v: tensor<1x2x128x16xf32>) -> tensor<1x2x128x16xf32> {
+  %0 = attn.attention mask #attn.mask<causal> ins(%q, %k, %v : tensor<1x2x128x16xf32>, tensor<1x2x128x16xf32>, tensor<1x2x128x16xf32>) -> tensor<1x2x128x16xf32>
+  return %0 : tensor<1x2x128x16xf32>
 }

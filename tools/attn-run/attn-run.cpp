@@ -70,6 +70,14 @@ static cl::opt<std::string> saveIO("save-io", cl::desc("Write argN.npy and resul
                                    cl::cat(runCategory));
 static cl::opt<std::string> inputsDir("inputs", cl::desc("Read argN.npy from this directory"),
                                       cl::cat(runCategory));
+static cl::opt<bool> noOnlineSoftmax(
+    "no-online-softmax",
+    cl::desc("Lower softmax attention unfused (materialised scores) instead of tile loops"),
+    cl::cat(runCategory));
+static cl::opt<int64_t> queryTile("q-tile", cl::desc("Query rows per tile (online softmax)"),
+                                  cl::init(64), cl::cat(runCategory));
+static cl::opt<int64_t> keyTile("kv-tile", cl::desc("Keys per tile (online softmax)"),
+                                cl::init(64), cl::cat(runCategory));
 static cl::opt<bool> noRaise("no-raise",
                              cl::desc("Do not raise softmax cascades (generic path only)"),
                              cl::cat(runCategory));
@@ -290,6 +298,11 @@ int main(int argc, char **argv) {
 
   AttnToCPUOptions options;
   options.raise = !noRaise;
+  options.onlineSoftmax = !noOnlineSoftmax;
+  if (queryTile < 1 || keyTile < 1)
+    return fail("--q-tile and --kv-tile must be positive");
+  options.queryTile = queryTile;
+  options.keyTile = keyTile;
   auto start = std::chrono::steady_clock::now();
   auto jit = JitFunction::compile(*module, entry, options);
   if (!jit)

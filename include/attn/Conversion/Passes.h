@@ -4,6 +4,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
@@ -14,8 +15,10 @@ namespace attn {
 #define GEN_PASS_DECL
 #include "attn/Conversion/Passes.h.inc"
 
-/// Patterns lowering every attn op to linalg on tensors (used by the pass).
-void populateAttnToLinalgPatterns(RewritePatternSet &patterns);
+/// Patterns lowering every attn op to linalg on tensors (used by the pass). Softmax
+/// attention uses the online-softmax tile loops when `onlineSoftmax` is set.
+void populateAttnToLinalgPatterns(RewritePatternSet &patterns, bool onlineSoftmax = true,
+                                  int64_t queryTile = 64, int64_t keyTile = 64);
 
 #define GEN_PASS_REGISTRATION
 #include "attn/Conversion/Passes.h.inc"

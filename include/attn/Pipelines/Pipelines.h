@@ -19,6 +19,14 @@ struct AttnToCPUOptions : public PassPipelineOptions<AttnToCPUOptions> {
                                                  "first (attn-raise-linalg, "
                                                  "attn-raise-cascade)"),
                                   llvm::cl::init(true)};
+  PassOptions::Option<bool> onlineSoftmax{
+      *this, "online-softmax",
+      llvm::cl::desc("Softmax attention as tile loops with an online softmax (O(N) memory)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<int64_t> queryTile{*this, "q-tile", llvm::cl::desc("Query rows per tile"),
+                                         llvm::cl::init(64)};
+  PassOptions::Option<int64_t> keyTile{*this, "kv-tile", llvm::cl::desc("Keys per tile"),
+                                       llvm::cl::init(64)};
 };
 
 /// attn -> linalg -> bufferized loops -> LLVM dialect.

@@ -232,7 +232,11 @@ struct LowerFeature : OpRewritePattern<FeatureOp> {
 /// query heads per kv head) so that GQA is plain index sharing: q "bgrmd", k "bgnd",
 /// v "bgne", result "bgrme".
 struct LowerAttention : OpRewritePattern<AttentionOp> {
-  using OpRewritePattern::OpRewritePattern;
+  LowerAttention(MLIRContext *ctx, bool online, int64_t queryTile, int64_t keyTile)
+      : OpRewritePattern(ctx), online(online), queryTile(queryTile), keyTile(keyTile) {}
+  bool online;
+  int64_t queryTile, keyTile;
+
   LogicalResult matchAndRewrite(AttentionOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
@@ -267,8 +271,13 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
                                              op.getQuery(), split, qShape);
     Indexed q{q5, "bgrmd"}, k{key, "bgnd"}, v{value, "bgne"};
 
-    Value out = op.getNormalizer() == Normalizer::Softmax ? lowerSoftmax(b, loc, op, q, k, v)
-                                                          : lowerLinear(b, loc, op, q, k, v);
+    Value out;
+    if (op.getNormalizer() != Normalizer::Softmax)
+      out = lowerLinear(b, loc, op, q, k, v);
+    else if (online)
+      out = buildOnlineSoftmaxAttention(b, loc, op, q, k, v, queryTile, keyTile);
+    else
+      out = lowerSoftmax(b, loc, op, q, k, v);
     Value collapsed = tensor::CollapseShapeOp::create(b, loc, out, split);
     if (collapsed.getType() != op.getType())
       collapsed = tensor::CastOp::create(b, loc, op.getType(), collapsed);
@@ -391,9 +400,15 @@ struct DecomposeSoftmax : OpRewritePattern<linalg::SoftmaxOp> {
 
 struct ConvertAttnToLinalgPass
     : attn::impl::ConvertAttnToLinalgBase<ConvertAttnToLinalgPass> {
+  using ConvertAttnToLinalgBase::ConvertAttnToLinalgBase;
   void runOnOperation() override {
+    if (queryTile < 1 || keyTile < 1) {
+      getOperation()->emitError() << "convert-attn-to-linalg: tile sizes must be positive, got q-tile="
+                                  << queryTile << " kv-tile=" << keyTile;
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
-    populateAttnToLinalgPatterns(patterns);
+    populateAttnToLinalgPatterns(patterns, onlineSoftmax, queryTile, keyTile);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     WalkResult leftover = getOperation()->walk([](Operation *op) {
@@ -409,7 +424,9 @@ struct ConvertAttnToLinalgPass
 };
 } // namespace
 
-void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
+void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns, bool onlineSoftmax,
+                                              int64_t queryTile, int64_t keyTile) {
   patterns.add<LowerEinsum, LowerMap, LowerModify, LowerReduce, LowerMask, LowerFeature,
-               LowerAttention, DecomposeSoftmax>(patterns.getContext());
+               DecomposeSoftmax>(patterns.getContext());
+  patterns.add<LowerAttention>(patterns.getContext(), onlineSoftmax, queryTile, keyTile);
 }

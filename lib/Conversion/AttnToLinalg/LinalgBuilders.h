@@ -70,6 +70,13 @@ Value buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value query,
 Value buildFeatureMap(OpBuilder &b, Location loc, FeatureKind kind, Indexed input,
                       char axis);
 
+class AttentionOp;
+
+/// Softmax attention as query-tile x key-tile loops with an online softmax, on the
+/// split-head layout (q "bgrmd", k "bgnd", v "bgne"); returns the "bgrme" result.
+Value buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, AttentionOp op, Indexed q,
+                                  Indexed k, Indexed v, int64_t qTile, int64_t kvTile);
+
 } // namespace mlir::attn
 
 #endif // ATTN_LIB_CONVERSION_LINALGBUILDERS_H

@@ -1,0 +1,186 @@
+//===- OnlineSoftmax.cpp - softmax attention without an N x N buffer ------===//
+//
+// FlashAttention's one-pass form (Milakov & Gimelshein's online softmax; FuseMax's
+// 1-pass cascade): query tiles in an outer loop, key/value tiles in an inner loop
+// carrying per row the running max m, the running sum l and the accumulator acc:
+//   m' = max(m, rowmax(s)),  p = exp(s - m'),  alpha = exp(m - m'),
+//   l' = alpha l + rowsum(p),  acc' = alpha acc + p v,    o = acc / l.
+// Only [.., Tq, Tk] score tiles exist, so memory is O(N) in the sequence length.
+// Rows that see no key keep m = -inf: every exponent is taken against 0 instead, so
+// p = 0, l = 0 and the output row is 0 (never NaN).
+//
+//===----------------------------------------------------------------------===//
+#include "LinalgBuilders.h"
+
+#include "attn/IR/AttnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+/// x, or 0 when x is -inf (the max of a row that has seen no key yet).
+static Value finiteOrZero(OpBuilder &b, Location loc, Value x) {
+  Value isInf = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x,
+                                      negInfinity(b, loc, x.getType()));
+  return arith::SelectOp::create(b, loc, isInf, floatConstant(b, loc, x.getType(), 0.0), x);
+}
+
+/// `t` sliced along dimension `dim` to [offset, offset + size).
+static Value sliceAlong(OpBuilder &b, Location loc, Value t, int64_t dim, OpFoldResult offset,
+                        OpFoldResult size) {
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, t);
+  SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+  offsets[dim] = offset;
+  sizes[dim] = size;
+  return tensor::ExtractSliceOp::create(b, loc, t, offsets, sizes, strides);
+}
+
+/// min(tile, total - start) as an index value.
+static Value tileSize(OpBuilder &b, Location loc, int64_t tile, Value total, Value start) {
+  Value rest = arith::SubIOp::create(b, loc, total, start);
+  return arith::MinSIOp::create(b, loc, arith::ConstantIndexOp::create(b, loc, tile), rest);
+}
+
+Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, AttentionOp op,
+                                              Indexed q, Indexed k, Indexed v, int64_t qTile,
+                                              int64_t kvTile) {
+  Type elt = op.getType().getElementType();
+  double scale = op.getEffectiveScale();
+  std::optional<double> softcap = op.getSoftcapValue();
+  MaskAttr mask = op.getMaskAttr();
+  // q "bgrmd", k "bgnd", v "bgne"; the result "bgrme".
+  Value numQueries = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'm', {q}));
+  Value numKeys = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'n', {k}));
+  Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
+  Value out = buildInit(b, loc, elt, "bgrme", {q, v});
+
+  auto queryLoop = scf::ForOp::create(
+      b, loc, zeroIdx, numQueries, arith::ConstantIndexOp::create(b, loc, qTile),
+      ValueRange{out}, [&](OpBuilder &b, Location loc, Value i0, ValueRange outer) {
+        Value tq = tileSize(b, loc, qTile, numQueries, i0);
+        Indexed qt{sliceAlong(b, loc, q.value, 3, i0, tq), "bgrmd"};
+        Value m0 = buildInit(b, loc, elt, "bgrm", {qt}, -std::numeric_limits<double>::infinity());
+        Value l0 = buildInit(b, loc, elt, "bgrm", {qt}, 0.0);
+        Value acc0 = buildInit(b, loc, elt, "bgrme", {qt, v}, 0.0);
+
+        auto keyLoop = scf::ForOp::create(
+            b, loc, zeroIdx, numKeys, arith::ConstantIndexOp::create(b, loc, kvTile),
+            ValueRange{m0, l0, acc0},
+            [&](OpBuilder &b, Location loc, Value j0, ValueRange state) {
+              Indexed m{state[0], "bgrm"}, l{state[1], "bgrm"}, acc{state[2], "bgrme"};
+              Value tk = tileSize(b, loc, kvTile, numKeys, j0);
+              Indexed kt{sliceAlong(b, loc, k.value, 2, j0, tk), "bgnd"};
+              Indexed vt{sliceAlong(b, loc, v.value, 2, j0, tk), "bgne"};
+
+              // Scores of the tile, scaled, soft-capped and masked (absolute positions).
+              Value zero = buildInit(b, loc, elt, "bgrmn", {qt, kt}, 0.0);
+              Indexed s{buildGeneric(b, loc, {qt, kt}, {zero, "bgrmn"},
+                                     [](const GenericBody &g) {
+                                       Value p = arith::MulFOp::create(g.b, g.loc, g.args[0],
+                                                                       g.args[1]);
+                                       return arith::AddFOp::create(g.b, g.loc, g.args[2], p)
+                                           .getResult();
+                                     }),
+                        "bgrmn"};
+              s.value = buildElementwise(b, loc, {s}, s.letters, [&](const GenericBody &g) {
+                Value x = arith::MulFOp::create(g.b, g.loc, g.args[0],
+                                                floatConstant(g.b, g.loc, elt, scale));
+                if (softcap) {
+                  Value c = floatConstant(g.b, g.loc, elt, *softcap);
+                  x = arith::MulFOp::create(
+                      g.b, g.loc, c,
+                      math::TanhOp::create(g.b, g.loc, arith::DivFOp::create(g.b, g.loc, x, c)));
+                }
+                if (!mask)
+                  return x;
+                Value row = arith::AddIOp::create(g.b, g.loc, g.index('m'), i0);
+                Value col = arith::AddIOp::create(g.b, g.loc, g.index('n'), j0);
+                Value visible =
+                    buildMaskPredicate(g.b, g.loc, mask, row, col, numQueries, numKeys);
+                return arith::SelectOp::create(g.b, g.loc, visible, x,
+                                               negInfinity(g.b, g.loc, elt))
+                    .getResult();
+              });
+
+              // m' = max(m, rowmax(s)): the running max is the reduction's initial value.
+              Value mCopy = buildElementwise(b, loc, {m}, m.letters,
+                                             [](const GenericBody &g) { return g.args[0]; });
+              Indexed mNew{buildGeneric(b, loc, {s}, {mCopy, "bgrm"},
+                                        [](const GenericBody &g) {
+                                          return arith::MaximumFOp::create(g.b, g.loc, g.args[1],
+                                                                           g.args[0])
+                                              .getResult();
+                                        }),
+                           "bgrm"};
+              Indexed p{buildElementwise(b, loc, {s, mNew}, s.letters,
+                                         [](const GenericBody &g) {
+                                           Value d = arith::SubFOp::create(
+                                               g.b, g.loc, g.args[0],
+                                               finiteOrZero(g.b, g.loc, g.args[1]));
+                                           return math::ExpOp::create(g.b, g.loc, d).getResult();
+                                         }),
+                        s.letters};
+              Indexed alpha{buildElementwise(b, loc, {m, mNew}, m.letters,
+                                             [](const GenericBody &g) {
+                                               Value d = arith::SubFOp::create(
+                                                   g.b, g.loc, finiteOrZero(g.b, g.loc, g.args[0]),
+                                                   finiteOrZero(g.b, g.loc, g.args[1]));
+                                               return math::ExpOp::create(g.b, g.loc, d)
+                                                   .getResult();
+                                             }),
+                            m.letters};
+              Indexed rowSum{buildReduction(b, loc, p, "bgrm", /*isMax=*/false), "bgrm"};
+              Value lNew = buildElementwise(b, loc, {l, alpha, rowSum}, l.letters,
+                                            [](const GenericBody &g) {
+                                              Value a = arith::MulFOp::create(g.b, g.loc,
+                                                                              g.args[1], g.args[0]);
+                                              return arith::AddFOp::create(g.b, g.loc, a, g.args[2])
+                                                  .getResult();
+                                            });
+              Value pvZero = buildInit(b, loc, elt, "bgrme", {p, vt}, 0.0);
+              Indexed pv{buildGeneric(b, loc, {p, vt}, {pvZero, "bgrme"},
+                                      [](const GenericBody &g) {
+                                        Value x = arith::MulFOp::create(g.b, g.loc, g.args[0],
+                                                                        g.args[1]);
+                                        return arith::AddFOp::create(g.b, g.loc, g.args[2], x)
+                                            .getResult();
+                                      }),
+                         "bgrme"};
+              Value accNew = buildElementwise(b, loc, {acc, alpha, pv}, acc.letters,
+                                              [](const GenericBody &g) {
+                                                Value a = arith::MulFOp::create(
+                                                    g.b, g.loc, g.args[1], g.args[0]);
+                                                return arith::AddFOp::create(g.b, g.loc, a,
+                                                                             g.args[2])
+                                                    .getResult();
+                                              });
+              scf::YieldOp::create(b, loc, ValueRange{mNew.value, lNew, accNew});
+            });
+
+        // o = acc / l, 0 for rows without a visible key.
+        Indexed acc{keyLoop.getResult(2), "bgrme"}, l{keyLoop.getResult(1), "bgrm"};
+        Value tileOut = buildElementwise(b, loc, {acc, l}, "bgrme", [](const GenericBody &g) {
+          Value den = g.args[1];
+          Value zeroF = floatConstant(g.b, g.loc, den.getType(), 0.0);
+          Value empty = arith::CmpFOp::create(g.b, g.loc, arith::CmpFPredicate::OEQ, den, zeroF);
+          Value o = arith::DivFOp::create(g.b, g.loc, g.args[0], den);
+          return arith::SelectOp::create(g.b, g.loc, empty, zeroF, o).getResult();
+        });
+        SmallVector<OpFoldResult> offsets(5, b.getIndexAttr(0)), strides(5, b.getIndexAttr(1));
+        offsets[3] = i0;
+        SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, tileOut);
+        Value updated = tensor::InsertSliceOp::create(b, loc, tileOut, outer[0], offsets, sizes,
+                                                      strides);
+        scf::YieldOp::create(b, loc, updated);
+      });
+  return queryLoop.getResult(0);
+}
