@@ -7,7 +7,9 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -92,8 +94,24 @@ JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOpti
   // runner utilities, which Debian's libmlir-22 ships.
   static const llvm::StringRef runtimeLibs[] = {ATTN_MLIR_C_RUNNER_UTILS};
   engineOptions.sharedLibPaths = runtimeLibs;
+  // Optimise for this CPU (AVX-512 where present): without a target machine LLVM's
+  // vectoriser has no cost model for the host and leaves the tile loops scalar.
+  static std::unique_ptr<llvm::TargetMachine> hostMachine = [] {
+    auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+    if (!builder) {
+      llvm::consumeError(builder.takeError());
+      return std::unique_ptr<llvm::TargetMachine>();
+    }
+    builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+    auto machine = builder->createTargetMachine();
+    if (!machine) {
+      llvm::consumeError(machine.takeError());
+      return std::unique_ptr<llvm::TargetMachine>();
+    }
+    return std::move(*machine);
+  }();
   auto transformer = makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
-                                               /*targetMachine=*/nullptr);
+                                               hostMachine.get());
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto engine = ExecutionEngine::create(*clone, engineOptions);

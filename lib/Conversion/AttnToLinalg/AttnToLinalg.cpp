@@ -116,15 +116,18 @@ struct LowerEinsum : OpRewritePattern<EinsumOp> {
     Value init = buildInit(rewriter, loc, op.getType().getElementType(), spec.output, inputs,
                            isMax ? -std::numeric_limits<double>::infinity() : 0.0);
     bool addCombine = op.getCombine() == CombineKind::Add;
+    // A sum may be reordered (see multiplyAccumulate).
+    auto sumOfProducts = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
     Value result =
         buildGeneric(rewriter, loc, inputs, {init, spec.output}, [&](const GenericBody &g) {
           Value term = g.args[0];
           if (inputs.size() == 2)
             term = addCombine ? (Value)arith::AddFOp::create(g.b, g.loc, g.args[0], g.args[1])
-                              : (Value)arith::MulFOp::create(g.b, g.loc, g.args[0], g.args[1]);
+                              : (Value)arith::MulFOp::create(g.b, g.loc, g.args[0], g.args[1],
+                                                             sumOfProducts);
           Value acc = g.args.back();
           return isMax ? (Value)arith::MaximumFOp::create(g.b, g.loc, acc, term)
-                       : (Value)arith::AddFOp::create(g.b, g.loc, acc, term);
+                       : (Value)arith::AddFOp::create(g.b, g.loc, acc, term, sumOfProducts);
         });
     if (FloatAttr scale = op.getScaleAttr())
       result = scaleBy(rewriter, loc, {result, spec.output}, scale.getValueAsDouble());
@@ -306,10 +309,7 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
                             Indexed v) {
     Type elt = op.getType().getElementType();
     Value zeroScores = buildInit(b, loc, elt, "bgrmn", {q, k}, 0.0);
-    Value qk = buildGeneric(b, loc, {q, k}, {zeroScores, "bgrmn"}, [](const GenericBody &g) {
-      Value p = arith::MulFOp::create(g.b, g.loc, g.args[0], g.args[1]);
-      return arith::AddFOp::create(g.b, g.loc, g.args[2], p).getResult();
-    });
+    Value qk = buildGeneric(b, loc, {q, k}, {zeroScores, "bgrmn"}, multiplyAccumulate);
     double scale = op.getEffectiveScale();
     std::optional<double> softcap = op.getSoftcapValue();
     Indexed scores{qk, "bgrmn"};
@@ -353,10 +353,7 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
     Indexed phiK{buildFeatureMap(b, loc, kind, k, keyAxis), k.letters};
     Value zero = buildInit(b, loc, elt, "bgrmn", {q, k}, 0.0);
     Indexed scores{buildGeneric(b, loc, {phiQ, phiK}, {zero, "bgrmn"},
-                                [](const GenericBody &g) {
-                                  Value p = arith::MulFOp::create(g.b, g.loc, g.args[0], g.args[1]);
-                                  return arith::AddFOp::create(g.b, g.loc, g.args[2], p).getResult();
-                                }),
+                                multiplyAccumulate),
                    "bgrmn"};
     if (MaskAttr mask = op.getMaskAttr())
       scores.value = applyMask(b, loc, mask, scores, 'm', 'n', FillKind::Zero);
@@ -368,10 +365,7 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
                               bool normalize) {
     Type elt = cast<ShapedType>(v.value.getType()).getElementType();
     Value zero = buildInit(b, loc, elt, "bgrme", {weights, v}, 0.0);
-    Value out = buildGeneric(b, loc, {weights, v}, {zero, "bgrme"}, [](const GenericBody &g) {
-      Value p = arith::MulFOp::create(g.b, g.loc, g.args[0], g.args[1]);
-      return arith::AddFOp::create(g.b, g.loc, g.args[2], p).getResult();
-    });
+    Value out = buildGeneric(b, loc, {weights, v}, {zero, "bgrme"}, multiplyAccumulate);
     if (!normalize)
       return out;
     Indexed sum{buildReduction(b, loc, weights, "bgrm", /*isMax=*/false), "bgrm"};

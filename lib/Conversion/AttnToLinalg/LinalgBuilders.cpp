@@ -35,6 +35,15 @@ OpFoldResult mlir::attn::getLetterSize(OpBuilder &b, Location loc, char letter,
   return tensor::getMixedSize(b, loc, dynamicSource->value, dynamicDim);
 }
 
+static arith::FastMathFlags reorderable() {
+  return arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
+}
+
+Value mlir::attn::multiplyAccumulate(const GenericBody &g) {
+  Value product = arith::MulFOp::create(g.b, g.loc, g.args[0], g.args[1], reorderable());
+  return arith::AddFOp::create(g.b, g.loc, g.args[2], product, reorderable());
+}
+
 Value mlir::attn::floatConstant(OpBuilder &b, Location loc, Type type, double value) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
 }
@@ -107,6 +116,7 @@ Value mlir::attn::buildReduction(OpBuilder &b, Location loc, Indexed input,
                          isMax ? -std::numeric_limits<double>::infinity() : 0.0);
   return buildGeneric(b, loc, {input}, {init, outLetters.str()}, [&](const GenericBody &g) {
     return isMax ? (Value)arith::MaximumFOp::create(g.b, g.loc, g.args[1], g.args[0])
-                 : (Value)arith::AddFOp::create(g.b, g.loc, g.args[1], g.args[0]);
+                 : (Value)arith::AddFOp::create(g.b, g.loc, g.args[1], g.args[0],
+                                                reorderable());
   });
 }

@@ -57,6 +57,10 @@ Value buildElementwise(OpBuilder &b, Location loc, ArrayRef<Indexed> inputs,
 Value buildReduction(OpBuilder &b, Location loc, Indexed input, StringRef outLetters,
                      bool isMax);
 
+/// args[2] + args[0] * args[1] with `reassoc contract`: sums of products may be
+/// reordered and fused (as every BLAS does), which lets LLVM vectorise the reductions.
+Value multiplyAccumulate(const GenericBody &g);
+
 /// Scalar helpers.
 Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
 Value negInfinity(OpBuilder &b, Location loc, Type type);

@@ -84,12 +84,7 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
               // Scores of the tile, scaled, soft-capped and masked (absolute positions).
               Value zero = buildInit(b, loc, elt, "bgrmn", {qt, kt}, 0.0);
               Indexed s{buildGeneric(b, loc, {qt, kt}, {zero, "bgrmn"},
-                                     [](const GenericBody &g) {
-                                       Value p = arith::MulFOp::create(g.b, g.loc, g.args[0],
-                                                                       g.args[1]);
-                                       return arith::AddFOp::create(g.b, g.loc, g.args[2], p)
-                                           .getResult();
-                                     }),
+                                     multiplyAccumulate),
                         "bgrmn"};
               s.value = buildElementwise(b, loc, {s}, s.letters, [&](const GenericBody &g) {
                 Value x = arith::MulFOp::create(g.b, g.loc, g.args[0],
@@ -148,12 +143,7 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
                                             });
               Value pvZero = buildInit(b, loc, elt, "bgrme", {p, vt}, 0.0);
               Indexed pv{buildGeneric(b, loc, {p, vt}, {pvZero, "bgrme"},
-                                      [](const GenericBody &g) {
-                                        Value x = arith::MulFOp::create(g.b, g.loc, g.args[0],
-                                                                        g.args[1]);
-                                        return arith::AddFOp::create(g.b, g.loc, g.args[2], x)
-                                            .getResult();
-                                      }),
+                                      multiplyAccumulate),
                          "bgrme"};
               Value accNew = buildElementwise(b, loc, {acc, alpha, pv}, acc.letters,
                                               [](const GenericBody &g) {
