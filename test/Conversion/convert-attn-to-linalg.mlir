@@ -151,7 +151,14 @@ func.func @attention_gqa(%q: tensor<1x8x?x16xf32>, %k: tensor<1x2x?x16xf32>, %v:
 // ONLINE: scf.for %[[I0:.*]] = %{{.*}} to %{{.*}} step %c16
 // ONLINE: tensor.extract_slice %{{.*}}[0, 0, 0, %[[I0]], 0]
 // ONLINE: scf.for %[[J0:.*]] = %{{.*}} to %{{.*}} step %c32 iter_args(%[[M:.*]] = %{{.*}}, %[[L:.*]] = %{{.*}}, %[[ACC:.*]] = %{{.*}}) -> (tensor<1x2x1x?xf32>, tensor<1x2x1x?xf32>, tensor<1x2x1x?x16xf32>)
+// Tiles the causal mask hides are skipped; full tiles skip the element checks.
+// ONLINE: %[[FULL:.*]] = arith.cmpi sle, %{{.*}}, %c0
+// ONLINE: %[[ANY:.*]] = arith.cmpi sle, %{{.*}}, %c0
+// ONLINE: scf.if %[[ANY]] -> (tensor<1x2x1x?xf32>, tensor<1x2x1x?xf32>, tensor<1x2x1x?x16xf32>)
 // ONLINE: tensor.extract_slice %{{.*}}[0, 0, %[[J0]], 0]
+// ONLINE: scf.if %[[FULL]] -> (tensor<1x2x1x?x?xf32>)
+// ONLINE-NOT: linalg.index
+// ONLINE: } else {
 // ONLINE: linalg.index 3
 // ONLINE: arith.addi %{{.*}}, %[[I0]]
 // ONLINE: linalg.index 4

@@ -74,6 +74,16 @@ Value buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value query,
 Value buildFeatureMap(OpBuilder &b, Location loc, FeatureKind kind, Indexed input,
                       char axis);
 
+/// Whether every (query, key) pair of a tile is visible, and whether any may be.
+struct TileVisibility {
+  Value all; // i1, true only if every pair is visible
+  Value any; // i1, false only if no pair is visible
+};
+
+/// Classifies the tile of absolute query positions [pLo, pHi] x keys [jLo, jHi].
+TileVisibility classifyTile(OpBuilder &b, Location loc, MaskAttr mask, Value pLo, Value pHi,
+                            Value jLo, Value jHi);
+
 class AttentionOp;
 
 /// Softmax attention as query-tile x key-tile loops with an online softmax, on the

@@ -76,35 +76,67 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
             b, loc, zeroIdx, numKeys, arith::ConstantIndexOp::create(b, loc, kvTile),
             ValueRange{m0, l0, acc0},
             [&](OpBuilder &b, Location loc, Value j0, ValueRange state) {
-              Indexed m{state[0], "bgrm"}, l{state[1], "bgrm"}, acc{state[2], "bgrme"};
               Value tk = tileSize(b, loc, kvTile, numKeys, j0);
+              // Tiles the mask hides entirely are skipped (FlexAttention's block mask,
+              // decided here per tile from the mask algebra).
+              std::optional<TileVisibility> visibility;
+              if (mask) {
+                Value offset = arith::SubIOp::create(b, loc, numKeys, numQueries);
+                Value one = arith::ConstantIndexOp::create(b, loc, 1);
+                Value pLo = arith::AddIOp::create(b, loc, i0, offset);
+                Value pHi = arith::SubIOp::create(
+                    b, loc, arith::AddIOp::create(b, loc, pLo, tq), one);
+                Value jHi = arith::SubIOp::create(b, loc, arith::AddIOp::create(b, loc, j0, tk),
+                                                  one);
+                visibility = classifyTile(b, loc, mask, pLo, pHi, j0, jHi);
+              }
+              auto update = [&](OpBuilder &b, Location loc) -> SmallVector<Value> {
+              Indexed m{state[0], "bgrm"}, l{state[1], "bgrm"}, acc{state[2], "bgrme"};
               Indexed kt{sliceAlong(b, loc, k.value, 2, j0, tk), "bgnd"};
               Indexed vt{sliceAlong(b, loc, v.value, 2, j0, tk), "bgne"};
 
-              // Scores of the tile, scaled, soft-capped and masked (absolute positions).
+              // Scores of the tile, scaled, soft-capped and (on partial tiles) masked at
+              // absolute positions.
               Value zero = buildInit(b, loc, elt, "bgrmn", {qt, kt}, 0.0);
-              Indexed s{buildGeneric(b, loc, {qt, kt}, {zero, "bgrmn"},
-                                     multiplyAccumulate),
-                        "bgrmn"};
-              s.value = buildElementwise(b, loc, {s}, s.letters, [&](const GenericBody &g) {
-                Value x = arith::MulFOp::create(g.b, g.loc, g.args[0],
-                                                floatConstant(g.b, g.loc, elt, scale));
-                if (softcap) {
-                  Value c = floatConstant(g.b, g.loc, elt, *softcap);
-                  x = arith::MulFOp::create(
-                      g.b, g.loc, c,
-                      math::TanhOp::create(g.b, g.loc, arith::DivFOp::create(g.b, g.loc, x, c)));
-                }
-                if (!mask)
-                  return x;
-                Value row = arith::AddIOp::create(g.b, g.loc, g.index('m'), i0);
-                Value col = arith::AddIOp::create(g.b, g.loc, g.index('n'), j0);
-                Value visible =
-                    buildMaskPredicate(g.b, g.loc, mask, row, col, numQueries, numKeys);
-                return arith::SelectOp::create(g.b, g.loc, visible, x,
-                                               negInfinity(g.b, g.loc, elt))
-                    .getResult();
-              });
+              Indexed raw{buildGeneric(b, loc, {qt, kt}, {zero, "bgrmn"}, multiplyAccumulate),
+                          "bgrmn"};
+              auto scoresOf = [&](OpBuilder &b, Location loc, bool masked) {
+                return buildElementwise(b, loc, {raw}, raw.letters, [&](const GenericBody &g) {
+                  Value x = arith::MulFOp::create(g.b, g.loc, g.args[0],
+                                                  floatConstant(g.b, g.loc, elt, scale));
+                  if (softcap) {
+                    Value c = floatConstant(g.b, g.loc, elt, *softcap);
+                    x = arith::MulFOp::create(
+                        g.b, g.loc, c,
+                        math::TanhOp::create(g.b, g.loc,
+                                             arith::DivFOp::create(g.b, g.loc, x, c)));
+                  }
+                  if (!masked)
+                    return x;
+                  Value row = arith::AddIOp::create(g.b, g.loc, g.index('m'), i0);
+                  Value col = arith::AddIOp::create(g.b, g.loc, g.index('n'), j0);
+                  Value visible =
+                      buildMaskPredicate(g.b, g.loc, mask, row, col, numQueries, numKeys);
+                  return arith::SelectOp::create(g.b, g.loc, visible, x,
+                                                 negInfinity(g.b, g.loc, elt))
+                      .getResult();
+                });
+              };
+              Indexed s{Value(), "bgrmn"};
+              if (!mask) {
+                s.value = scoresOf(b, loc, false);
+              } else {
+                // Full tiles skip the per-element mask.
+                s.value = scf::IfOp::create(
+                              b, loc, visibility->all,
+                              [&](OpBuilder &b, Location loc) {
+                                scf::YieldOp::create(b, loc, scoresOf(b, loc, false));
+                              },
+                              [&](OpBuilder &b, Location loc) {
+                                scf::YieldOp::create(b, loc, scoresOf(b, loc, true));
+                              })
+                              .getResult(0);
+              }
 
               // m' = max(m, rowmax(s)): the running max is the reduction's initial value.
               Value mCopy = buildElementwise(b, loc, {m}, m.letters,
@@ -153,7 +185,17 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
                                                                              g.args[2])
                                                     .getResult();
                                               });
-              scf::YieldOp::create(b, loc, ValueRange{mNew.value, lNew, accNew});
+              return {mNew.value, lNew, accNew};
+              };
+              if (!mask) {
+                scf::YieldOp::create(b, loc, update(b, loc));
+                return;
+              }
+              auto skip = scf::IfOp::create(
+                  b, loc, visibility->any,
+                  [&](OpBuilder &b, Location loc) { scf::YieldOp::create(b, loc, update(b, loc)); },
+                  [&](OpBuilder &b, Location loc) { scf::YieldOp::create(b, loc, state); });
+              scf::YieldOp::create(b, loc, skip.getResults());
             });
 
         // o = acc / l, 0 for rows without a visible key.

@@ -1,0 +1,107 @@
+//===- TileClassification.cpp - is a (query, key) tile empty, full, partial -===//
+//
+// For a tile of query positions p in [pLo, pHi] and keys j in [jLo, jHi] (absolute,
+// end-aligned), builds two i1 values per mask term: `all` (every pair is visible) and
+// `any` (some pair may be visible). `all` may err towards false and `any` towards true
+// (the tile is then treated as partial and checked per element), never the other way:
+// skipping a tile or dropping its element checks is always exact.
+//
+//===----------------------------------------------------------------------===//
+#include "LinalgBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+struct Classifier {
+  OpBuilder &b;
+  Location loc;
+  Value pLo, pHi, jLo, jHi;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value boolean(bool v) { return arith::ConstantIntOp::create(b, loc, v, 1); }
+  Value le(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, x, y);
+  }
+  Value lt(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, y);
+  }
+  Value eq(Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x, y);
+  }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value either(Value x, Value y) { return arith::OrIOp::create(b, loc, x, y); }
+  Value negate(Value x) { return arith::XOrIOp::create(b, loc, x, boolean(true)); }
+
+  /// Visibility of `lo <= j - p <= hi` over the tile: j - p spans [jLo - pHi, jHi - pLo].
+  TileVisibility band(std::optional<int64_t> lo, std::optional<int64_t> hi) {
+    Value minDiff = sub(jLo, pHi), maxDiff = sub(jHi, pLo);
+    Value all = boolean(true), any = boolean(true);
+    if (lo) {
+      all = both(all, le(idx(*lo), minDiff));
+      any = both(any, le(idx(*lo), maxDiff));
+    }
+    if (hi) {
+      all = both(all, le(maxDiff, idx(*hi)));
+      any = both(any, le(minDiff, idx(*hi)));
+    }
+    return {all, any};
+  }
+
+  TileVisibility classify(MaskAttr mask) {
+    ArrayRef<int64_t> a = mask.getArgs();
+    switch (mask.getKind()) {
+    case MaskKind::Full:
+      return {boolean(true), boolean(true)};
+    case MaskKind::Causal:
+      return band(std::nullopt, 0);
+    case MaskKind::Window:
+      return band(-a[0], a[1]);
+    case MaskKind::Sink:
+      return {lt(jHi, idx(a[0])), lt(jLo, idx(a[0]))};
+    case MaskKind::Chunk: {
+      Value s = idx(a[0]);
+      auto chunk = [&](Value x) { return arith::FloorDivSIOp::create(b, loc, x, s).getResult(); };
+      Value pFirst = chunk(pLo), pLast = chunk(pHi), jFirst = chunk(jLo), jLast = chunk(jHi);
+      Value all = both(both(eq(pFirst, pLast), eq(jFirst, jLast)), eq(pFirst, jFirst));
+      Value any = both(le(jFirst, pLast), le(pFirst, jLast));
+      return {all, any};
+    }
+    case MaskKind::Dilated: {
+      // 0 <= p - j < window * rate on a stride: never claimed full.
+      TileVisibility inBand = band(-(a[0] * a[1] - 1), 0);
+      return {boolean(false), inBand.any};
+    }
+    case MaskKind::Prefix: {
+      TileVisibility sink = classify(MaskAttr::getLeaf(b.getContext(), MaskKind::Sink, a));
+      TileVisibility causal = band(std::nullopt, 0);
+      return {either(sink.all, causal.all), either(sink.any, causal.any)};
+    }
+    case MaskKind::And:
+    case MaskKind::Or: {
+      bool isAnd = mask.getKind() == MaskKind::And;
+      TileVisibility acc = classify(mask.getOperand(0));
+      for (unsigned i = 1, e = mask.getOperands().size(); i < e; ++i) {
+        TileVisibility next = classify(mask.getOperand(i));
+        acc = isAnd ? TileVisibility{both(acc.all, next.all), both(acc.any, next.any)}
+                    : TileVisibility{either(acc.all, next.all), either(acc.any, next.any)};
+      }
+      return acc;
+    }
+    case MaskKind::Not: {
+      TileVisibility inner = classify(mask.getOperand(0));
+      return {negate(inner.any), negate(inner.all)};
+    }
+    }
+    llvm_unreachable("unknown mask kind");
+  }
+};
+} // namespace
+
+TileVisibility mlir::attn::classifyTile(OpBuilder &b, Location loc, MaskAttr mask, Value pLo,
+                                        Value pHi, Value jLo, Value jHi) {
+  return Classifier{b, loc, pLo, pHi, jLo, jHi}.classify(mask);
+}
