@@ -92,7 +92,8 @@ JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOpti
   ExecutionEngineOptions engineOptions;
   // memrefCopy (strided copies the bufferized tile loops make) lives in MLIR's C
   // runner utilities, which Debian's libmlir-22 ships.
-  static const llvm::StringRef runtimeLibs[] = {ATTN_MLIR_C_RUNNER_UTILS};
+  // libomp runs the parallel query-tile loops.
+  static const llvm::StringRef runtimeLibs[] = {ATTN_MLIR_C_RUNNER_UTILS, ATTN_LIBOMP};
   engineOptions.sharedLibPaths = runtimeLibs;
   // Optimise for this CPU (AVX-512 where present): without a target machine LLVM's
   // vectoriser has no cost model for the host and leaves the tile loops scalar.

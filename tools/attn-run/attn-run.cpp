@@ -34,6 +34,7 @@
 #include <cmath>
 #include <map>
 #include <random>
+#include <stdlib.h>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -78,6 +79,12 @@ static cl::opt<int64_t> queryTile("q-tile", cl::desc("Query rows per tile (onlin
                                   cl::init(64), cl::cat(runCategory));
 static cl::opt<int64_t> keyTile("kv-tile", cl::desc("Keys per tile (online softmax)"),
                                 cl::init(64), cl::cat(runCategory));
+// (`--threads` itself is taken by an LLVM option in libLLVM.)
+static cl::opt<unsigned> threads(
+    "num-threads",
+    cl::desc("Threads for the parallel query-tile loops (default: OMP_NUM_THREADS, else "
+             "all cores); 0 compiles them sequential"),
+    cl::init(~0u), cl::cat(runCategory));
 static cl::opt<bool> noRaise("no-raise",
                              cl::desc("Do not raise softmax cascades (generic path only)"),
                              cl::cat(runCategory));
@@ -299,6 +306,12 @@ int main(int argc, char **argv) {
   AttnToCPUOptions options;
   options.raise = !noRaise;
   options.onlineSoftmax = !noOnlineSoftmax;
+  if (threads != ~0u) {
+    options.threads = threads > 0;
+    // libomp reads this when the first parallel region starts, after this point.
+    if (threads > 0)
+      setenv("OMP_NUM_THREADS", std::to_string(threads).c_str(), /*overwrite=*/1);
+  }
   if (queryTile < 1 || keyTile < 1)
     return fail("--q-tile and --kv-tile must be positive");
   options.queryTile = queryTile;

@@ -23,6 +23,11 @@ struct AttnToCPUOptions : public PassPipelineOptions<AttnToCPUOptions> {
       *this, "online-softmax",
       llvm::cl::desc("Softmax attention as tile loops with an online softmax (O(N) memory)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> threads{
+      *this, "threads",
+      llvm::cl::desc("Run independent query tiles on OpenMP threads (libomp; the thread "
+                     "count comes from OMP_NUM_THREADS)"),
+      llvm::cl::init(true)};
   PassOptions::Option<int64_t> queryTile{*this, "q-tile", llvm::cl::desc("Query rows per tile"),
                                          llvm::cl::init(64)};
   PassOptions::Option<int64_t> keyTile{*this, "kv-tile", llvm::cl::desc("Keys per tile"),

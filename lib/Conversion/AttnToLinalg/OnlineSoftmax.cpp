@@ -63,9 +63,16 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
   Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
   Value out = buildInit(b, loc, elt, "bgrme", {q, v});
 
-  auto queryLoop = scf::ForOp::create(
-      b, loc, zeroIdx, numQueries, arith::ConstantIndexOp::create(b, loc, qTile),
-      ValueRange{out}, [&](OpBuilder &b, Location loc, Value i0, ValueRange outer) {
+  // Query tiles are independent (each owns its rows of the output): an scf.forall,
+  // which the CPU pipeline runs on threads; results do not depend on the thread count.
+  SmallVector<OpFoldResult> lbs = {b.getIndexAttr(0)},
+                            ubs = {getLetterSize(b, loc, 'm', {q})},
+                            steps = {b.getIndexAttr(qTile)};
+  auto queryLoop = scf::ForallOp::create(
+      b, loc, lbs, ubs, steps, ValueRange{out}, std::nullopt,
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value i0 = args[0];
+        Value sharedOut = args[1];
         Value tq = tileSize(b, loc, qTile, numQueries, i0);
         Indexed qt{sliceAlong(b, loc, q.value, 3, i0, tq), "bgrmd"};
         Value m0 = buildInit(b, loc, elt, "bgrm", {qt}, -std::numeric_limits<double>::infinity());
@@ -210,9 +217,11 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
         SmallVector<OpFoldResult> offsets(5, b.getIndexAttr(0)), strides(5, b.getIndexAttr(1));
         offsets[3] = i0;
         SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, tileOut);
-        Value updated = tensor::InsertSliceOp::create(b, loc, tileOut, outer[0], offsets, sizes,
-                                                      strides);
-        scf::YieldOp::create(b, loc, updated);
+        auto inParallel = scf::InParallelOp::create(b, loc);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(inParallel.getBody());
+        tensor::ParallelInsertSliceOp::create(b, loc, tileOut, sharedOut, offsets, sizes,
+                                              strides);
       });
   return queryLoop.getResult(0);
 }
