@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times attn.attention on the CPU through attn-run: online-softmax tile loops (the
-# default) against the unfused lowering, dense / causal / sink+window, one thread.
+# default) against the unfused lowering, dense / causal / sink+window, on one thread,
+# and the online form on two threads.
 # Prints a Markdown table (the one in docs/benchmarks.md). Not a test: no thresholds.
 #   bench/attn_cpu.sh [N ...]        (default: 1024 4096)
 set -euo pipefail
@@ -23,22 +24,25 @@ MLIR
 }
 
 median_ms() { "$run" "$@" --bench --reps 3 | sed -nE 's/.*median ([0-9.]+) ms.*/\1/p'; }
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
-echo "| heads | N | D | mask | online ms | GFLOP/s (dense-equivalent) | unfused ms | unfused / online |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| heads | N | D | mask | online ms | GFLOP/s (dense-equivalent) | vs dense | 2 threads ms | speedup | unfused ms | unfused / online |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for n in ${sizes[@]}; do
   for d in 64 128; do
     for mask in "" "causal" "or(sink(4), and(causal, window(511, 0)))"; do
       heads=1
       program $heads $d "$mask" > "$tmp/p.mlir"
-      online=$(median_ms "$tmp/p.mlir" --dims n=$n)
+      online=$(median_ms "$tmp/p.mlir" --dims n=$n --num-threads 1)
+      [ -z "$mask" ] && dense=$online
       gflops=$(python3 -c "print(f'{4*$heads*$n*$n*$d/($online*1e-3)/1e9:.2f}')")
-      unfused="-"; ratio="-"
+      two=$(median_ms "$tmp/p.mlir" --dims n=$n --num-threads 2)
+      unfused="-"; slower="-"
       if [ "$n" -le 4096 ]; then
-        unfused=$(median_ms "$tmp/p.mlir" --dims n=$n --no-online-softmax)
-        ratio=$(python3 -c "print(f'{$unfused/$online:.2f}')")
+        unfused=$(median_ms "$tmp/p.mlir" --dims n=$n --no-online-softmax --num-threads 1)
+        slower=$(ratio $unfused $online)
       fi
-      echo "| $heads | $n | $d | ${mask:-none} | $online | $gflops | $unfused | $ratio |"
+      echo "| $heads | $n | $d | ${mask:-none} | $online | $gflops | $(ratio $online $dense) | $two | $(ratio $online $two) | $unfused | $slower |"
     done
   done
 done

@@ -43,8 +43,10 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
   // Independent query tiles (scf.forall) become OpenMP parallel loops when threads are
   // enabled, sequential loops otherwise.
   pm.addPass(createForallToParallelLoopPass());
-  if (options.threads)
+  if (options.threads) {
     pm.addPass(createConvertSCFToOpenMPPass());
+    pm.addPass(createAttnBalanceParallelLoops());
+  }
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // Before scf-to-cf: the OpenMP loop bodies sit in memref.alloca_scope regions, which

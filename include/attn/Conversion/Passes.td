@@ -29,4 +29,16 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg"> {
   ];
 }
 
+def AttnBalanceParallelLoops : Pass<"attn-balance-parallel-loops"> {
+  let summary = "Give OpenMP worksharing loops a dynamic schedule";
+  let description = [{
+    Query tiles of masked attention cost unequal work (under a causal mask the last
+    tile sees every key, the first almost none), so the contiguous chunks of OpenMP's
+    default static schedule leave threads idle. Every `omp.wsloop` without an explicit
+    schedule gets `schedule(dynamic)`: tiles are large enough that the dispatch cost
+    does not matter.
+  }];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect"];
+}
+
 #endif // ATTN_CONVERSION_PASSES_TD
