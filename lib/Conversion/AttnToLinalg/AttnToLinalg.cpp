@@ -369,13 +369,7 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
     if (!normalize)
       return out;
     Indexed sum{buildReduction(b, loc, weights, "bgrm", /*isMax=*/false), "bgrm"};
-    return buildElementwise(b, loc, {{out, "bgrme"}, sum}, "bgrme", [](const GenericBody &g) {
-      Value l = g.args[1];
-      Value zeroF = floatConstant(g.b, g.loc, l.getType(), 0.0);
-      Value empty = arith::CmpFOp::create(g.b, g.loc, arith::CmpFPredicate::OEQ, l, zeroF);
-      Value q = arith::DivFOp::create(g.b, g.loc, g.args[0], l);
-      return arith::SelectOp::create(g.b, g.loc, empty, zeroF, q).getResult();
-    });
+    return buildElementwise(b, loc, {{out, "bgrme"}, sum}, "bgrme", divideOrZero);
   }
 };
 

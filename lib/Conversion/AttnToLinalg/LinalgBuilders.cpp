@@ -44,6 +44,14 @@ Value mlir::attn::multiplyAccumulate(const GenericBody &g) {
   return arith::AddFOp::create(g.b, g.loc, g.args[2], product, reorderable());
 }
 
+Value mlir::attn::divideOrZero(const GenericBody &g) {
+  Value den = g.args[1];
+  Value zero = floatConstant(g.b, g.loc, den.getType(), 0.0);
+  Value isZero = arith::CmpFOp::create(g.b, g.loc, arith::CmpFPredicate::OEQ, den, zero);
+  Value quotient = arith::DivFOp::create(g.b, g.loc, g.args[0], den);
+  return arith::SelectOp::create(g.b, g.loc, isZero, zero, quotient);
+}
+
 Value mlir::attn::floatConstant(OpBuilder &b, Location loc, Type type, double value) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
 }

@@ -61,6 +61,10 @@ Value buildReduction(OpBuilder &b, Location loc, Indexed input, StringRef outLet
 /// reordered and fused (as every BLAS does), which lets LLVM vectorise the reductions.
 Value multiplyAccumulate(const GenericBody &g);
 
+/// args[0] / args[1], or 0 where args[1] is 0 (rows of attention without a visible
+/// key, zero linear-attention denominators).
+Value divideOrZero(const GenericBody &g);
+
 /// Scalar helpers.
 Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
 Value negInfinity(OpBuilder &b, Location loc, Type type);

@@ -207,13 +207,7 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
 
         // o = acc / l, 0 for rows without a visible key.
         Indexed acc{keyLoop.getResult(2), "bgrme"}, l{keyLoop.getResult(1), "bgrm"};
-        Value tileOut = buildElementwise(b, loc, {acc, l}, "bgrme", [](const GenericBody &g) {
-          Value den = g.args[1];
-          Value zeroF = floatConstant(g.b, g.loc, den.getType(), 0.0);
-          Value empty = arith::CmpFOp::create(g.b, g.loc, arith::CmpFPredicate::OEQ, den, zeroF);
-          Value o = arith::DivFOp::create(g.b, g.loc, g.args[0], den);
-          return arith::SelectOp::create(g.b, g.loc, empty, zeroF, o).getResult();
-        });
+        Value tileOut = buildElementwise(b, loc, {acc, l}, "bgrme", divideOrZero);
         SmallVector<OpFoldResult> offsets(5, b.getIndexAttr(0)), strides(5, b.getIndexAttr(1));
         offsets[3] = i0;
         SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, tileOut);
