@@ -358,3 +358,11 @@ func.func @modify_captures(%s: tensor<4x8xf32>, %c: f32) -> tensor<4x8xf32> {
   } : tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+func.func @attention_empty_head_dim(%q: tensor<1x1x4x0xf32>) -> tensor<1x1x4x0xf32> {
+  // expected-error @+1 {{the head dimension must not be empty}}
+  %0 = attn.attention ins(%q, %q, %q : tensor<1x1x4x0xf32>, tensor<1x1x4x0xf32>, tensor<1x1x4x0xf32>) -> tensor<1x1x4x0xf32>
+  return %0 : tensor<1x1x4x0xf32>
+}

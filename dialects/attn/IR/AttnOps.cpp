@@ -304,6 +304,8 @@ LogicalResult AttentionOp::verify() {
                          << hkv << ")";
   if (q.isDynamicDim(3))
     return emitOpError() << "the head dimension of the query must be static";
+  if (q.getDimSize(3) == 0)
+    return emitOpError() << "the head dimension must not be empty";
   bool softmax = getNormalizer() == Normalizer::Softmax;
   if (softmax && getFeature())
     return emitOpError() << "a feature map needs normalizer 'sum' or 'none'; softmax "

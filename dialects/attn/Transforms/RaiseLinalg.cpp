@@ -540,7 +540,9 @@ struct AttnRaiseLinalgPass : attn::impl::AttnRaiseLinalgBase<AttnRaiseLinalgPass
       SmallVector<Operation *> worklist = {root};
       while (!worklist.empty()) {
         Operation *op = worklist.pop_back_val();
-        if (!op->use_empty() || !isMemoryEffectFree(op) || erased.contains(op))
+        // An op can be queued twice (two operands with one producer): check `erased`
+        // before touching it.
+        if (erased.contains(op) || !op->use_empty() || !isMemoryEffectFree(op))
           continue;
         for (Value operand : op->getOperands())
           if (Operation *def = operand.getDefiningOp())
