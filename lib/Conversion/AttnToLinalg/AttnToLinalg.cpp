@@ -314,8 +314,7 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
     std::optional<double> softcap = op.getSoftcapValue();
     Indexed scores{qk, "bgrmn"};
     scores.value = buildElementwise(b, loc, {scores}, scores.letters, [&](const GenericBody &g) {
-      Value s = elementOf(g, g.args[0], MapFn::Scale, scale);
-      return softcap ? elementOf(g, s, MapFn::Softcap, softcap) : s;
+      return scaleAndSoftcap(g.b, g.loc, g.args[0], scale, softcap);
     });
     if (MaskAttr mask = op.getMaskAttr())
       scores.value = applyMask(b, loc, mask, scores, 'm', 'n', FillKind::NegInf);

@@ -2,6 +2,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
@@ -50,6 +51,17 @@ Value mlir::attn::divideOrZero(const GenericBody &g) {
   Value isZero = arith::CmpFOp::create(g.b, g.loc, arith::CmpFPredicate::OEQ, den, zero);
   Value quotient = arith::DivFOp::create(g.b, g.loc, g.args[0], den);
   return arith::SelectOp::create(g.b, g.loc, isZero, zero, quotient);
+}
+
+Value mlir::attn::scaleAndSoftcap(OpBuilder &b, Location loc, Value x, double scale,
+                                  std::optional<double> softcap) {
+  Type t = x.getType();
+  x = arith::MulFOp::create(b, loc, x, floatConstant(b, loc, t, scale));
+  if (!softcap)
+    return x;
+  Value c = floatConstant(b, loc, t, *softcap);
+  Value capped = math::TanhOp::create(b, loc, arith::DivFOp::create(b, loc, x, c));
+  return arith::MulFOp::create(b, loc, capped, c);
 }
 
 Value mlir::attn::floatConstant(OpBuilder &b, Location loc, Type type, double value) {

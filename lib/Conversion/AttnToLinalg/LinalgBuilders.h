@@ -65,6 +65,10 @@ Value multiplyAccumulate(const GenericBody &g);
 /// key, zero linear-attention denominators).
 Value divideOrZero(const GenericBody &g);
 
+/// An attention score from q.k: scale * x, then c * tanh(x / c) when soft-capped.
+Value scaleAndSoftcap(OpBuilder &b, Location loc, Value x, double scale,
+                      std::optional<double> softcap);
+
 /// Scalar helpers.
 Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
 Value negInfinity(OpBuilder &b, Location loc, Type type);

@@ -109,15 +109,7 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
                           "bgrmn"};
               auto scoresOf = [&](OpBuilder &b, Location loc, bool masked) {
                 return buildElementwise(b, loc, {raw}, raw.letters, [&](const GenericBody &g) {
-                  Value x = arith::MulFOp::create(g.b, g.loc, g.args[0],
-                                                  floatConstant(g.b, g.loc, elt, scale));
-                  if (softcap) {
-                    Value c = floatConstant(g.b, g.loc, elt, *softcap);
-                    x = arith::MulFOp::create(
-                        g.b, g.loc, c,
-                        math::TanhOp::create(g.b, g.loc,
-                                             arith::DivFOp::create(g.b, g.loc, x, c)));
-                  }
+                  Value x = scaleAndSoftcap(g.b, g.loc, g.args[0], scale, softcap);
                   if (!masked)
                     return x;
                   Value row = arith::AddIOp::create(g.b, g.loc, g.index('m'), i0);
