@@ -19,10 +19,18 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
     pm.addNestedPass<func::FuncOp>(createAttnRaiseLinalg());
     pm.addPass(createAttnRaiseCascade());
   }
+  if (options.vectorKernel && options.onlineSoftmax) {
+    ConvertAttnToVectorOptions kernel;
+    kernel.target = options.target;
+    kernel.rows = options.rows;
+    kernel.queryBlock = options.queryTile;
+    kernel.keyTile = options.keyTile;
+    pm.addPass(createConvertAttnToVector(kernel));
+  }
   ConvertAttnToLinalgOptions lowering;
   lowering.onlineSoftmax = options.onlineSoftmax;
-  lowering.queryTile = options.queryTile;
-  lowering.keyTile = options.keyTile;
+  lowering.queryTile = options.queryTile > 0 ? options.queryTile : 64;
+  lowering.keyTile = options.keyTile > 0 ? options.keyTile : 64;
   pm.addPass(createConvertAttnToLinalg(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -56,6 +64,7 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
   // libm for the transcendental functions: accurate, and available to the JIT and to
   // any program that links the generated object.
   pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertToLLVMPass());
   if (options.threads)
     pm.addPass(createConvertOpenMPToLLVMPass());

@@ -75,10 +75,25 @@ static cl::opt<bool> noOnlineSoftmax(
     "no-online-softmax",
     cl::desc("Lower softmax attention unfused (materialised scores) instead of tile loops"),
     cl::cat(runCategory));
-static cl::opt<int64_t> queryTile("q-tile", cl::desc("Query rows per tile (online softmax)"),
-                                  cl::init(64), cl::cat(runCategory));
-static cl::opt<int64_t> keyTile("kv-tile", cl::desc("Keys per tile (online softmax)"),
-                                cl::init(64), cl::cat(runCategory));
+static cl::opt<int64_t> queryTile("q-tile",
+                                  cl::desc("Query rows per task / tile (0: the target model; "
+                                           "64 for the linalg tile loops)"),
+                                  cl::init(0), cl::cat(runCategory));
+static cl::opt<int64_t> keyTile("kv-tile",
+                                cl::desc("Keys per tile (0: the target model; 64 for the "
+                                         "linalg tile loops)"),
+                                cl::init(0), cl::cat(runCategory));
+static cl::opt<int64_t> microRows("rows",
+                                  cl::desc("Query rows per vector micro-kernel (0: the target "
+                                           "model)"),
+                                  cl::init(0), cl::cat(runCategory));
+static cl::opt<std::string> vectorTarget(
+    "target", cl::desc("Vector target of the kernel's tile model: host, avx512, avx2"),
+    cl::init("host"), cl::cat(runCategory));
+static cl::opt<bool> noVectorKernel(
+    "no-vector-kernel",
+    cl::desc("Lower softmax attention through the linalg tile loops, not the vector kernel"),
+    cl::cat(runCategory));
 // (`--threads` itself is taken by an LLVM option in libLLVM.)
 static cl::opt<unsigned> threads(
     "num-threads",
@@ -312,10 +327,13 @@ int main(int argc, char **argv) {
     if (threads > 0)
       setenv("OMP_NUM_THREADS", std::to_string(threads).c_str(), /*overwrite=*/1);
   }
-  if (queryTile < 1 || keyTile < 1)
-    return fail("--q-tile and --kv-tile must be positive");
+  if (queryTile < 0 || keyTile < 0 || microRows < 0)
+    return fail("--q-tile, --kv-tile and --rows must not be negative");
   options.queryTile = queryTile;
   options.keyTile = keyTile;
+  options.rows = microRows;
+  options.target = vectorTarget;
+  options.vectorKernel = !noVectorKernel;
   auto start = std::chrono::steady_clock::now();
   auto jit = JitFunction::compile(*module, entry, options);
   if (!jit)

@@ -2,11 +2,14 @@
 #define ATTN_CONVERSION_PASSES_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
@@ -20,6 +23,12 @@ namespace attn {
 /// attention uses the online-softmax tile loops when `onlineSoftmax` is set.
 void populateAttnToLinalgPatterns(RewritePatternSet &patterns, bool onlineSoftmax = true,
                                   int64_t queryTile = 64, int64_t keyTile = 64);
+
+/// The vector flash kernel for softmax attn.attention with the given register block
+/// (`lanes` f32 lanes, `rows` query rows x `keyTile` keys) and `queryBlock` query rows
+/// per task; unsupported ops are left alone.
+void populateAttnToVectorPatterns(RewritePatternSet &patterns, int64_t lanes, int64_t rows,
+                                  int64_t keyTile, int64_t queryBlock);
 
 #define GEN_PASS_REGISTRATION
 #include "attn/Conversion/Passes.h.inc"

@@ -29,6 +29,51 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg"> {
   ];
 }
 
+def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
+  let summary = "Lower softmax attn.attention to a register-blocked vector flash kernel";
+  let description = [{
+    The fast CPU path for softmax attention (FlashAttention's online softmax, FuseMax's
+    one-pass cascade). Each `attn.attention` it supports becomes:
+
+    * a prologue packing K per (batch, kv head, kv tile) into K^T tiles of `D x Bc`,
+      so the score micro-kernel broadcasts `Q[i, d]` against a contiguous row of K^T;
+    * an `scf.forall` over (batch, query head, query block) - the tasks the CPU
+      pipeline runs on threads, largest causal blocks first - each owning a running
+      max, a running sum (one vector per row) and an accumulator for its rows;
+    * per kv tile and block of `rows` query rows, a `rows x Bc` register block of
+      scores (`vector.fma` over d), scale and soft-cap, the mask on partial tiles
+      only (tiles the mask hides are skipped, full ones skip the element checks, both
+      decided by the mask's tile classification), base-2 exponentials from a
+      polynomial, and the `rows x E` update of the accumulator from the probabilities
+      and V;
+    * the division by the running sum at the end (rows with no visible key are 0).
+
+    Tile sizes come from a small target model (see `docs/conventions.md`): with `L`
+    fp32 lanes and `R` vector registers, the micro-kernel keeps `rows x C` score
+    vectors, `C` rows of K^T and one broadcast live, `rows * C + C + 1 <= R`, and
+    picks the power-of-two `C` with the most FMAs per load (`rows*C / (rows+C)`):
+    6 x 64 on AVX-512, 6 x 16 on AVX2. `Bc = C * L`; query blocks of about 192 rows
+    keep the K/V tiles in cache across a block. Every option overrides the model.
+
+    Supported: f32 q/k/v, a static value head dim that is a multiple of the lane
+    count, any scale, soft-cap, static mask and GQA ratio (also dynamic). Others are
+    left for `convert-attn-to-linalg`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "Vector target for the tile model: host (this CPU), avx512, avx2">,
+    Option<"rows", "rows", "int64_t", /*default=*/"0",
+           "Query rows per micro-kernel (0: from the target model)">,
+    Option<"keyTile", "kv-tile", "int64_t", /*default=*/"0",
+           "Keys per tile, a multiple of the lane count (0: from the target model)">,
+    Option<"queryBlock", "q-block", "int64_t", /*default=*/"0",
+           "Query rows per task (0: from the target model)">
+  ];
+}
+
 def AttnBalanceParallelLoops : Pass<"attn-balance-parallel-loops"> {
   let summary = "Give OpenMP worksharing loops a dynamic schedule";
   let description = [{

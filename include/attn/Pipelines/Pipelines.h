@@ -28,13 +28,30 @@ struct AttnToCPUOptions : public PassPipelineOptions<AttnToCPUOptions> {
       llvm::cl::desc("Run independent query tiles on OpenMP threads (libomp; the thread "
                      "count comes from OMP_NUM_THREADS)"),
       llvm::cl::init(true)};
-  PassOptions::Option<int64_t> queryTile{*this, "q-tile", llvm::cl::desc("Query rows per tile"),
-                                         llvm::cl::init(64)};
-  PassOptions::Option<int64_t> keyTile{*this, "kv-tile", llvm::cl::desc("Keys per tile"),
-                                       llvm::cl::init(64)};
+  PassOptions::Option<bool> vectorKernel{
+      *this, "vector-kernel",
+      llvm::cl::desc("Softmax attention through the register-blocked vector flash kernel "
+                     "(convert-attn-to-vector) where it applies"),
+      llvm::cl::init(true)};
+  PassOptions::Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("Vector target of the kernel's tile model: host, avx512, avx2"),
+      llvm::cl::init("host")};
+  PassOptions::Option<int64_t> rows{
+      *this, "rows", llvm::cl::desc("Query rows per micro-kernel (0: target model)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> queryTile{
+      *this, "q-tile",
+      llvm::cl::desc("Query rows per tile / per task (0: target model; 64 for the linalg "
+                     "tile loops)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> keyTile{
+      *this, "kv-tile",
+      llvm::cl::desc("Keys per tile (0: target model; 64 for the linalg tile loops)"),
+      llvm::cl::init(0)};
 };
 
-/// attn -> linalg -> bufferized loops -> LLVM dialect.
+/// attn -> (vector kernel | linalg) -> bufferized loops -> LLVM dialect.
 void buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOptions &options);
 
 /// Registers `attn-to-cpu` with the pass-pipeline registry.

@@ -8,6 +8,7 @@
 #ifndef ATTN_LIB_CONVERSION_LINALGBUILDERS_H
 #define ATTN_LIB_CONVERSION_LINALGBUILDERS_H
 
+#include "attn/Conversion/MaskLowering.h"
 #include "attn/IR/AttnAttrs.h"
 
 #include "mlir/IR/Builders.h"
@@ -73,24 +74,9 @@ Value scaleAndSoftcap(OpBuilder &b, Location loc, Value x, double scale,
 Value floatConstant(OpBuilder &b, Location loc, Type type, double value);
 Value negInfinity(OpBuilder &b, Location loc, Type type);
 
-/// i1 predicate: is key column `key` visible from query row `query` under `mask`, for
-/// sequence lengths `numQueries`, `numKeys` (index values; end-aligned positions).
-Value buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value query, Value key,
-                         Value numQueries, Value numKeys);
-
 /// phi applied along letter `axis` of `input`; `resultType` gives the result shape.
 Value buildFeatureMap(OpBuilder &b, Location loc, FeatureKind kind, Indexed input,
                       char axis);
-
-/// Whether every (query, key) pair of a tile is visible, and whether any may be.
-struct TileVisibility {
-  Value all; // i1, true only if every pair is visible
-  Value any; // i1, false only if no pair is visible
-};
-
-/// Classifies the tile of absolute query positions [pLo, pHi] x keys [jLo, jHi].
-TileVisibility classifyTile(OpBuilder &b, Location loc, MaskAttr mask, Value pLo, Value pHi,
-                            Value jLo, Value jHi);
 
 class AttentionOp;
 

@@ -1,12 +1,15 @@
 //===- MaskPredicate.cpp - #attn.mask terms as arith on indices -----------===//
 //
 // Each term of the mask algebra (AttnAttrs.td) becomes a few index comparisons. Query
-// rows are end-aligned: row i sits at position p = i + (Nk - Nq).
+// rows are end-aligned: row i sits at position p = i + (Nk - Nq). Positions may be
+// vectors of index (one lane per (query, key) pair): constants are then splats.
 //
 //===----------------------------------------------------------------------===//
-#include "LinalgBuilders.h"
+#include "attn/Conversion/MaskLowering.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -18,11 +21,17 @@ struct PredicateBuilder {
   Value pos; // query position p
   Value key; // key position j
 
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  /// A constant shaped like the positions (scalar or splat vector).
+  Value constant(Type elt, Attribute value) {
+    if (auto vec = dyn_cast<VectorType>(pos.getType()))
+      return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vec.clone(elt), value));
+    return arith::ConstantOp::create(b, loc, cast<TypedAttr>(value));
+  }
+  Value index(int64_t v) { return constant(b.getIndexType(), b.getIndexAttr(v)); }
   Value cmp(arith::CmpIPredicate pred, Value lhs, Value rhs) {
     return arith::CmpIOp::create(b, loc, pred, lhs, rhs);
   }
-  Value boolean(bool v) { return arith::ConstantIntOp::create(b, loc, v, 1); }
+  Value boolean(bool v) { return constant(b.getI1Type(), b.getBoolAttr(v)); }
 
   Value build(MaskAttr mask) {
     using P = arith::CmpIPredicate;
@@ -78,6 +87,8 @@ struct PredicateBuilder {
 Value mlir::attn::buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value query,
                                      Value key, Value numQueries, Value numKeys) {
   Value offset = arith::SubIOp::create(b, loc, numKeys, numQueries);
+  if (auto vec = dyn_cast<VectorType>(query.getType()))
+    offset = vector::BroadcastOp::create(b, loc, vec, offset);
   Value pos = arith::AddIOp::create(b, loc, query, offset);
   return PredicateBuilder{b, loc, pos, key}.build(mask);
 }

@@ -7,7 +7,7 @@
 // skipping a tile or dropping its element checks is always exact.
 //
 //===----------------------------------------------------------------------===//
-#include "LinalgBuilders.h"
+#include "attn/Conversion/MaskLowering.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 

@@ -1,0 +1,400 @@
+//===- FlashKernel.cpp - softmax attention as a register-blocked vector kernel -===//
+//
+// FlashAttention-2's loop order on a CPU: a task owns `queryBlock` query rows of one
+// (batch, head) and walks the kv tiles; per tile and block of `rows` query rows it
+//   1. computes the rows x Bc scores in registers: for d, broadcast Q[i, d] times the
+//      K^T row d (K is packed once per head into D x Bc tiles);
+//   2. scales (softmax scale and log2 e folded into one multiply; soft-cap between),
+//      and masks per element only when the tile classification says "partial";
+//   3. updates the running max m, takes p = 2^(s - m) and the rescale
+//      alpha = 2^(m_old - m), adds p into a running sum kept as one vector per row,
+//      and parks p in a rows x Bc buffer;
+//   4. rescales the rows x E accumulator by alpha while reloading it, and adds p V
+//      with the same broadcast-FMA register block (V rows are contiguous as given).
+// The output is acc / sum, or 0 for rows that saw no key. Only O(queryBlock x E)
+// scratch per task and O(N x D) for packed K: never an N x N buffer.
+//
+//===----------------------------------------------------------------------===//
+#include "FlashKernel.h"
+
+#include "attn/Conversion/MaskLowering.h"
+#include "attn/IR/AttnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+std::string mlir::attn::explainUnsupported(AttentionOp op, const KernelTiles &tiles) {
+  if (op.getNormalizer() != Normalizer::Softmax)
+    return "not softmax attention";
+  for (Value t : {op.getQuery(), op.getKey(), op.getValue(), op.getResult()})
+    if (!cast<ShapedType>(t.getType()).getElementType().isF32())
+      return "element type is not f32";
+  int64_t valueDim = op.getValue().getType().getDimSize(3);
+  if (ShapedType::isDynamic(valueDim))
+    return "the value head dim is dynamic";
+  if (valueDim % tiles.lanes != 0)
+    return "the value head dim is not a multiple of the vector width";
+  return "";
+}
+
+namespace {
+struct Kernel {
+  Kernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles)
+      : b(b), loc(loc), op(op), tiles(tiles), mask(op.getMaskAttr()), f32(b.getF32Type()),
+        vec(VectorType::get({tiles.lanes}, f32)),
+        valueDim(op.getValue().getType().getDimSize(3)) {}
+
+  OpBuilder &b;
+  Location loc;
+  AttentionOp op;
+  KernelTiles tiles;
+  MaskAttr mask;
+  Type f32;
+  VectorType vec;
+  int64_t valueDim;
+  // Buffers and sizes.
+  Value q, k, v, kt, out;
+  Value numQueries, numKeys, headDim, ratio, numKvTiles;
+
+  Value idx(int64_t x) { return arith::ConstantIndexOp::create(b, loc, x); }
+  Value scalar(double x) { return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(x)); }
+  Value splat(Value x) {
+    Type type = x.getType().isIndex() ? (Type)VectorType::get({tiles.lanes}, x.getType())
+                                      : (Type)vec;
+    return vector::BroadcastOp::create(b, loc, type, x);
+  }
+  Value splat(double x) { return splat(scalar(x)); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value minIndex(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
+  Value dim(Value m, int64_t d) { return memref::DimOp::create(b, loc, m, d); }
+  Value ceilDiv(Value x, int64_t y) { return arith::CeilDivUIOp::create(b, loc, x, idx(y)); }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value fma(Value x, Value y, Value acc) { return vector::FMAOp::create(b, loc, x, y, acc); }
+  Value load(Value m, ValueRange at) { return vector::LoadOp::create(b, loc, vec, m, at); }
+  void store(Value x, Value m, ValueRange at) { vector::StoreOp::create(b, loc, x, m, at); }
+  arith::FastMathFlagsAttr flags(arith::FastMathFlags f) {
+    return arith::FastMathFlagsAttr::get(b.getContext(), f);
+  }
+
+  void forLoop(Value lb, Value ub, int64_t step, function_ref<void(Value)> body) {
+    scf::ForOp::create(b, loc, lb, ub, idx(step), ValueRange{},
+                       [&](OpBuilder &, Location, Value iv, ValueRange) {
+                         body(iv);
+                         scf::YieldOp::create(b, loc);
+                       });
+  }
+  SmallVector<Value> forLoop(Value lb, Value ub, ValueRange init,
+                             function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+    auto loop = scf::ForOp::create(b, loc, lb, ub, idx(1), init,
+                                   [&](OpBuilder &, Location, Value iv, ValueRange args) {
+                                     scf::YieldOp::create(b, loc, body(iv, args));
+                                   });
+    return SmallVector<Value>(loop.getResults());
+  }
+  void ifThen(Value cond, function_ref<void()> body) {
+    scf::IfOp::create(b, loc, cond, [&](OpBuilder &, Location) {
+      body();
+      scf::YieldOp::create(b, loc);
+    });
+  }
+  void parallel(ArrayRef<Value> upperBounds, function_ref<void(ValueRange)> body) {
+    SmallVector<OpFoldResult> lbs(upperBounds.size(), b.getIndexAttr(0)),
+        steps(upperBounds.size(), b.getIndexAttr(1));
+    SmallVector<OpFoldResult> ubs = getAsOpFoldResult(upperBounds);
+    scf::ForallOp::create(b, loc, lbs, ubs, steps, ValueRange{}, std::nullopt,
+                          [&](OpBuilder &, Location, ValueRange ivs) {
+                            body(ivs);
+                            scf::InParallelOp::create(b, loc);
+                          });
+  }
+
+  Value build();
+  void packKeys();
+  void task(Value batch, Value head, Value block);
+  void microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Value tk, Value fullTile,
+                 Value o, Value m, Value l, Value p);
+  SmallVector<Value> scores(Value batch, Value head, Value kvHead, Value i0, Value r0, Value t);
+  SmallVector<Value> maskScores(ArrayRef<Value> s, Value i0, Value r0, Value j0);
+};
+} // namespace
+
+Value Kernel::build() {
+  auto memrefOf = [&](Value t) {
+    auto type = cast<RankedTensorType>(t.getType());
+    return MemRefType::get(type.getShape(), type.getElementType());
+  };
+  auto toBuffer = [&](Value t) {
+    return bufferization::ToBufferOp::create(b, loc, memrefOf(t), t, /*readOnly=*/true);
+  };
+  q = toBuffer(op.getQuery());
+  k = toBuffer(op.getKey());
+  v = toBuffer(op.getValue());
+  numQueries = dim(q, 2);
+  headDim = dim(q, 3);
+  numKeys = dim(k, 2);
+  ratio = arith::DivUIOp::create(b, loc, dim(q, 1), dim(k, 1));
+  numKvTiles = ceilDiv(numKeys, tiles.keyTile());
+  packKeys();
+
+  auto resultType = cast<RankedTensorType>(op.getType());
+  MemRefType outType = memrefOf(op.getResult());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < 3; ++d)
+    if (outType.isDynamicDim(d))
+      sizes.push_back(dim(q, d));
+  out = memref::AllocOp::create(b, loc, outType, sizes, b.getI64IntegerAttr(64));
+  Value numBlocks = ceilDiv(numQueries, tiles.queryBlock);
+  parallel({dim(q, 0), dim(q, 1), numBlocks}, [&](ValueRange ids) {
+    // Later query blocks see more keys under causal masks: hand them out first.
+    Value block = arith::SubIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, numBlocks, idx(1)), ids[2]);
+    task(ids[0], ids[1], block);
+  });
+  return bufferization::ToTensorOp::create(b, loc, resultType, out, /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+/// K [B, G, N, D] -> K^T tiles [B, G, N / Bc, D, Bc], zero past the last key.
+void Kernel::packKeys() {
+  int64_t bc = tiles.keyTile();
+  auto type = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic,
+                               ShapedType::kDynamic, bc},
+                              f32);
+  kt = memref::AllocOp::create(b, loc, type,
+                               ValueRange{dim(k, 0), dim(k, 1), numKvTiles, headDim},
+                               b.getI64IntegerAttr(64));
+  parallel({dim(k, 0), dim(k, 1), numKvTiles}, [&](ValueRange ids) {
+    Value j0 = mul(ids[2], idx(bc));
+    Value last = arith::SubIOp::create(b, loc, numKeys, idx(1));
+    forLoop(idx(0), idx(bc), 1, [&](Value c) {
+      Value j = add(j0, c);
+      Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, j, numKeys);
+      Value row = minIndex(j, last);
+      forLoop(idx(0), headDim, 1, [&](Value d) {
+        Value x = memref::LoadOp::create(b, loc, k, ValueRange{ids[0], ids[1], row, d});
+        x = arith::SelectOp::create(b, loc, inRange, x, scalar(0.0));
+        memref::StoreOp::create(b, loc, x, kt, ValueRange{ids[0], ids[1], ids[2], d, c});
+      });
+    });
+  });
+}
+
+void Kernel::task(Value batch, Value head, Value block) {
+  int64_t qb = tiles.queryBlock, bc = tiles.keyTile(), lanes = tiles.lanes;
+  // The last block of rows may run past the task's rows: scratch for whole blocks.
+  int64_t scratchRows = (qb + tiles.rows - 1) / tiles.rows * tiles.rows;
+  // Scratch lives on the stack of the task (bounded by queryBlock x E), released at
+  // the end of every task by the scope.
+  auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&scope.getBodyRegion().emplaceBlock());
+  Value i0 = mul(block, idx(qb));
+  Value tq = minIndex(idx(qb), arith::SubIOp::create(b, loc, numQueries, i0));
+  Value kvHead = arith::DivUIOp::create(b, loc, head, ratio);
+  IntegerAttr align = b.getI64IntegerAttr(64);
+  Value o =
+      memref::AllocaOp::create(b, loc, MemRefType::get({scratchRows, valueDim}, f32), align);
+  Value m = memref::AllocaOp::create(b, loc, MemRefType::get({scratchRows}, f32), align);
+  Value l = memref::AllocaOp::create(b, loc, MemRefType::get({scratchRows, lanes}, f32), align);
+  Value p = memref::AllocaOp::create(b, loc, MemRefType::get({tiles.rows, bc}, f32), align);
+  Value zeros = splat(0.0);
+  forLoop(idx(0), idx(scratchRows), 1, [&](Value i) {
+    memref::StoreOp::create(b, loc, scalar(-std::numeric_limits<double>::infinity()), m, i);
+    store(zeros, l, {i, idx(0)});
+    for (int64_t e = 0; e < valueDim; e += lanes)
+      store(zeros, o, {i, idx(e)});
+  });
+
+  Value offset = arith::SubIOp::create(b, loc, numKeys, numQueries);
+  // Absolute (end-aligned) positions of query rows [first, last].
+  auto classify = [&](Value first, Value last, Value j0, Value tk) {
+    Value jHi = arith::SubIOp::create(b, loc, add(j0, tk), idx(1));
+    return classifyTile(b, loc, mask, add(add(i0, first), offset), add(add(i0, last), offset),
+                        j0, jHi);
+  };
+  forLoop(idx(0), numKvTiles, 1, [&](Value t) {
+    Value j0 = mul(t, idx(bc));
+    Value tk = minIndex(idx(bc), arith::SubIOp::create(b, loc, numKeys, j0));
+    Value ragged = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, tk, idx(bc));
+    auto rowBlocks = [&] {
+      forLoop(idx(0), tq, tiles.rows, [&](Value r0) {
+        if (!mask)
+          return microTile({batch, head, kvHead}, i0, r0, t, j0, tk, ragged, o, m, l, p);
+        Value lastRow =
+            arith::SubIOp::create(b, loc, minIndex(add(r0, idx(tiles.rows)), tq), idx(1));
+        TileVisibility visible = classify(r0, lastRow, j0, tk);
+        Value partial = arith::OrIOp::create(
+            b, loc, ragged,
+            arith::XOrIOp::create(b, loc, visible.all,
+                                  arith::ConstantIntOp::create(b, loc, 1, 1)));
+        ifThen(visible.any, [&] {
+          microTile({batch, head, kvHead}, i0, r0, t, j0, tk, partial, o, m, l, p);
+        });
+      });
+    };
+    if (!mask)
+      return rowBlocks();
+    // Whole task-sized tiles the mask hides cost one test.
+    Value lastRow = arith::SubIOp::create(b, loc, tq, idx(1));
+    ifThen(classify(idx(0), lastRow, j0, tk).any, rowBlocks);
+  });
+
+  // o / sum, 0 for rows that saw no key.
+  forLoop(idx(0), tq, 1, [&](Value i) {
+    Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                            load(l, {i, idx(0)}), Value(),
+                                            arith::FastMathFlags::reassoc);
+    Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum, scalar(0.0));
+    Value inverse = arith::SelectOp::create(
+        b, loc, isZero, scalar(0.0), arith::DivFOp::create(b, loc, scalar(1.0), sum));
+    Value row = add(i0, i);
+    for (int64_t e = 0; e < valueDim; e += lanes)
+      store(fmul(load(o, {i, idx(e)}), splat(inverse)), out, {batch, head, row, idx(e)});
+  });
+  memref::AllocaScopeReturnOp::create(b, loc);
+}
+
+/// The rows x Bc score block (raw q.k) of rows i0 + r0 + [0, rows) against kv tile t.
+/// Rows past the sequence repeat its last row (computed, never stored).
+SmallVector<Value> Kernel::scores(Value batch, Value head, Value kvHead, Value i0, Value r0,
+                                  Value t) {
+  int64_t rows = tiles.rows, cols = tiles.columnVectors, lanes = tiles.lanes;
+  Value lastQuery = arith::SubIOp::create(b, loc, numQueries, idx(1));
+  SmallVector<Value> queryRow;
+  for (int64_t r = 0; r < rows; ++r)
+    queryRow.push_back(minIndex(add(add(i0, r0), idx(r)), lastQuery));
+  SmallVector<Value> init(rows * cols, splat(0.0));
+  return forLoop(idx(0), headDim, init, [&](Value d, ValueRange acc) {
+    SmallVector<Value> keyRow;
+    for (int64_t c = 0; c < cols; ++c)
+      keyRow.push_back(load(kt, {batch, kvHead, t, d, idx(c * lanes)}));
+    SmallVector<Value> next;
+    for (int64_t r = 0; r < rows; ++r) {
+      Value x = splat(memref::LoadOp::create(b, loc, q, ValueRange{batch, head, queryRow[r], d})
+                          .getResult());
+      for (int64_t c = 0; c < cols; ++c)
+        next.push_back(fma(x, keyRow[c], acc[r * cols + c]));
+    }
+    return next;
+  });
+}
+
+/// -inf where the mask hides the pair or the key is past the sequence.
+SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value i0, Value r0, Value j0) {
+  int64_t cols = tiles.columnVectors, lanes = tiles.lanes;
+  auto indexVec = VectorType::get({lanes}, b.getIndexType());
+  Value step = vector::StepOp::create(b, loc, indexVec);
+  Value limit = splat(numKeys);
+  Value hidden = splat(-std::numeric_limits<double>::infinity());
+  SmallVector<Value> masked;
+  for (int64_t r = 0; r < tiles.rows; ++r) {
+    Value row = splat(add(add(i0, r0), idx(r)));
+    for (int64_t c = 0; c < cols; ++c) {
+      Value key = add(splat(add(j0, idx(c * lanes))), step);
+      Value visible = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key, limit);
+      if (mask)
+        visible = arith::AndIOp::create(
+            b, loc, visible, buildMaskPredicate(b, loc, mask, row, key, numQueries, numKeys));
+      masked.push_back(arith::SelectOp::create(b, loc, visible, s[r * cols + c], hidden));
+    }
+  }
+  return masked;
+}
+
+void Kernel::microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Value tk,
+                       Value partial, Value o, Value m, Value l, Value p) {
+  int64_t rows = tiles.rows, cols = tiles.columnVectors, lanes = tiles.lanes;
+  Value batch = ids[0], head = ids[1], kvHead = ids[2];
+  SmallVector<Value> s = scores(batch, head, kvHead, i0, r0, t);
+
+  // Scores in base-2 units: s * scale * log2 e, soft-capped in natural units first.
+  double log2e = 1.0 / std::log(2.0), scale = op.getEffectiveScale();
+  std::optional<double> cap = op.getSoftcapValue();
+  for (Value &x : s) {
+    if (cap) {
+      x = buildTanh(b, loc, fmul(x, splat(scale / *cap)));
+      x = fmul(x, splat(*cap * log2e));
+    } else {
+      x = fmul(x, splat(scale * log2e));
+    }
+  }
+  auto masked = scf::IfOp::create(
+      b, loc, partial,
+      [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, maskScores(s, i0, r0, j0)); },
+      [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, s); });
+  s = SmallVector<Value>(masked.getResults());
+
+  // Online softmax per row; p = 2^(s - m) goes to the p buffer for the PV block.
+  auto noNaN = flags(arith::FastMathFlags::nnan | arith::FastMathFlags::nsz);
+  Value negInf = scalar(-std::numeric_limits<double>::infinity());
+  SmallVector<Value> alphas;
+  for (int64_t r = 0; r < rows; ++r) {
+    Value row = add(r0, idx(r));
+    Value rowMax = s[r * cols];
+    for (int64_t c = 1; c < cols; ++c)
+      rowMax = arith::MaxNumFOp::create(b, loc, rowMax, s[r * cols + c], noNaN);
+    Value tileMax = vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXNUMF, rowMax,
+                                                Value(), noNaN.getValue());
+    Value mOld = memref::LoadOp::create(b, loc, m, row);
+    Value mNew = arith::MaxNumFOp::create(b, loc, mOld, tileMax, noNaN);
+    memref::StoreOp::create(b, loc, mNew, m, row);
+    // A row without a visible key so far keeps m = -inf: exponents against 0 then.
+    auto isNegInf = [&](Value x) {
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x, negInf);
+    };
+    Value mRef = arith::SelectOp::create(b, loc, isNegInf(mNew), scalar(0.0), mNew);
+    Value alpha = arith::SelectOp::create(
+        b, loc, isNegInf(mOld), scalar(0.0),
+        buildExp2(b, loc, arith::SubFOp::create(b, loc, mOld, mRef)));
+    alphas.push_back(alpha);
+    Value shift = splat(mRef);
+    Value sum = splat(0.0);
+    for (int64_t c = 0; c < cols; ++c) {
+      Value e = buildExp2(b, loc, arith::SubFOp::create(b, loc, s[r * cols + c], shift));
+      store(e, p, {idx(r), idx(c * lanes)});
+      sum = arith::AddFOp::create(b, loc, sum, e);
+    }
+    store(fma(splat(alpha), load(l, {row, idx(0)}), sum), l, {row, idx(0)});
+  }
+
+  // acc = alpha acc + p V, in column chunks of the register block's width.
+  for (int64_t e0 = 0; e0 < valueDim; e0 += cols * lanes) {
+    int64_t chunk = std::min(cols, (valueDim - e0) / lanes);
+    SmallVector<Value> init;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < chunk; ++c)
+        init.push_back(
+            fmul(load(o, {add(r0, idx(r)), idx(e0 + c * lanes)}), splat(alphas[r])));
+    SmallVector<Value> acc = forLoop(idx(0), tk, init, [&](Value j, ValueRange acc) {
+      SmallVector<Value> valueRow;
+      Value key = add(j0, j);
+      for (int64_t c = 0; c < chunk; ++c)
+        valueRow.push_back(load(v, {batch, kvHead, key, idx(e0 + c * lanes)}));
+      SmallVector<Value> next;
+      for (int64_t r = 0; r < rows; ++r) {
+        Value x = splat(memref::LoadOp::create(b, loc, p, ValueRange{idx(r), j}).getResult());
+        for (int64_t c = 0; c < chunk; ++c)
+          next.push_back(fma(x, valueRow[c], acc[r * chunk + c]));
+      }
+      return next;
+    });
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < chunk; ++c)
+        store(acc[r * chunk + c], o, {add(r0, idx(r)), idx(e0 + c * lanes)});
+  }
+}
+
+Value mlir::attn::buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op,
+                                   const KernelTiles &tiles) {
+  return Kernel(b, loc, op, tiles).build();
+}

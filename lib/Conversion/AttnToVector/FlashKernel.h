@@ -1,0 +1,54 @@
+//===- FlashKernel.h - the vector flash-attention kernel for CPUs ---------===//
+//
+// Private to convert-attn-to-vector: the target model that sizes the register
+// blocks, the vector math the kernel needs, and the kernel builder itself.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_LIB_CONVERSION_ATTNTOVECTOR_FLASHKERNEL_H
+#define ATTN_LIB_CONVERSION_ATTNTOVECTOR_FLASHKERNEL_H
+
+#include "mlir/IR/Builders.h"
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+
+namespace mlir::attn {
+class AttentionOp;
+
+/// What the tile model needs to know about a CPU's vector unit.
+struct VectorTarget {
+  int64_t lanes;     // fp32 lanes per vector register
+  int64_t registers; // architectural vector registers
+};
+
+/// "avx512", "avx2" or "host" (this CPU's features); nullopt for other names.
+std::optional<VectorTarget> lookupVectorTarget(StringRef name);
+
+/// Register block and task sizes of the kernel.
+struct KernelTiles {
+  int64_t lanes;         // vector width (fp32 lanes)
+  int64_t rows;          // query rows per micro-kernel
+  int64_t columnVectors; // vectors of keys per kv tile
+  int64_t queryBlock;    // query rows per task, a multiple of `rows`
+  int64_t keyTile() const { return lanes * columnVectors; }
+};
+
+/// The target model (documented in docs/conventions.md).
+KernelTiles chooseKernelTiles(VectorTarget target);
+
+/// Empty when the kernel handles `op` with `tiles`, else why not.
+std::string explainUnsupported(AttentionOp op, const KernelTiles &tiles);
+
+/// The fused kernel for `op`, built at `op`; returns the result tensor.
+Value buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles);
+
+/// 2^x for f32 scalars or vectors: a degree-6 polynomial on the fraction scaled by the
+/// integer part through the exponent bits; exactly 0 below 2^-125 (and for -inf).
+Value buildExp2(OpBuilder &b, Location loc, Value x);
+
+/// tanh(x) for f32 scalars or vectors, from buildExp2 (|error| ~ 1e-7).
+Value buildTanh(OpBuilder &b, Location loc, Value x);
+
+} // namespace mlir::attn
+
+#endif // ATTN_LIB_CONVERSION_ATTNTOVECTOR_FLASHKERNEL_H

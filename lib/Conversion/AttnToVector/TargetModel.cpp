@@ -1,0 +1,52 @@
+//===- TargetModel.cpp - register blocks of the flash kernel --------------===//
+//
+// The score micro-kernel keeps rows x C accumulators, C vectors of one K^T row and one
+// broadcast Q element live: rows * C + C + 1 registers. Each step over the head dim
+// issues rows * C FMAs for rows + C loads, so among power-of-two C (kv tiles that are
+// cache-line multiples) the model takes the largest FMAs-per-load ratio the register
+// file allows. A task covers ~192 query rows: enough reuse of each K/V tile while it
+// sits in L2 (the probe in the design notes measured 1.3-1.8x over whole-sequence
+// blocks), few enough that short sequences still yield tasks for every thread.
+//
+//===----------------------------------------------------------------------===//
+#include "FlashKernel.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+std::optional<VectorTarget> mlir::attn::lookupVectorTarget(StringRef name) {
+  if (name == "avx512")
+    return VectorTarget{16, 32};
+  if (name == "avx2")
+    return VectorTarget{8, 16};
+  if (name != "host")
+    return std::nullopt;
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return VectorTarget{16, 32};
+  if (features.lookup("avx2") && features.lookup("fma"))
+    return VectorTarget{8, 16};
+  // SSE / NEON-sized registers.
+  return VectorTarget{4, 16};
+}
+
+KernelTiles mlir::attn::chooseKernelTiles(VectorTarget target) {
+  KernelTiles best{target.lanes, 1, 1, 0};
+  double bestRatio = 0.0;
+  for (int64_t c = 1; c <= 8; c *= 2) {
+    int64_t rows = (target.registers - c - 1) / c;
+    if (rows < 1)
+      continue;
+    double ratio = double(rows * c) / double(rows + c);
+    if (ratio > bestRatio) {
+      bestRatio = ratio;
+      best.rows = rows;
+      best.columnVectors = c;
+    }
+  }
+  best.queryBlock = (192 + best.rows - 1) / best.rows * best.rows;
+  return best;
+}
