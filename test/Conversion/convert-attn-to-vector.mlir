@@ -1,0 +1,98 @@
+// RUN: attn-opt %s -split-input-file --convert-attn-to-vector="target=avx512" | FileCheck %s
+// RUN: attn-opt %s -split-input-file --convert-attn-to-vector="target=avx2" | FileCheck %s --check-prefix=AVX2
+// RUN: attn-opt %s -split-input-file --convert-attn-to-vector="target=avx512 rows=4 kv-tile=32 q-block=50" | FileCheck %s --check-prefix=OPTS
+// RUN: not attn-opt %s -split-input-file --convert-attn-to-vector="target=sse9" 2>&1 | FileCheck %s --check-prefix=BADTARGET
+// RUN: not attn-opt %s -split-input-file --convert-attn-to-vector="target=avx512 kv-tile=40" 2>&1 | FileCheck %s --check-prefix=BADTILE
+
+// BADTARGET: error: convert-attn-to-vector: unknown target 'sse9' (expected host, avx512 or avx2)
+// BADTILE: error: convert-attn-to-vector: {{.*}} kv-tile must be a multiple of the vector width (16 lanes); got rows=0 kv-tile=40 q-block=0
+
+// The AVX-512 model: 6 query rows x 4 vectors of 16 keys, 192 rows per task. K is
+// packed once into K^T tiles, tasks are (batch, head, query block), scratch is per task.
+// CHECK-LABEL: func.func @dense
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x8x?x64xf32>, %[[K:.*]]: tensor<2x8x?x64xf32>, %[[V:.*]]: tensor<2x8x?x64xf32>)
+// CHECK-DAG: bufferization.to_buffer %[[Q]] read_only
+// CHECK-DAG: bufferization.to_buffer %[[K]] read_only
+// CHECK-DAG: bufferization.to_buffer %[[V]] read_only
+// CHECK: %[[KT:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x?x?x64xf32>
+// CHECK: scf.forall
+// CHECK: memref.store {{.*}}, %[[KT]]
+// CHECK: %[[OUT:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<2x8x?x64xf32>
+// CHECK: scf.forall
+// CHECK: memref.alloca_scope
+// CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<192x64xf32>
+// CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<192x16xf32>
+// CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<6x64xf32>
+// The score block: 24 accumulators, each step 4 K^T loads and 6 x 4 FMAs.
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-4: vector.load %[[KT]]
+// CHECK-COUNT-24: vector.fma
+// CHECK: scf.yield
+// Ragged kv tiles are masked per element (no mask attribute: bounds only).
+// CHECK: scf.if
+// CHECK: vector.step : vector<16xindex>
+// CHECK: vector.reduction <maxnumf>
+// PV: the accumulator reloaded, rescaled, and updated over the tile's keys.
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-24: vector.fma
+// CHECK: vector.reduction <add>
+// CHECK: vector.store {{.*}}, %[[OUT]]
+// CHECK: bufferization.to_tensor %[[OUT]] restrict writable
+// AVX2-LABEL: func.func @dense
+// AVX2: memref<?x?x?x?x16xf32>
+// AVX2: memref.alloca() {alignment = 64 : i64} : memref<6x16xf32>
+// AVX2: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// OPTS-LABEL: func.func @dense
+// OPTS: memref<?x?x?x?x32xf32>
+// OPTS: arith.constant 50 : index
+// OPTS-DAG: memref.alloca() {alignment = 64 : i64} : memref<52x64xf32>
+// OPTS-DAG: memref.alloca() {alignment = 64 : i64} : memref<4x32xf32>
+// OPTS: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+func.func @dense(%q: tensor<2x8x?x64xf32>, %k: tensor<2x8x?x64xf32>, %v: tensor<2x8x?x64xf32>) -> tensor<2x8x?x64xf32> {
+  %o = attn.attention ins(%q, %k, %v : tensor<2x8x?x64xf32>, tensor<2x8x?x64xf32>, tensor<2x8x?x64xf32>) -> tensor<2x8x?x64xf32>
+  return %o : tensor<2x8x?x64xf32>
+}
+
+// -----
+
+// Masks: a whole task-sized tile is tested first, then each block of rows; only
+// partial blocks evaluate the mask per element, as index vectors. GQA 8/2: kv head =
+// head / 4. Soft-cap goes through the polynomial tanh (a division per score).
+// CHECK-LABEL: func.func @causal_gqa_softcap
+// CHECK: %[[RATIO:.*]] = arith.divui
+// CHECK: memref.alloc({{.*}}) {alignment = 64 : i64} : memref<1x8x?x128xf32>
+// CHECK: scf.forall (%[[B:.*]], %[[H:.*]], %{{.*}}) in
+// CHECK: arith.divui %[[H]], %[[RATIO]] : index
+// CHECK: scf.for
+// CHECK: arith.cmpi sle
+// CHECK: scf.if
+// CHECK: scf.for
+// CHECK: arith.cmpi sle
+// CHECK: scf.if
+// CHECK: vector.fma
+// CHECK: arith.divf {{.*}} : vector<16xf32>
+// CHECK: scf.if
+// CHECK: vector.step
+// CHECK: arith.cmpi sle, {{.*}} : vector<16xindex>
+// CHECK: arith.select {{.*}} : vector<16xi1>, vector<16xf32>
+func.func @causal_gqa_softcap(%q: tensor<1x8x?x128xf32>, %k: tensor<1x2x?x128xf32>, %v: tensor<1x2x?x128xf32>) -> tensor<1x8x?x128xf32> {
+  %o = attn.attention mask #attn.mask<causal> softcap 30.0 ins(%q, %k, %v : tensor<1x8x?x128xf32>, tensor<1x2x?x128xf32>, tensor<1x2x?x128xf32>) -> tensor<1x8x?x128xf32>
+  return %o : tensor<1x8x?x128xf32>
+}
+
+// -----
+
+// Left for convert-attn-to-linalg: other element types, linear attention, and value
+// head dims that are not whole vectors.
+// CHECK-LABEL: func.func @unsupported
+// CHECK: attn.attention ins({{.*}}) -> tensor<1x4x?x64xf16>
+// CHECK: attn.attention feature #attn.feature<elu_plus_one> normalizer sum
+// CHECK: attn.attention ins({{.*}}) -> tensor<1x4x?x72xf32>
+// CHECK-NOT: vector.fma
+func.func @unsupported(%q16: tensor<1x4x?x64xf16>, %q: tensor<1x4x?x64xf32>, %v72: tensor<1x4x?x72xf32>)
+    -> (tensor<1x4x?x64xf16>, tensor<1x4x?x64xf32>, tensor<1x4x?x72xf32>) {
+  %0 = attn.attention ins(%q16, %q16, %q16 : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+  %1 = attn.attention feature #attn.feature<elu_plus_one> normalizer sum ins(%q, %q, %q : tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
+  %2 = attn.attention ins(%q, %q, %v72 : tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x72xf32>) -> tensor<1x4x?x72xf32>
+  return %0, %1, %2 : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf32>, tensor<1x4x?x72xf32>
+}
