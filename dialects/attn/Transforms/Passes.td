@@ -41,4 +41,25 @@ def AttnRaiseLinalg : Pass<"attn-raise-linalg", "::mlir::func::FuncOp"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AttnPrintKeyPasses : Pass<"attn-print-key-passes", "::mlir::func::FuncOp"> {
+  let summary = "Report how many passes over the key axis a cascade needs, as written "
+                "and after attn-raise-cascade (FuseMax's pass analysis)";
+  let description = [{
+    Emits one remark per function with attn ops: the number of passes over the key
+    axis (the reduced axis needing the most) the cascade needs as written, and after
+    the rewrite `attn-raise-cascade` would make (the IR itself is unchanged). A value
+    reduced over an axis (max, sum, contraction) can be combined with that axis'
+    elements only in a later pass: softmax written as max, exp, sum, divide, PV takes
+    3 passes over the keys; dividing after PV takes 2; `attn.attention`, lowered with
+    an online softmax, takes 1. Other reduced axes (the head dim of Q K^T, ...) are
+    listed after it.
+
+    ```
+    remark: key-axis passes: 3 over 'n' as written, 1 after attn-raise-cascade; other reduced axes: 'd' 1
+    ```
+  }];
+  // The raised copy is built with the dialects attn-raise-cascade creates.
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 #endif // ATTN_TRANSFORMS_PASSES_TD
