@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""PyTorch peer: torch.nn.functional.scaled_dot_product_attention on the CPU, fp32.
+
+    torch_sdpa.py --heads H --kv-heads G --n N --d D [--causal] --threads T --reps R [--check]
+
+q is [1, H, N, D], k and v are [1, G, N, D], random normal. Causal uses is_causal=True
+(no mask tensor). GQA uses enable_gqa=True where the installed torch has it (2.5+);
+otherwise k and v are repeat_interleave'd to H heads once, outside the timed region
+("gqa" in the JSON says which). torch.set_num_threads(T) (and set_num_interop_threads(1)),
+everything under torch.inference_mode(); median and min of R timed calls after 2
+warm-up calls. Prints one JSON line; "backend" names the SDPA kernel PyTorch picked
+for the CPU where it can be told (flash attention for fp32 CPU in recent versions).
+"""
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+
+
+def parse():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--heads", type=int, default=8)
+    p.add_argument("--kv-heads", type=int, default=None)
+    p.add_argument("--n", type=int, default=1024)
+    p.add_argument("--d", type=int, default=64)
+    p.add_argument("--causal", action="store_true")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--reps", type=int, default=10)
+    p.add_argument("--check", action="store_true")
+    p.add_argument("--seed", type=int, default=42)
+    a = p.parse_args()
+    if a.kv_heads is None:
+        a.kv_heads = a.heads
+    if a.heads % a.kv_heads:
+        p.error("--heads must be a multiple of --kv-heads")
+    return a
+
+
+def reference(q, k, v, causal):
+    """fp64 numpy reference; q [H,N,D], k/v [H,N,D] (already expanded)."""
+    import numpy as np
+
+    q, k, v = (x.astype(np.float64) for x in (q, k, v))
+    s = q @ k.transpose(0, 2, 1) / math.sqrt(q.shape[-1])
+    if causal:
+        n = s.shape[-1]
+        s = np.where(np.tril(np.ones((n, n), dtype=bool)), s, -np.inf)
+    s = s - s.max(-1, keepdims=True)
+    p = np.exp(s)
+    return (p / p.sum(-1, keepdims=True)) @ v
+
+
+def main():
+    a = parse()
+    import torch
+    import torch.nn.functional as F
+
+    torch.set_num_threads(a.threads)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass
+    g = torch.Generator().manual_seed(a.seed)
+    q = torch.randn(1, a.heads, a.n, a.d, generator=g, dtype=torch.float32)
+    k = torch.randn(1, a.kv_heads, a.n, a.d, generator=g, dtype=torch.float32)
+    v = torch.randn(1, a.kv_heads, a.n, a.d, generator=g, dtype=torch.float32)
+
+    group = a.heads // a.kv_heads
+    kwargs = {"is_causal": a.causal}
+    gqa = "none"
+    kk, vv = k, v
+    if group > 1:
+        try:
+            with torch.inference_mode():
+                F.scaled_dot_product_attention(q[:, :, :2], k[:, :, :2], v[:, :, :2],
+                                               enable_gqa=True)
+            kwargs["enable_gqa"] = True
+            gqa = "enable_gqa"
+        except TypeError:
+            kk = k.repeat_interleave(group, dim=1).contiguous()
+            vv = v.repeat_interleave(group, dim=1).contiguous()
+            gqa = "repeat_interleave (outside timing)"
+
+    with torch.inference_mode():
+        def call():
+            return F.scaled_dot_product_attention(q, kk, vv, **kwargs)
+
+        out = call()
+        call()
+        times = []
+        for _ in range(a.reps):
+            t0 = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - t0) * 1e3)
+
+    backend = "unknown"
+    try:
+        # Which fused CPU kernel SDPA would pick (0 = math, 1 = flash attention).
+        choice = torch._fused_sdp_choice(q, kk, vv, is_causal=a.causal,
+                                         **({"enable_gqa": True} if gqa == "enable_gqa" else {}))
+        backend = {0: "math", 1: "flash_attention", 2: "efficient_attention",
+                   3: "cudnn_attention", 4: "overrideable"}.get(int(choice), str(choice))
+    except Exception:
+        pass
+
+    res = {
+        "peer": "torch_sdpa",
+        "median_ms": round(statistics.median(times), 4),
+        "min_ms": round(min(times), 4),
+        "reps": a.reps,
+        "heads": a.heads, "kv_heads": a.kv_heads, "n": a.n, "d": a.d,
+        "causal": a.causal, "threads": a.threads,
+        "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+        "gqa": gqa, "mask": "is_causal" if a.causal else "none", "backend": backend,
+    }
+    ok = True
+    if a.check:
+        qe = q[0].numpy()
+        ke = k[0].repeat_interleave(group, dim=0).numpy()
+        ve = v[0].repeat_interleave(group, dim=0).numpy()
+        ref = reference(qe, ke, ve, a.causal)
+        import numpy as np
+
+        err = float(np.max(np.abs(out[0].numpy() - ref)) / np.max(np.abs(ref)))
+        ok = err <= 1e-4
+        res["max_rel_err"] = float(f"{err:.3e}")
+        res["check"] = "pass" if ok else "FAIL"
+    print(json.dumps(res), flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
