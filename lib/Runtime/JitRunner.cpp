@@ -14,6 +14,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <sys/mman.h>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -162,6 +164,36 @@ static llvm::Error invoke(ExecutionEngine &engine, const std::string &symbol,
   return engine.invokePacked(symbol, argPtrs);
 }
 
+/// Row-major strides for `shape`?
+static bool isContiguous(llvm::ArrayRef<int64_t> shape, const int64_t *strides) {
+  int64_t expected = 1;
+  for (int64_t k = shape.size() - 1; k >= 0; --k) {
+    if (shape[k] != 1 && strides[k] != expected)
+      return false;
+    expected *= shape[k];
+  }
+  return true;
+}
+
+/// memcpy that hands the source's pages back to the OS as soon as they are copied: a
+/// kernel's result can be a large part of the footprint (O(N) attention at N = 65536),
+/// and must not exist twice. Only whole pages inside [src, src + size) are released,
+/// so the allocator's bookkeeping around the buffer is untouched.
+static void copyReleasing(char *dst, const char *src, size_t size) {
+  const size_t slice = size_t(1) << 22;
+  const uintptr_t page = sysconf(_SC_PAGESIZE);
+  uintptr_t released = (reinterpret_cast<uintptr_t>(src) + page - 1) & ~(page - 1);
+  for (size_t at = 0; at < size; at += slice) {
+    size_t n = std::min(slice, size - at);
+    std::memcpy(dst + at, src + at, n);
+    uintptr_t copiedEnd = (reinterpret_cast<uintptr_t>(src) + at + n) & ~(page - 1);
+    if (copiedEnd > released) {
+      madvise(reinterpret_cast<void *>(released), copiedEnd - released, MADV_DONTNEED);
+      released = copiedEnd;
+    }
+  }
+}
+
 llvm::Expected<std::vector<NpyArray>> JitFunction::call(llvm::ArrayRef<NpyArray *> args) {
   size_t words = 0;
   for (int64_t r : resultRanks)
@@ -172,8 +204,10 @@ llvm::Expected<std::vector<NpyArray>> JitFunction::call(llvm::ArrayRef<NpyArray 
     return std::move(err);
   lastSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::vector<NpyArray> results;
+  std::vector<void *> freed, allocations;
+  for (size_t at = 0; at < words; at += 3 + 2 * resultRanks[allocations.size()])
+    allocations.push_back(reinterpret_cast<void *>(resultWords[at]));
   size_t at = 0;
-  std::vector<void *> freed;
   for (auto [rank, dtype] : llvm::zip(resultRanks, resultTypes)) {
     int64_t *d = resultWords.data() + at;
     at += 3 + 2 * rank;
@@ -183,21 +217,26 @@ llvm::Expected<std::vector<NpyArray>> JitFunction::call(llvm::ArrayRef<NpyArray 
     size_t elt = out.elementSize();
     out.bytes.resize(out.numElements() * elt);
     const char *base = reinterpret_cast<const char *>(d[1]) + d[2] * elt;
-    // Copy honouring the strides (results are usually, not always, contiguous).
-    std::vector<int64_t> idx(rank, 0);
-    for (int64_t linear = 0, n = out.numElements(); linear < n; ++linear) {
-      int64_t off = 0;
-      for (int64_t k = 0; k < rank; ++k)
-        off += idx[k] * d[3 + rank + k];
-      std::memcpy(out.bytes.data() + linear * elt, base + off * elt, elt);
-      for (int64_t k = rank - 1; k >= 0 && ++idx[k] == out.shape[k]; --k)
-        idx[k] = 0;
-    }
     // The caller owns returned buffers, unless a result is an argument passed through.
     void *allocated = reinterpret_cast<void *>(d[0]);
     bool isArgument = llvm::any_of(args, [&](NpyArray *a) {
       return a->bytes.data() == allocated;
     });
+    bool shared = isArgument || llvm::count(allocations, allocated) > 1;
+    if (isContiguous(out.shape, d + 3 + rank) && !shared) {
+      copyReleasing(out.bytes.data(), base, out.bytes.size());
+    } else {
+      // Copy honouring the strides (results are usually, not always, contiguous).
+      std::vector<int64_t> idx(rank, 0);
+      for (int64_t linear = 0, n = out.numElements(); linear < n; ++linear) {
+        int64_t off = 0;
+        for (int64_t k = 0; k < rank; ++k)
+          off += idx[k] * d[3 + rank + k];
+        std::memcpy(out.bytes.data() + linear * elt, base + off * elt, elt);
+        for (int64_t k = rank - 1; k >= 0 && ++idx[k] == out.shape[k]; --k)
+          idx[k] = 0;
+      }
+    }
     if (!isArgument && !llvm::is_contained(freed, allocated)) {
       freed.push_back(allocated);
       std::free(allocated);

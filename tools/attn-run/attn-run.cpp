@@ -125,9 +125,13 @@ double elementAt(const NpyArray &a, int64_t i) {
   return reinterpret_cast<const double *>(a.bytes.data())[i];
 }
 
-reference::Tensor toReference(const NpyArray &a) {
+/// The evaluator's fp64 view of `a`; without `withData` only the shape (what shape
+/// checking needs; an fp64 copy of every input would double attn-run's footprint).
+reference::Tensor toReference(const NpyArray &a, bool withData) {
   reference::Tensor t;
   t.shape = a.shape;
+  if (!withData)
+    return t;
   t.data.resize(a.numElements());
   for (int64_t i = 0, n = a.numElements(); i < n; ++i)
     t.data[i] = elementAt(a, i);
@@ -293,7 +297,7 @@ int main(int argc, char **argv) {
                  << "] " << (inputsDir.empty() ? "random normal, seed " + std::to_string(seed)
                                                : "from " + inputsDir)
                  << "\n";
-    refArgs.push_back(toReference(a));
+    refArgs.push_back(toReference(a, /*withData=*/check));
   }
 
   // Shapes first: inconsistent dynamic sizes must be caught before the compiled code
@@ -348,7 +352,7 @@ int main(int argc, char **argv) {
   if (!results)
     return fail(llvm::toString(results.takeError()));
   llvm::outs() << llvm::format("  compile: %.3f s, run: %.3f ms\n", compileSeconds,
-                               (*jit)->time(argPtrs).get() * 1e3);
+                               (*jit)->lastCallSeconds() * 1e3);
   for (auto [i, r] : llvm::enumerate(*results)) {
     double sum = 0, sq = 0, lo = INFINITY, hi = -INFINITY;
     int64_t n = r.numElements(), nans = 0;

@@ -31,6 +31,9 @@ public:
   /// the results out of its buffers is not counted).
   llvm::Expected<double> time(llvm::ArrayRef<NpyArray *> args);
 
+  /// Seconds the compiled code took in the last call.
+  double lastCallSeconds() const { return lastSeconds; }
+
 private:
   JitFunction() = default;
   std::unique_ptr<ExecutionEngine> engine;
