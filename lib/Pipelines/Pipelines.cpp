@@ -64,7 +64,10 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
   // libm for the transcendental functions: accurate, and available to the JIT and to
   // any program that links the generated object.
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  // x86vector: the flash kernel's AVX-512 exponentials (vrndscaleps, vscalefps).
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.x86Vector = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createConvertToLLVMPass());
   if (options.threads)
     pm.addPass(createConvertOpenMPToLLVMPass());

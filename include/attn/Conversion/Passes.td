@@ -61,7 +61,8 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
-                           "::mlir::vector::VectorDialect"];
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::x86vector::X86VectorDialect"];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"host\"",
            "Vector target for the tile model: host (this CPU), avx512, avx2">,

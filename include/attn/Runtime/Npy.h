@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <cstdlib>
 #include <vector>
 
 namespace mlir::attn {
@@ -16,10 +17,29 @@ enum class NpyDType { F32, F64 };
 
 const char *npyDescr(NpyDType type); // "<f4", "<f8"
 
+/// Allocates on 64-byte boundaries, as ML frameworks do for tensors: vector kernels
+/// then load whole cache lines (malloc's 16-byte alignment would split every zmm load).
+template <typename T>
+struct CacheLineAllocator {
+  using value_type = T;
+  CacheLineAllocator() = default;
+  template <typename U>
+  CacheLineAllocator(const CacheLineAllocator<U> &) {}
+  T *allocate(size_t n) {
+    size_t bytes = (n * sizeof(T) + 63) / 64 * 64;
+    return static_cast<T *>(std::aligned_alloc(64, bytes ? bytes : 64));
+  }
+  void deallocate(T *p, size_t) { std::free(p); }
+  template <typename U>
+  bool operator==(const CacheLineAllocator<U> &) const { return true; }
+  template <typename U>
+  bool operator!=(const CacheLineAllocator<U> &) const { return false; }
+};
+
 struct NpyArray {
   NpyDType dtype = NpyDType::F32;
   std::vector<int64_t> shape;
-  std::vector<char> bytes; // row-major (C order)
+  std::vector<char, CacheLineAllocator<char>> bytes; // row-major (C order)
 
   int64_t numElements() const;
   size_t elementSize() const { return dtype == NpyDType::F32 ? 4 : 8; }

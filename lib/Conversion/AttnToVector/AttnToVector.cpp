@@ -70,8 +70,7 @@ struct ConvertAttnToVectorPass
       tiles.queryBlock = queryBlock;
 
     RewritePatternSet patterns(&getContext());
-    populateAttnToVectorPatterns(patterns, tiles.lanes, tiles.rows, tiles.keyTile(),
-                                 tiles.queryBlock);
+    patterns.add<LowerAttentionToFlashKernel>(&getContext(), tiles);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };
@@ -80,6 +79,6 @@ struct ConvertAttnToVectorPass
 void mlir::attn::populateAttnToVectorPatterns(RewritePatternSet &patterns, int64_t lanes,
                                               int64_t rows, int64_t keyTile,
                                               int64_t queryBlock) {
-  KernelTiles tiles{lanes, rows, keyTile / lanes, queryBlock};
+  KernelTiles tiles{lanes, rows, keyTile / lanes, queryBlock, /*avx512=*/false};
   patterns.add<LowerAttentionToFlashKernel>(patterns.getContext(), tiles);
 }

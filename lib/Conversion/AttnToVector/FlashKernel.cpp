@@ -118,6 +118,15 @@ struct Kernel {
                           });
   }
 
+  /// What K^T is multiplied by: the softmax scale, and log2 e (base-2 exponentials)
+  /// or 1 / c (soft-cap).
+  double scoreScale() {
+    double scale = op.getEffectiveScale();
+    if (std::optional<double> cap = op.getSoftcapValue())
+      return scale / *cap;
+    return scale / std::log(2.0);
+  }
+
   Value build();
   void packKeys();
   void task(Value batch, Value head, Value block);
@@ -164,9 +173,11 @@ Value Kernel::build() {
                                            /*writable=*/true);
 }
 
-/// K [B, G, N, D] -> K^T tiles [B, G, N / Bc, D, Bc], zero past the last key.
+/// K [B, G, N, D] -> K^T tiles [B, G, N / Bc, D, Bc], zero past the last key, scaled
+/// so that q.k comes out in the units the softmax wants (free here, once per key).
 void Kernel::packKeys() {
   int64_t bc = tiles.keyTile();
+  Value keyScale = scalar(scoreScale());
   auto type = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic,
                                ShapedType::kDynamic, bc},
                               f32);
@@ -182,7 +193,7 @@ void Kernel::packKeys() {
       Value row = minIndex(j, last);
       forLoop(idx(0), headDim, 1, [&](Value d) {
         Value x = memref::LoadOp::create(b, loc, k, ValueRange{ids[0], ids[1], row, d});
-        x = arith::SelectOp::create(b, loc, inRange, x, scalar(0.0));
+        x = arith::SelectOp::create(b, loc, inRange, fmul(x, keyScale), scalar(0.0));
         memref::StoreOp::create(b, loc, x, kt, ValueRange{ids[0], ids[1], ids[2], d, c});
       });
     });
@@ -317,17 +328,11 @@ void Kernel::microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Va
   Value batch = ids[0], head = ids[1], kvHead = ids[2];
   SmallVector<Value> s = scores(batch, head, kvHead, i0, r0, t);
 
-  // Scores in base-2 units: s * scale * log2 e, soft-capped in natural units first.
-  double log2e = 1.0 / std::log(2.0), scale = op.getEffectiveScale();
-  std::optional<double> cap = op.getSoftcapValue();
-  for (Value &x : s) {
-    if (cap) {
-      x = buildTanh(b, loc, fmul(x, splat(scale / *cap)));
-      x = fmul(x, splat(*cap * log2e));
-    } else {
-      x = fmul(x, splat(scale * log2e));
-    }
-  }
+  // Scores in base-2 units (K^T carries scale * log2 e); a soft-cap c * tanh(x / c)
+  // is taken in natural units (K^T carries scale / c).
+  if (std::optional<double> cap = op.getSoftcapValue())
+    for (Value &x : s)
+      x = fmul(buildTanh(b, loc, x, tiles.avx512), splat(*cap / std::log(2.0)));
   auto masked = scf::IfOp::create(
       b, loc, partial,
       [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, maskScores(s, i0, r0, j0)); },
@@ -360,7 +365,8 @@ void Kernel::microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Va
     Value shift = splat(mRef);
     Value sum = splat(0.0);
     for (int64_t c = 0; c < cols; ++c) {
-      Value e = buildExp2(b, loc, arith::SubFOp::create(b, loc, s[r * cols + c], shift));
+      Value e = buildExp2(b, loc, arith::SubFOp::create(b, loc, s[r * cols + c], shift),
+                          tiles.avx512);
       store(e, p, {idx(r), idx(c * lanes)});
       sum = arith::AddFOp::create(b, loc, sum, e);
     }

@@ -19,6 +19,7 @@ class AttentionOp;
 struct VectorTarget {
   int64_t lanes;     // fp32 lanes per vector register
   int64_t registers; // architectural vector registers
+  bool avx512;       // AVX-512F instructions (x86vector.avx512.*) may be used
 };
 
 /// "avx512", "avx2" or "host" (this CPU's features); nullopt for other names.
@@ -29,7 +30,8 @@ struct KernelTiles {
   int64_t lanes;         // vector width (fp32 lanes)
   int64_t rows;          // query rows per micro-kernel
   int64_t columnVectors; // vectors of keys per kv tile
-  int64_t queryBlock;    // query rows per task, a multiple of `rows`
+  int64_t queryBlock;    // query rows per task
+  bool avx512;           // AVX-512 exp2 (vrndscaleps / vscalefps)
   int64_t keyTile() const { return lanes * columnVectors; }
 };
 
@@ -42,12 +44,13 @@ std::string explainUnsupported(AttentionOp op, const KernelTiles &tiles);
 /// The fused kernel for `op`, built at `op`; returns the result tensor.
 Value buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles);
 
-/// 2^x for f32 scalars or vectors: a degree-6 polynomial on the fraction scaled by the
-/// integer part through the exponent bits; exactly 0 below 2^-125 (and for -inf).
-Value buildExp2(OpBuilder &b, Location loc, Value x);
+/// 2^x for f32 scalars or vectors, x <= 127: a degree-6 polynomial on the fraction
+/// scaled by the integer part through the exponent; 0 for -inf and (roughly) below
+/// 2^-125. `avx512` selects vrndscaleps / vscalefps for 16-lane vectors.
+Value buildExp2(OpBuilder &b, Location loc, Value x, bool avx512 = false);
 
 /// tanh(x) for f32 scalars or vectors, from buildExp2 (|error| ~ 1e-7).
-Value buildTanh(OpBuilder &b, Location loc, Value x);
+Value buildTanh(OpBuilder &b, Location loc, Value x, bool avx512 = false);
 
 } // namespace mlir::attn
 

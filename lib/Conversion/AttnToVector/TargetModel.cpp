@@ -19,22 +19,22 @@ using namespace mlir::attn;
 
 std::optional<VectorTarget> mlir::attn::lookupVectorTarget(StringRef name) {
   if (name == "avx512")
-    return VectorTarget{16, 32};
+    return VectorTarget{16, 32, true};
   if (name == "avx2")
-    return VectorTarget{8, 16};
+    return VectorTarget{8, 16, false};
   if (name != "host")
     return std::nullopt;
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   if (features.lookup("avx512f"))
-    return VectorTarget{16, 32};
+    return VectorTarget{16, 32, true};
   if (features.lookup("avx2") && features.lookup("fma"))
-    return VectorTarget{8, 16};
+    return VectorTarget{8, 16, false};
   // SSE / NEON-sized registers.
-  return VectorTarget{4, 16};
+  return VectorTarget{4, 16, false};
 }
 
 KernelTiles mlir::attn::chooseKernelTiles(VectorTarget target) {
-  KernelTiles best{target.lanes, 1, 1, 0};
+  KernelTiles best{target.lanes, 1, 1, 0, target.avx512};
   double bestRatio = 0.0;
   for (int64_t c = 1; c <= 8; c *= 2) {
     int64_t rows = (target.registers - c - 1) / c;
