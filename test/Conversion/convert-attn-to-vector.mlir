@@ -30,7 +30,7 @@
 // CHECK: scf.yield
 // Ragged kv tiles are masked per element (no mask attribute: bounds only).
 // CHECK: scf.if
-// CHECK: vector.step : vector<16xindex>
+// CHECK: arith.cmpi slt, {{.*}} : vector<16xi32>
 // CHECK: vector.reduction <maxnumf>
 // PV: the accumulator reloaded, rescaled, and updated over the tile's keys.
 // CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
@@ -56,7 +56,7 @@ func.func @dense(%q: tensor<2x8x?x64xf32>, %k: tensor<2x8x?x64xf32>, %v: tensor<
 // -----
 
 // Masks: a whole task-sized tile is tested first, then each block of rows; only
-// partial blocks evaluate the mask per element, as index vectors. GQA 8/2: kv head =
+// partial blocks evaluate the mask per element, on i32 position vectors. GQA 8/2: kv head =
 // head / 4. Soft-cap goes through the polynomial tanh (a division per score).
 // CHECK-LABEL: func.func @causal_gqa_softcap
 // CHECK: %[[RATIO:.*]] = arith.divui
@@ -72,8 +72,7 @@ func.func @dense(%q: tensor<2x8x?x64xf32>, %k: tensor<2x8x?x64xf32>, %v: tensor<
 // CHECK: vector.fma
 // CHECK: arith.divf {{.*}} : vector<16xf32>
 // CHECK: scf.if
-// CHECK: vector.step
-// CHECK: arith.cmpi sle, {{.*}} : vector<16xindex>
+// CHECK: arith.cmpi sle, {{.*}} : vector<16xi32>
 // CHECK: arith.select {{.*}} : vector<16xi1>, vector<16xf32>
 func.func @causal_gqa_softcap(%q: tensor<1x8x?x128xf32>, %k: tensor<1x2x?x128xf32>, %v: tensor<1x2x?x128xf32>) -> tensor<1x8x?x128xf32> {
   %o = attn.attention mask #attn.mask<causal> softcap 30.0 ins(%q, %k, %v : tensor<1x8x?x128xf32>, tensor<1x2x?x128xf32>, tensor<1x2x?x128xf32>) -> tensor<1x8x?x128xf32>

@@ -16,8 +16,8 @@ namespace mlir::attn {
 
 /// i1 predicate: is key column `key` visible from query row `query` under `mask`, for
 /// sequence lengths `numQueries`, `numKeys` (end-aligned positions). `query` and `key`
-/// are index values, or vectors of index (the predicate is then a vector of i1, one
-/// lane per pair); the sequence lengths are scalars.
+/// are index values, or vectors of index or of a narrower integer type (the predicate
+/// is then a vector of i1, one lane per pair); the sequence lengths are index scalars.
 Value buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value query, Value key,
                          Value numQueries, Value numKeys);
 

@@ -300,18 +300,28 @@ SmallVector<Value> Kernel::scores(Value batch, Value head, Value kvHead, Value i
   });
 }
 
-/// -inf where the mask hides the pair or the key is past the sequence.
+/// -inf where the mask hides the pair or the key is past the sequence. Positions are
+/// i32 lanes (sequences below 2^31): twice the lanes per register of index vectors.
 SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value i0, Value r0, Value j0) {
   int64_t cols = tiles.columnVectors, lanes = tiles.lanes;
-  auto indexVec = VectorType::get({lanes}, b.getIndexType());
-  Value step = vector::StepOp::create(b, loc, indexVec);
-  Value limit = splat(numKeys);
+  Type i32 = b.getI32Type();
+  auto positions = VectorType::get({lanes}, i32);
+  auto lanePositions = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(positions, llvm::to_vector(llvm::map_range(
+                                                   llvm::seq<int32_t>(0, lanes),
+                                                   [](int32_t x) { return llvm::APInt(32, x); }))));
+  auto asPositions = [&](Value index) {
+    return vector::BroadcastOp::create(b, loc, positions,
+                                       arith::IndexCastOp::create(b, loc, i32, index));
+  };
+  Value limit = asPositions(numKeys);
   Value hidden = splat(-std::numeric_limits<double>::infinity());
   SmallVector<Value> masked;
   for (int64_t r = 0; r < tiles.rows; ++r) {
-    Value row = splat(add(add(i0, r0), idx(r)));
+    Value row = asPositions(add(add(i0, r0), idx(r)));
     for (int64_t c = 0; c < cols; ++c) {
-      Value key = add(splat(add(j0, idx(c * lanes))), step);
+      Value key = arith::AddIOp::create(b, loc, asPositions(add(j0, idx(c * lanes))),
+                                        lanePositions);
       Value visible = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key, limit);
       if (mask)
         visible = arith::AndIOp::create(

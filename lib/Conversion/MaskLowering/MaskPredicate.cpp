@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -27,7 +28,11 @@ struct PredicateBuilder {
       return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vec.clone(elt), value));
     return arith::ConstantOp::create(b, loc, cast<TypedAttr>(value));
   }
-  Value index(int64_t v) { return constant(b.getIndexType(), b.getIndexAttr(v)); }
+  /// A position constant, in the positions' integer type (index, or i32 in vectors).
+  Value index(int64_t v) {
+    Type elt = getElementTypeOrSelf(pos.getType());
+    return constant(elt, b.getIntegerAttr(elt, v));
+  }
   Value cmp(arith::CmpIPredicate pred, Value lhs, Value rhs) {
     return arith::CmpIOp::create(b, loc, pred, lhs, rhs);
   }
@@ -87,6 +92,9 @@ struct PredicateBuilder {
 Value mlir::attn::buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value query,
                                      Value key, Value numQueries, Value numKeys) {
   Value offset = arith::SubIOp::create(b, loc, numKeys, numQueries);
+  Type elt = getElementTypeOrSelf(query.getType());
+  if (!elt.isIndex())
+    offset = arith::IndexCastOp::create(b, loc, elt, offset);
   if (auto vec = dyn_cast<VectorType>(query.getType()))
     offset = vector::BroadcastOp::create(b, loc, vec, offset);
   Value pos = arith::AddIOp::create(b, loc, query, offset);
