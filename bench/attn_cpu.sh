@@ -33,10 +33,10 @@ for n in ${sizes[@]}; do
     for mask in "" "causal" "or(sink(4), and(causal, window(511, 0)))"; do
       heads=1
       program $heads $d "$mask" > "$tmp/p.mlir"
-      online=$(median_ms "$tmp/p.mlir" --dims n=$n --num-threads 1)
+      online=$(median_ms "$tmp/p.mlir" --dims n=$n --num-threads 1 ${ATTN_RUN_FLAGS:-})
       [ -z "$mask" ] && dense=$online
       gflops=$(python3 -c "print(f'{4*$heads*$n*$n*$d/($online*1e-3)/1e9:.2f}')")
-      two=$(median_ms "$tmp/p.mlir" --dims n=$n --num-threads 2)
+      two=$(median_ms "$tmp/p.mlir" --dims n=$n --num-threads 2 ${ATTN_RUN_FLAGS:-})
       unfused="-"; slower="-"
       if [ "$n" -le 4096 ]; then
         unfused=$(median_ms "$tmp/p.mlir" --dims n=$n --no-online-softmax --num-threads 1)
