@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Times attn.attention on the CPU through attn-run: online-softmax tile loops (the
-# default) against the unfused lowering, dense / causal / sink+window, on one thread,
-# and the online form on two threads.
+# Times attn.attention on the CPU through attn-run (the default pipeline: the vector
+# flash kernel; ATTN_RUN_FLAGS=--no-vector-kernel for the linalg tile loops) against the
+# unfused lowering, dense / causal / sink+window, on one thread and on two.
 # Prints a Markdown table (the one in docs/benchmarks.md). Not a test: no thresholds.
 #   bench/attn_cpu.sh [N ...]        (default: 1024 4096)
 set -euo pipefail

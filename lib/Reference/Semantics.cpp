@@ -11,6 +11,37 @@ static int64_t floorDiv(int64_t a, int64_t b) {
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
+/// NATTEN's rule on one axis: key coordinate y in the window of query coordinate x.
+static bool inWindow(int64_t x, int64_t y, int64_t length, int64_t kernel, int64_t dilation,
+                     bool causal) {
+  if (x % dilation != y % dilation)
+    return false;
+  int64_t group = x % dilation;
+  int64_t xs = x / dilation, ys = y / dilation;
+  int64_t groupLength = (length - group + dilation - 1) / dilation;
+  if (causal)
+    return xs - kernel < ys && ys <= xs;
+  int64_t start = std::max<int64_t>(0, std::min(xs - kernel / 2, groupLength - kernel));
+  return start <= ys && ys < start + kernel;
+}
+
+static bool neighborhoodVisible(const MaskAttr::Neighborhood &n, int64_t p, int64_t j) {
+  int64_t tokens = 1;
+  for (int64_t g : n.grid)
+    tokens *= g;
+  if (p < 0 || j < 0 || p >= tokens || j >= tokens)
+    return false;
+  // Row-major coordinates, last axis fastest.
+  for (int64_t a = n.grid.size() - 1; a >= 0; --a) {
+    int64_t x = p % n.grid[a], y = j % n.grid[a];
+    if (!inWindow(x, y, n.grid[a], n.kernel[a], n.dilation[a], n.causal[a] != 0))
+      return false;
+    p /= n.grid[a];
+    j /= n.grid[a];
+  }
+  return true;
+}
+
 bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64_t nk) {
   const int64_t p = i + (nk - nq); // the query's absolute position
   ArrayRef<int64_t> a = mask.getArgs();
@@ -43,6 +74,8 @@ bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64
     return false;
   case MaskKind::Not:
     return !isVisible(mask.getOperand(0), i, j, nq, nk);
+  case MaskKind::Neighborhood:
+    return neighborhoodVisible(mask.getNeighborhood(), p, j);
   }
   return false;
 }

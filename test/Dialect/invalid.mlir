@@ -212,7 +212,7 @@ func.func @mask_rank(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
 // -----
 
 func.func @mask_unknown_term(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
-  // expected-error @+1 {{unknown mask term 'diagonal'; expected one of full, causal, window, sink, chunk, dilated, prefix, and, or, not}}
+  // expected-error @+1 {{unknown mask term 'diagonal'; expected one of full, causal, window, sink, chunk, dilated, prefix, neighborhood, and, or, not}}
   %0 = attn.mask #attn.mask<diagonal> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }
@@ -365,4 +365,36 @@ func.func @attention_empty_head_dim(%q: tensor<1x1x4x0xf32>) -> tensor<1x1x4x0xf
   // expected-error @+1 {{the head dimension must not be empty}}
   %0 = attn.attention ins(%q, %q, %q : tensor<1x1x4x0xf32>, tensor<1x1x4x0xf32>, tensor<1x1x4x0xf32>) -> tensor<1x1x4x0xf32>
   return %0 : tensor<1x1x4x0xf32>
+}
+
+// -----
+
+func.func @neighborhood_ranks(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{mask term 'neighborhood' takes (grid, kernel[, dilation[, causal]]) with one size per grid axis, e.g. neighborhood(128x128, 7x7)}}
+  %0 = attn.mask #attn.mask<neighborhood(4x4, 3)> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @neighborhood_kernel_too_big(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{mask term 'neighborhood': kernel 3 x dilation 2 does not fit axis 1 of length 4}}
+  %0 = attn.mask #attn.mask<neighborhood(4x4, 3x3, 1x2)> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @neighborhood_causal_flag(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{mask term 'neighborhood': causal flags are 0 or 1, got 2}}
+  %0 = attn.mask #attn.mask<neighborhood(16, 3, 1, 2)> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @neighborhood_four_axes(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{mask term 'neighborhood' takes a grid of 1 to 3 axes and, per axis, a kernel size (optionally a dilation and a causal flag)}}
+  %0 = attn.mask #attn.mask<neighborhood(2x2x2x2, 1x1x1x1)> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
 }

@@ -51,8 +51,39 @@ static TermShape getTermShape(MaskKind kind) {
     return {0, -1};
   case MaskKind::Not:
     return {0, 1};
+  case MaskKind::Neighborhood:
+    return {-1, 0}; // rank, then grid, kernel, dilation, causal (rank each)
   }
   llvm_unreachable("unknown mask kind");
+}
+
+MaskAttr::Neighborhood MaskAttr::getNeighborhood() const {
+  ArrayRef<int64_t> a = getArgs();
+  size_t rank = a[0];
+  return {a.slice(1, rank), a.slice(1 + rank, rank), a.slice(1 + 2 * rank, rank),
+          a.slice(1 + 3 * rank, rank)};
+}
+
+static LogicalResult verifyNeighborhood(function_ref<InFlightDiagnostic()> emitError,
+                                        ArrayRef<int64_t> args) {
+  if (args.empty() || args[0] < 1 || args[0] > 3 || (int64_t)args.size() != 1 + 4 * args[0])
+    return emitError() << "mask term 'neighborhood' takes a grid of 1 to 3 axes and, per "
+                          "axis, a kernel size (optionally a dilation and a causal flag)";
+  int64_t rank = args[0];
+  for (int64_t a = 0; a < rank; ++a) {
+    int64_t grid = args[1 + a], kernel = args[1 + rank + a], dilation = args[1 + 2 * rank + a],
+            causal = args[1 + 3 * rank + a];
+    if (grid < 1 || kernel < 1 || dilation < 1)
+      return emitError() << "mask term 'neighborhood' needs positive grid, kernel and "
+                            "dilation sizes (axis " << a << ")";
+    if (kernel * dilation > grid)
+      return emitError() << "mask term 'neighborhood': kernel " << kernel << " x dilation "
+                         << dilation << " does not fit axis " << a << " of length " << grid;
+    if (causal != 0 && causal != 1)
+      return emitError() << "mask term 'neighborhood': causal flags are 0 or 1, got "
+                         << causal;
+  }
+  return success();
 }
 
 MaskAttr MaskAttr::getOperand(unsigned i) const {
@@ -67,6 +98,11 @@ LogicalResult MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError, Mas
                                ArrayRef<int64_t> args, ArrayRef<Attribute> operands) {
   TermShape shape = getTermShape(kind);
   StringRef name = stringifyMaskKind(kind);
+  if (kind == MaskKind::Neighborhood) {
+    if (!operands.empty())
+      return emitError() << "mask term 'neighborhood' takes no mask operands";
+    return verifyNeighborhood(emitError, args);
+  }
   if ((int)args.size() != shape.numArgs)
     return emitError() << "mask term '" << name << "' takes " << shape.numArgs
                        << " integer argument(s), got " << args.size();
@@ -100,12 +136,43 @@ static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
   if (!kind) {
     parser.emitError(loc) << "unknown mask term '" << name
                           << "'; expected one of full, causal, window, sink, chunk, "
-                             "dilated, prefix, and, or, not";
+                             "dilated, prefix, neighborhood, and, or, not";
     return failure();
   }
   TermShape shape = getTermShape(*kind);
   SmallVector<int64_t> args;
   SmallVector<Attribute> operands;
+  if (*kind == MaskKind::Neighborhood) {
+    // neighborhood '(' grid ',' kernel (',' dilation (',' causal)?)? ')', each a
+    // dimension list such as 128x128.
+    SmallVector<SmallVector<int64_t>> lists;
+    auto parseList = [&]() -> ParseResult {
+      lists.emplace_back();
+      return parser.parseDimensionList(lists.back(), /*allowDynamic=*/false,
+                                       /*withTrailingX=*/false);
+    };
+    if (parser.parseLParen() || parser.parseCommaSeparatedList(parseList) ||
+        parser.parseRParen())
+      return failure();
+    size_t rank = lists.front().size();
+    if (lists.size() < 2 || lists.size() > 4 ||
+        llvm::any_of(lists, [&](auto &l) { return l.size() != rank; })) {
+      parser.emitError(loc) << "mask term 'neighborhood' takes (grid, kernel[, dilation[, "
+                               "causal]]) with one size per grid axis, e.g. "
+                               "neighborhood(128x128, 7x7)";
+      return failure();
+    }
+    lists.resize(4);
+    if (lists[2].empty())
+      lists[2].assign(rank, 1);
+    if (lists[3].empty())
+      lists[3].assign(rank, 0);
+    args.push_back(rank);
+    for (auto &l : lists)
+      llvm::append_range(args, l);
+    return MaskAttr::getChecked([&] { return parser.emitError(loc); }, ctx, *kind, args,
+                                operands);
+  }
   if (succeeded(parser.parseOptionalLParen())) {
     auto parseElement = [&]() -> ParseResult {
       if (shape.numOperands != 0) {
@@ -139,6 +206,25 @@ Attribute MaskAttr::parse(AsmParser &parser, Type) {
 
 static void printTerm(AsmPrinter &printer, MaskAttr term) {
   printer << stringifyMaskKind(term.getKind());
+  if (term.getKind() == MaskKind::Neighborhood) {
+    MaskAttr::Neighborhood n = term.getNeighborhood();
+    auto list = [&](ArrayRef<int64_t> l) { llvm::interleave(l, printer, "x"); };
+    printer << '(';
+    list(n.grid);
+    printer << ", ";
+    list(n.kernel);
+    bool causal = llvm::is_contained(n.causal, 1);
+    if (causal || llvm::any_of(n.dilation, [](int64_t d) { return d != 1; })) {
+      printer << ", ";
+      list(n.dilation);
+    }
+    if (causal) {
+      printer << ", ";
+      list(n.causal);
+    }
+    printer << ')';
+    return;
+  }
   if (!term.getArgs().empty()) {
     printer << '(';
     llvm::interleaveComma(term.getArgs(), printer);

@@ -123,7 +123,8 @@ def Attn_MaskKind : I32EnumAttr<"MaskKind", "a node of the mask algebra", [
     I32EnumAttrCase<"Prefix", 6, "prefix">,
     I32EnumAttrCase<"And", 7, "and">,
     I32EnumAttrCase<"Or", 8, "or">,
-    I32EnumAttrCase<"Not", 9, "not">]> {
+    I32EnumAttrCase<"Not", 9, "not">,
+    I32EnumAttrCase<"Neighborhood", 10, "neighborhood">]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::attn";
 }
@@ -148,12 +149,24 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
     | `chunk(size)` | floor(p / size) == floor(j / size) (block-diagonal) |
     | `dilated(window, rate)` | 0 <= p - j < window * rate and (p - j) mod rate == 0 |
     | `prefix(n)` | j < n or j <= p (prefix-LM: bidirectional prefix, causal rest) |
+    | `neighborhood(G, K[, D[, C]])` | neighborhood attention on a token grid (below) |
     | `and(m1, m2, ...)` | every mi |
     | `or(m1, m2, ...)` | some mi |
     | `not(m)` | not m |
 
+    `neighborhood(G, K, D, C)` is NATTEN's neighborhood attention (1-D, 2-D or 3-D) over
+    tokens laid out row-major on a grid: `G` the grid (`128x128`), `K` the kernel size
+    per axis (`7x7`), `D` the dilation per axis (default 1), `C` per-axis causality (0/1,
+    default 0). Per axis, with query coordinate `x` and key coordinate `y`, dilation `d`:
+    the key must be in the query's dilation group (`y mod d == x mod d`); within the
+    group (coordinates `x' = x / d`, `y' = y / d`, group length `L'`), the window is the
+    `k` positions starting at `clamp(x' - k / 2, 0, L' - k)` (centred, shifted inwards at
+    the borders), or `x' - k < y' <= x'` when causal. Tokens past the grid see, and are
+    seen by, nothing.
+
     Examples: `#attn.mask<causal>`, `#attn.mask<and(causal, window(256, 0))>`,
-    `#attn.mask<or(sink(4), and(causal, window(1024, 0)))>`.
+    `#attn.mask<or(sink(4), and(causal, window(1024, 0)))>`,
+    `#attn.mask<neighborhood(128x128, 7x7)>`, `#attn.mask<neighborhood(8x32x32, 3x5x5, 1x2x2, 1x0x0)>`.
 
     A query row that sees no key produces a zero output row in `attn.attention` (never NaN).
   }];
@@ -166,6 +179,11 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
   let extraClassDeclaration = [{
     /// Operands of and/or/not as masks.
     ::mlir::attn::MaskAttr getOperand(unsigned i) const;
+    /// neighborhood(...): the grid, kernel, dilation and causal flags per axis.
+    struct Neighborhood {
+      ::llvm::ArrayRef<int64_t> grid, kernel, dilation, causal;
+    };
+    Neighborhood getNeighborhood() const;
     /// Builds a term without operand masks, e.g. `window(256, 0)`.
     static MaskAttr getLeaf(::mlir::MLIRContext *ctx, MaskKind kind,
                             ::llvm::ArrayRef<int64_t> args = {});

@@ -75,6 +75,30 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
   ];
 }
 
+def AttnPrintTileClassification : Pass<"attn-print-tile-classification"> {
+  let summary = "Report how a mask classifies the (query tile, key tile) pairs of a shape";
+  let description = [{
+    For every `attn.attention` and `attn.mask` with a mask, emits a remark with the
+    counts of empty, full and partial tiles for sequence lengths `q-len` x `kv-len`
+    cut into `q-tile` x `kv-tile` tiles, and the fraction a kernel visits (full +
+    partial): FlexAttention's BlockMask, computed by the compiler. The decisions are
+    the ones the kernels make: the same `classifyTile` code, built for each tile and
+    constant-folded. Empty tiles are exact (never visited, never needed); full and
+    partial may err towards partial, never the other way.
+
+    ```
+    remark: tiles of 64x64 for Nq=4096 Nk=4096: 4096 tiles, 2016 empty, 2016 full, 64 partial; visited 2080 (50.8%)
+    ```
+  }];
+  let options = [
+    Option<"queryLength", "q-len", "int64_t", /*default=*/"0", "Query sequence length Nq">,
+    Option<"keyLength", "kv-len", "int64_t", /*default=*/"0",
+           "Key sequence length Nk (0: same as q-len)">,
+    Option<"queryTile", "q-tile", "int64_t", /*default=*/"64", "Query rows per tile">,
+    Option<"keyTile", "kv-tile", "int64_t", /*default=*/"64", "Keys per tile">
+  ];
+}
+
 def AttnBalanceParallelLoops : Pass<"attn-balance-parallel-loops"> {
   let summary = "Give OpenMP worksharing loops a dynamic schedule";
   let description = [{

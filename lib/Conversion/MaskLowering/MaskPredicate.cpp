@@ -83,8 +83,62 @@ struct PredicateBuilder {
     }
     case MaskKind::Not:
       return arith::XOrIOp::create(b, loc, build(mask.getOperand(0)), boolean(true));
+    case MaskKind::Neighborhood:
+      return neighborhood(mask.getNeighborhood());
     }
     llvm_unreachable("unknown mask kind");
+  }
+
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value div(Value x, int64_t y) { return arith::DivSIOp::create(b, loc, x, index(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemSIOp::create(b, loc, x, index(y)); }
+
+  /// NATTEN's window on one axis (see the attribute's description): is key coordinate
+  /// y in the window of query coordinate x?
+  Value inWindow(Value x, Value y, int64_t length, int64_t kernel, int64_t dilation,
+                 bool causal) {
+    using P = arith::CmpIPredicate;
+    Value visible = boolean(true);
+    Value xs = x, ys = y, groupLength = index(length);
+    if (dilation > 1) {
+      Value group = rem(x, dilation);
+      visible = cmp(P::eq, group, rem(y, dilation));
+      xs = div(x, dilation);
+      ys = div(y, dilation);
+      groupLength = arith::DivSIOp::create(
+          b, loc, arith::SubIOp::create(b, loc, index(length + dilation - 1), group),
+          index(dilation));
+    }
+    if (causal)
+      return both(visible,
+                  both(cmp(P::slt, arith::SubIOp::create(b, loc, xs, index(kernel)), ys),
+                       cmp(P::sle, ys, xs)));
+    Value centred = arith::SubIOp::create(b, loc, xs, index(kernel / 2));
+    Value last = arith::SubIOp::create(b, loc, groupLength, index(kernel));
+    Value start = arith::MaxSIOp::create(b, loc, index(0),
+                                         arith::MinSIOp::create(b, loc, centred, last));
+    Value end = arith::AddIOp::create(b, loc, start, index(kernel));
+    return both(visible, both(cmp(P::sle, start, ys), cmp(P::slt, ys, end)));
+  }
+
+  Value neighborhood(const MaskAttr::Neighborhood &n) {
+    using P = arith::CmpIPredicate;
+    int64_t tokens = 1;
+    for (int64_t g : n.grid)
+      tokens *= g;
+    // Tokens past the grid (and query positions before the keys) take no part.
+    Value visible = both(both(cmp(P::sge, pos, index(0)), cmp(P::slt, pos, index(tokens))),
+                         cmp(P::slt, key, index(tokens)));
+    Value x = pos, y = key;
+    for (int64_t a = n.grid.size() - 1; a >= 0; --a) {
+      visible = both(visible, inWindow(rem(x, n.grid[a]), rem(y, n.grid[a]), n.grid[a],
+                                       n.kernel[a], n.dilation[a], n.causal[a] != 0));
+      if (a > 0) {
+        x = div(x, n.grid[a]);
+        y = div(y, n.grid[a]);
+      }
+    }
+    return visible;
   }
 };
 } // namespace

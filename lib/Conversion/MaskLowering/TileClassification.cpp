@@ -51,6 +51,44 @@ struct Classifier {
     return {all, any};
   }
 
+  Value div(Value x, int64_t y) { return arith::DivSIOp::create(b, loc, x, idx(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemSIOp::create(b, loc, x, idx(y)); }
+  Value add(Value x, int64_t y) { return arith::AddIOp::create(b, loc, x, idx(y)); }
+  Value select(Value c, Value x, Value y) { return arith::SelectOp::create(b, loc, c, x, y); }
+
+  /// The coordinates of tokens [lo, hi] (clamped to the grid) on the axis of length
+  /// `length` whose coordinate advances every `stride` tokens: exact when the range
+  /// neither covers nor wraps around the axis, else the whole axis.
+  std::pair<Value, Value> coordinateRange(Value lo, Value hi, int64_t stride, int64_t length,
+                                          int64_t tokens) {
+    Value first = div(arith::MaxSIOp::create(b, loc, lo, idx(0)), stride);
+    Value last = div(arith::MinSIOp::create(b, loc, hi, idx(tokens - 1)), stride);
+    Value cFirst = rem(first, length), cLast = rem(last, length);
+    Value whole = either(le(idx(length - 1), sub(last, first)), lt(cLast, cFirst));
+    return {select(whole, idx(0), cFirst), select(whole, idx(length - 1), cLast)};
+  }
+
+  /// Any visible pair: on every axis the keys' coordinates must meet the band that
+  /// the queries' windows can reach, (k - 1) * dilation either side (before only, when
+  /// causal); NATTEN's windows never reach further, even shifted at the borders.
+  Value neighborhoodAny(const MaskAttr::Neighborhood &n) {
+    int64_t tokens = 1;
+    for (int64_t g : n.grid)
+      tokens *= g;
+    Value any = both(both(lt(pLo, idx(tokens)), le(idx(0), pHi)), lt(jLo, idx(tokens)));
+    int64_t stride = 1;
+    for (int64_t a = n.grid.size() - 1; a >= 0; --a) {
+      auto [qFirst, qLast] = coordinateRange(pLo, pHi, stride, n.grid[a], tokens);
+      auto [kFirst, kLast] = coordinateRange(jLo, jHi, stride, n.grid[a], tokens);
+      int64_t reach = (n.kernel[a] - 1) * n.dilation[a];
+      Value bandFirst = add(qFirst, -reach);
+      Value bandLast = n.causal[a] ? qLast : add(qLast, reach);
+      any = both(any, both(le(bandFirst, kLast), le(kFirst, bandLast)));
+      stride *= n.grid[a];
+    }
+    return any;
+  }
+
   TileVisibility classify(MaskAttr mask) {
     ArrayRef<int64_t> a = mask.getArgs();
     switch (mask.getKind()) {
@@ -95,6 +133,8 @@ struct Classifier {
       TileVisibility inner = classify(mask.getOperand(0));
       return {negate(inner.any), negate(inner.all)};
     }
+    case MaskKind::Neighborhood:
+      return {boolean(false), neighborhoodAny(mask.getNeighborhood())};
     }
     llvm_unreachable("unknown mask kind");
   }
