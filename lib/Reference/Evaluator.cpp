@@ -527,7 +527,7 @@ private:
             }
             double rowMax = -INFINITY;
             for (int64_t j = 0; j < N; ++j) {
-              bool visible = !mask || isVisible(mask, i, j, M, N);
+              bool visible = !mask || isVisible(mask, i, j, M, N, h);
               double s = 0;
               if (softmax) {
                 for (int64_t d = 0; d < D; ++d)

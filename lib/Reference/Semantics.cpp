@@ -42,7 +42,8 @@ static bool neighborhoodVisible(const MaskAttr::Neighborhood &n, int64_t p, int6
   return true;
 }
 
-bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64_t nk) {
+bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64_t nk,
+                          int64_t head) {
   const int64_t p = i + (nk - nq); // the query's absolute position
   ArrayRef<int64_t> a = mask.getArgs();
   switch (mask.getKind()) {
@@ -64,18 +65,20 @@ bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64
     return j < a[0] || j <= p;
   case MaskKind::And:
     for (Attribute m : mask.getOperands())
-      if (!isVisible(cast<MaskAttr>(m), i, j, nq, nk))
+      if (!isVisible(cast<MaskAttr>(m), i, j, nq, nk, head))
         return false;
     return true;
   case MaskKind::Or:
     for (Attribute m : mask.getOperands())
-      if (isVisible(cast<MaskAttr>(m), i, j, nq, nk))
+      if (isVisible(cast<MaskAttr>(m), i, j, nq, nk, head))
         return true;
     return false;
   case MaskKind::Not:
-    return !isVisible(mask.getOperand(0), i, j, nq, nk);
+    return !isVisible(mask.getOperand(0), i, j, nq, nk, head);
   case MaskKind::Neighborhood:
     return neighborhoodVisible(mask.getNeighborhood(), p, j);
+  case MaskKind::Heads:
+    return isVisible(mask.getOperand(head % mask.getOperands().size()), i, j, nq, nk, head);
   }
   return false;
 }

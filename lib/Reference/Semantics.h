@@ -15,7 +15,8 @@
 namespace mlir::attn::reference {
 
 /// visible(i, j) for query row i of nq and key column j of nk (end-aligned).
-bool isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64_t nk);
+bool isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64_t nk,
+               int64_t head = 0);
 
 /// phi(x) of one feature vector (not for softmax_features, which needs the whole axis).
 std::vector<double> featureVector(FeatureKind kind, const std::vector<double> &x);

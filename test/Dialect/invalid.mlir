@@ -212,7 +212,7 @@ func.func @mask_rank(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
 // -----
 
 func.func @mask_unknown_term(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
-  // expected-error @+1 {{unknown mask term 'diagonal'; expected one of full, causal, window, sink, chunk, dilated, prefix, neighborhood, and, or, not}}
+  // expected-error @+1 {{unknown mask term 'diagonal'; expected one of full, causal, window, sink, chunk, dilated, prefix, neighborhood, heads, and, or, not}}
   %0 = attn.mask #attn.mask<diagonal> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }
@@ -396,5 +396,21 @@ func.func @neighborhood_causal_flag(%s: tensor<16x16xf32>) -> tensor<16x16xf32> 
 func.func @neighborhood_four_axes(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
   // expected-error @+1 {{mask term 'neighborhood' takes a grid of 1 to 3 axes and, per axis, a kernel size (optionally a dilation and a causal flag)}}
   %0 = attn.mask #attn.mask<neighborhood(2x2x2x2, 1x1x1x1)> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @heads_on_cascade(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{'attn.mask' op per-head masks (heads(...)) need the head index: use them on attn.attention}}
+  %0 = attn.mask #attn.mask<heads(causal, full)> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @heads_empty(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{mask term 'heads' takes one or more masks}}
+  %0 = attn.mask #attn.mask<heads()> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }

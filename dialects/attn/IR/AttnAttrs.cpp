@@ -27,7 +27,8 @@ void AttnDialect::registerAttributes() {
 }
 
 namespace {
-/// Arity of each term: integer arguments and operand masks (-1: two or more).
+/// Arity of each term: integer arguments and operand masks (-1: two or more, -2: one
+/// or more).
 struct TermShape {
   int numArgs;
   int numOperands;
@@ -53,6 +54,8 @@ static TermShape getTermShape(MaskKind kind) {
     return {0, 1};
   case MaskKind::Neighborhood:
     return {-1, 0}; // rank, then grid, kernel, dilation, causal (rank each)
+  case MaskKind::Heads:
+    return {0, -2};
   }
   llvm_unreachable("unknown mask kind");
 }
@@ -109,6 +112,8 @@ LogicalResult MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError, Mas
   if (shape.numOperands == -1 && operands.size() < 2)
     return emitError() << "mask term '" << name << "' takes two or more masks, got "
                        << operands.size();
+  if (shape.numOperands == -2 && operands.empty())
+    return emitError() << "mask term '" << name << "' takes one or more masks";
   if (shape.numOperands >= 0 && (int)operands.size() != shape.numOperands)
     return emitError() << "mask term '" << name << "' takes " << shape.numOperands
                        << " mask operand(s), got " << operands.size();
@@ -136,7 +141,7 @@ static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
   if (!kind) {
     parser.emitError(loc) << "unknown mask term '" << name
                           << "'; expected one of full, causal, window, sink, chunk, "
-                             "dilated, prefix, neighborhood, and, or, not";
+                             "dilated, prefix, neighborhood, heads, and, or, not";
     return failure();
   }
   TermShape shape = getTermShape(*kind);
@@ -188,7 +193,9 @@ static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
       args.push_back(value);
       return success();
     };
-    if (parser.parseCommaSeparatedList(parseElement) || parser.parseRParen())
+    // `name()` is accepted so that the verifier can say what the term needs.
+    if (failed(parser.parseOptionalRParen()) &&
+        (parser.parseCommaSeparatedList(parseElement) || parser.parseRParen()))
       return failure();
   }
   return MaskAttr::getChecked([&] { return parser.emitError(loc); }, ctx, *kind, args,

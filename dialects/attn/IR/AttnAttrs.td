@@ -124,7 +124,8 @@ def Attn_MaskKind : I32EnumAttr<"MaskKind", "a node of the mask algebra", [
     I32EnumAttrCase<"And", 7, "and">,
     I32EnumAttrCase<"Or", 8, "or">,
     I32EnumAttrCase<"Not", 9, "not">,
-    I32EnumAttrCase<"Neighborhood", 10, "neighborhood">]> {
+    I32EnumAttrCase<"Neighborhood", 10, "neighborhood">,
+    I32EnumAttrCase<"Heads", 11, "heads">]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::attn";
 }
@@ -150,6 +151,7 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
     | `dilated(window, rate)` | 0 <= p - j < window * rate and (p - j) mod rate == 0 |
     | `prefix(n)` | j < n or j <= p (prefix-LM: bidirectional prefix, causal rest) |
     | `neighborhood(G, K[, D[, C]])` | neighborhood attention on a token grid (below) |
+    | `heads(m0, m1, ..., mk-1)` | query head h uses m(h mod k) (per-head masks: DuoAttention, MoA) |
     | `and(m1, m2, ...)` | every mi |
     | `or(m1, m2, ...)` | some mi |
     | `not(m)` | not m |
@@ -163,6 +165,10 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
     `k` positions starting at `clamp(x' - k / 2, 0, L' - k)` (centred, shifted inwards at
     the borders), or `x' - k < y' <= x'` when causal. Tokens past the grid see, and are
     seen by, nothing.
+
+    `heads` gives each query head its own mask (with k equal to the number of query
+    heads, one per head; a shorter list repeats). It needs the head index, so it is
+    accepted by `attn.attention` only, not by `attn.mask` on a cascade.
 
     Examples: `#attn.mask<causal>`, `#attn.mask<and(causal, window(256, 0))>`,
     `#attn.mask<or(sink(4), and(causal, window(1024, 0)))>`,

@@ -203,7 +203,18 @@ LogicalResult ReduceOp::verify() {
 // MaskOp
 //===----------------------------------------------------------------------===//
 
+/// Whether `mask` contains a heads(...) term anywhere.
+static bool hasPerHeadTerm(MaskAttr mask) {
+  if (mask.getKind() == MaskKind::Heads)
+    return true;
+  return llvm::any_of(mask.getOperands(),
+                      [](Attribute m) { return hasPerHeadTerm(cast<MaskAttr>(m)); });
+}
+
 LogicalResult MaskOp::verify() {
+  if (hasPerHeadTerm(getMask()))
+    return emitOpError() << "per-head masks (heads(...)) need the head index: use them on "
+                            "attn.attention";
   FailureOr<std::string> letters = parseListOf(*this, getIndices());
   if (failed(letters))
     return failure();

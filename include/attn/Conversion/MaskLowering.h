@@ -18,8 +18,9 @@ namespace mlir::attn {
 /// sequence lengths `numQueries`, `numKeys` (end-aligned positions). `query` and `key`
 /// are index values, or vectors of index or of a narrower integer type (the predicate
 /// is then a vector of i1, one lane per pair); the sequence lengths are index scalars.
+/// `head` (index) is the query head that heads(...) terms select by (null: head 0).
 Value buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value query, Value key,
-                         Value numQueries, Value numKeys);
+                         Value numQueries, Value numKeys, Value head = {});
 
 /// Whether every (query, key) pair of a tile is visible, and whether any may be.
 struct TileVisibility {
@@ -27,9 +28,15 @@ struct TileVisibility {
   Value any; // i1, false only if no pair is visible
 };
 
-/// Classifies the tile of absolute query positions [pLo, pHi] x keys [jLo, jHi].
+/// Classifies the tile of absolute query positions [pLo, pHi] x keys [jLo, jHi] of
+/// query head `head` (null: a tile that spans every head).
 TileVisibility classifyTile(OpBuilder &b, Location loc, MaskAttr mask, Value pLo, Value pHi,
-                            Value jLo, Value jHi);
+                            Value jLo, Value jHi, Value head = {});
+
+/// For a heads(m0, ..., mk-1) term: build(m) for the mask of query head `head`
+/// (m(head mod k)), as selects between the distinct masks; each is built once.
+Value selectByHead(OpBuilder &b, Location loc, MaskAttr heads, Value head,
+                   function_ref<Value(MaskAttr)> build);
 
 } // namespace mlir::attn
 

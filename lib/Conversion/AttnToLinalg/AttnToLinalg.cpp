@@ -199,9 +199,17 @@ static Value applyMask(OpBuilder &b, Location loc, MaskAttr mask, Indexed scores
   Value numQueries =
       getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, query, {scores}));
   Value numKeys = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, key, {scores}));
+  // Attention scores "bgrmn": query head g * R + r, for per-head masks.
+  bool headed = StringRef(scores.letters).contains('g') && StringRef(scores.letters).contains('r');
+  Value ratio = headed ? getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'r', {scores}))
+                       : Value();
   return buildElementwise(b, loc, {scores}, scores.letters, [&](const GenericBody &g) {
+    Value head;
+    if (headed)
+      head = arith::AddIOp::create(
+          g.b, g.loc, arith::MulIOp::create(g.b, g.loc, g.index('g'), ratio), g.index('r'));
     Value visible = buildMaskPredicate(g.b, g.loc, mask, g.index(query), g.index(key),
-                                       numQueries, numKeys);
+                                       numQueries, numKeys, head);
     Type t = g.args[0].getType();
     Value filler = fill == FillKind::NegInf ? negInfinity(g.b, g.loc, t)
                                             : floatConstant(g.b, g.loc, t, 0.0);

@@ -61,6 +61,8 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
   Value numQueries = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'm', {q}));
   Value numKeys = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'n', {k}));
   Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
+  // Query heads are g * R + r (per-head masks select by it).
+  Value ratio = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'r', {q}));
   Value out = buildInit(b, loc, elt, "bgrme", {q, v});
 
   // Query tiles are independent (each owns its rows of the output): an scf.forall,
@@ -114,8 +116,11 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
                     return x;
                   Value row = arith::AddIOp::create(g.b, g.loc, g.index('m'), i0);
                   Value col = arith::AddIOp::create(g.b, g.loc, g.index('n'), j0);
-                  Value visible =
-                      buildMaskPredicate(g.b, g.loc, mask, row, col, numQueries, numKeys);
+                  Value head = arith::AddIOp::create(
+                      g.b, g.loc, arith::MulIOp::create(g.b, g.loc, g.index('g'), ratio),
+                      g.index('r'));
+                  Value visible = buildMaskPredicate(g.b, g.loc, mask, row, col, numQueries,
+                                                     numKeys, head);
                   return arith::SelectOp::create(g.b, g.loc, visible, x,
                                                  negInfinity(g.b, g.loc, elt))
                       .getResult();

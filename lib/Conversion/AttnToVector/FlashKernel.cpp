@@ -133,7 +133,7 @@ struct Kernel {
   void microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Value tk, Value fullTile,
                  Value o, Value m, Value l, Value p);
   SmallVector<Value> scores(Value batch, Value head, Value kvHead, Value i0, Value r0, Value t);
-  SmallVector<Value> maskScores(ArrayRef<Value> s, Value i0, Value r0, Value j0);
+  SmallVector<Value> maskScores(ArrayRef<Value> s, Value head, Value i0, Value r0, Value j0);
 };
 } // namespace
 
@@ -231,7 +231,7 @@ void Kernel::task(Value batch, Value head, Value block) {
   auto classify = [&](Value first, Value last, Value j0, Value tk) {
     Value jHi = arith::SubIOp::create(b, loc, add(j0, tk), idx(1));
     return classifyTile(b, loc, mask, add(add(i0, first), offset), add(add(i0, last), offset),
-                        j0, jHi);
+                        j0, jHi, head);
   };
   forLoop(idx(0), numKvTiles, 1, [&](Value t) {
     Value j0 = mul(t, idx(bc));
@@ -302,7 +302,8 @@ SmallVector<Value> Kernel::scores(Value batch, Value head, Value kvHead, Value i
 
 /// -inf where the mask hides the pair or the key is past the sequence. Positions are
 /// i32 lanes (sequences below 2^31): twice the lanes per register of index vectors.
-SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value i0, Value r0, Value j0) {
+SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value head, Value i0, Value r0,
+                                      Value j0) {
   int64_t cols = tiles.columnVectors, lanes = tiles.lanes;
   Type i32 = b.getI32Type();
   auto positions = VectorType::get({lanes}, i32);
@@ -325,7 +326,8 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value i0, Value r0, Val
       Value visible = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key, limit);
       if (mask)
         visible = arith::AndIOp::create(
-            b, loc, visible, buildMaskPredicate(b, loc, mask, row, key, numQueries, numKeys));
+            b, loc, visible,
+            buildMaskPredicate(b, loc, mask, row, key, numQueries, numKeys, head));
       masked.push_back(arith::SelectOp::create(b, loc, visible, s[r * cols + c], hidden));
     }
   }
@@ -345,7 +347,7 @@ void Kernel::microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Va
       x = fmul(buildTanh(b, loc, x, tiles.avx512), splat(*cap / std::log(2.0)));
   auto masked = scf::IfOp::create(
       b, loc, partial,
-      [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, maskScores(s, i0, r0, j0)); },
+      [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, maskScores(s, head, i0, r0, j0)); },
       [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, s); });
   s = SmallVector<Value>(masked.getResults());
 

@@ -19,8 +19,9 @@ namespace {
 struct PredicateBuilder {
   OpBuilder &b;
   Location loc;
-  Value pos; // query position p
-  Value key; // key position j
+  Value pos;  // query position p
+  Value key;  // key position j
+  Value head; // query head (index), for heads(...); null: head 0
 
   /// A constant shaped like the positions (scalar or splat vector).
   Value constant(Type elt, Attribute value) {
@@ -85,6 +86,8 @@ struct PredicateBuilder {
       return arith::XOrIOp::create(b, loc, build(mask.getOperand(0)), boolean(true));
     case MaskKind::Neighborhood:
       return neighborhood(mask.getNeighborhood());
+    case MaskKind::Heads:
+      return selectByHead(b, loc, mask, head, [&](MaskAttr m) { return build(m); });
     }
     llvm_unreachable("unknown mask kind");
   }
@@ -143,8 +146,34 @@ struct PredicateBuilder {
 };
 } // namespace
 
+Value mlir::attn::selectByHead(OpBuilder &b, Location loc, MaskAttr heads, Value head,
+                               function_ref<Value(MaskAttr)> build) {
+  ArrayRef<Attribute> masks = heads.getOperands();
+  // Distinct masks once each (attributes are uniqued), in first-use order.
+  SmallVector<Attribute> distinct;
+  for (Attribute m : masks)
+    if (!llvm::is_contained(distinct, m))
+      distinct.push_back(m);
+  Value result = build(cast<MaskAttr>(distinct.back()));
+  if (distinct.size() == 1 || !head)
+    return head ? result : build(cast<MaskAttr>(masks.front()));
+  Value which = arith::RemUIOp::create(
+      b, loc, head, arith::ConstantIndexOp::create(b, loc, masks.size()));
+  for (Attribute m : llvm::reverse(ArrayRef(distinct).drop_back())) {
+    Value uses = arith::ConstantIntOp::create(b, loc, 0, 1);
+    for (auto [i, other] : llvm::enumerate(masks))
+      if (other == m)
+        uses = arith::OrIOp::create(
+            b, loc, uses,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, which,
+                                  arith::ConstantIndexOp::create(b, loc, i)));
+    result = arith::SelectOp::create(b, loc, uses, build(cast<MaskAttr>(m)), result);
+  }
+  return result;
+}
+
 Value mlir::attn::buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value query,
-                                     Value key, Value numQueries, Value numKeys) {
+                                     Value key, Value numQueries, Value numKeys, Value head) {
   Value offset = arith::SubIOp::create(b, loc, numKeys, numQueries);
   Type elt = getElementTypeOrSelf(query.getType());
   if (!elt.isIndex())
@@ -152,5 +181,5 @@ Value mlir::attn::buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, 
   if (auto vec = dyn_cast<VectorType>(query.getType()))
     offset = vector::BroadcastOp::create(b, loc, vec, offset);
   Value pos = arith::AddIOp::create(b, loc, query, offset);
-  return PredicateBuilder{b, loc, pos, key}.build(mask);
+  return PredicateBuilder{b, loc, pos, key, head}.build(mask);
 }

@@ -19,6 +19,7 @@ struct Classifier {
   OpBuilder &b;
   Location loc;
   Value pLo, pHi, jLo, jHi;
+  Value head;
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value boolean(bool v) { return arith::ConstantIntOp::create(b, loc, v, 1); }
@@ -135,6 +136,19 @@ struct Classifier {
     }
     case MaskKind::Neighborhood:
       return {boolean(false), neighborhoodAny(mask.getNeighborhood())};
+    case MaskKind::Heads: {
+      if (head)
+        return {selectByHead(b, loc, mask, head, [&](MaskAttr m) { return classify(m).all; }),
+                selectByHead(b, loc, mask, head, [&](MaskAttr m) { return classify(m).any; })};
+      // A tile shared by all heads: full only if full for every head's mask, empty
+      // only if empty for all.
+      TileVisibility acc{boolean(true), boolean(false)};
+      for (Attribute m : mask.getOperands()) {
+        TileVisibility next = classify(cast<MaskAttr>(m));
+        acc = {both(acc.all, next.all), either(acc.any, next.any)};
+      }
+      return acc;
+    }
     }
     llvm_unreachable("unknown mask kind");
   }
@@ -142,6 +156,6 @@ struct Classifier {
 } // namespace
 
 TileVisibility mlir::attn::classifyTile(OpBuilder &b, Location loc, MaskAttr mask, Value pLo,
-                                        Value pHi, Value jLo, Value jHi) {
-  return Classifier{b, loc, pLo, pHi, jLo, jHi}.classify(mask);
+                                        Value pHi, Value jLo, Value jHi, Value head) {
+  return Classifier{b, loc, pLo, pHi, jLo, jHi, head}.classify(mask);
 }
