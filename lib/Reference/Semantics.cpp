@@ -55,11 +55,21 @@ bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64
     return p - a[0] <= j && j <= p + a[1];
   case MaskKind::Sink:
     return j < a[0];
-  case MaskKind::Chunk:
-    return floorDiv(p, a[0]) == floorDiv(j, a[0]);
+  case MaskKind::Chunk: {
+    int64_t shift = a.size() > 1 ? a[1] : 0;
+    return floorDiv(p + shift, a[0]) == floorDiv(j + shift, a[0]);
+  }
   case MaskKind::Dilated: {
     int64_t dist = p - j;
-    return dist >= 0 && dist < a[0] * a[1] && dist % a[1] == 0;
+    if (dist < 0 || dist >= a[0] * a[1])
+      return false;
+    if (a.size() > 2) // an absolute phase: keys j = offset (mod rate)
+      return j % a[1] == a[2] % a[1];
+    return dist % a[1] == 0;
+  }
+  case MaskKind::Power2: {
+    int64_t dist = p - j;
+    return dist >= 0 && (dist & (dist - 1)) == 0;
   }
   case MaskKind::Prefix:
     return j < a[0] || j <= p;

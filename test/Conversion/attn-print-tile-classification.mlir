@@ -81,3 +81,29 @@ func.func @cascade_mask(%s: tensor<2x256x256xf32>, %q: tensor<1x1x256x16xf32>) -
   %o = attn.attention ins(%q, %q, %q : tensor<1x1x256x16xf32>, tensor<1x1x256x16xf32>, tensor<1x1x256x16xf32>) -> tensor<1x1x256x16xf32>
   return %m, %o : tensor<2x256x256xf32>, tensor<1x1x256x16xf32>
 }
+
+// -----
+
+func.func @chunk_shift(%q: tensor<1x1x256x16xf32>, %k: tensor<1x1x256x16xf32>, %v: tensor<1x1x256x16xf32>) -> tensor<1x1x256x16xf32> {
+  // expected-remark @+1 {{tiles of 64x64 for Nq=256 Nk=256: 16 tiles, 4 empty, 1 full, 11 partial; visited 12 (75.0%)}}
+  %o = attn.attention mask #attn.mask<chunk(100, 50)> ins(%q, %k, %v : tensor<1x1x256x16xf32>, tensor<1x1x256x16xf32>, tensor<1x1x256x16xf32>) -> tensor<1x1x256x16xf32>
+  return %o : tensor<1x1x256x16xf32>
+}
+
+// -----
+
+func.func @dilated_offset(%q: tensor<1x1x256x16xf32>, %k: tensor<1x1x256x16xf32>, %v: tensor<1x1x256x16xf32>) -> tensor<1x1x256x16xf32> {
+  // expected-remark @+1 {{tiles of 64x64 for Nq=256 Nk=256: 16 tiles, 9 empty, 0 full, 7 partial; visited 7 (43.8%)}}
+  %o = attn.attention mask #attn.mask<dilated(4, 8, 3)> ins(%q, %k, %v : tensor<1x1x256x16xf32>, tensor<1x1x256x16xf32>, tensor<1x1x256x16xf32>) -> tensor<1x1x256x16xf32>
+  return %o : tensor<1x1x256x16xf32>
+}
+
+// -----
+
+// Conservative: the tile of distances 129..255 holds no power of two (exact: 7 empty),
+// but the classification only uses the causal band.
+func.func @power2(%q: tensor<1x1x256x16xf32>, %k: tensor<1x1x256x16xf32>, %v: tensor<1x1x256x16xf32>) -> tensor<1x1x256x16xf32> {
+  // expected-remark @+1 {{tiles of 64x64 for Nq=256 Nk=256: 16 tiles, 6 empty, 0 full, 10 partial; visited 10 (62.5%)}}
+  %o = attn.attention mask #attn.mask<power2> ins(%q, %k, %v : tensor<1x1x256x16xf32>, tensor<1x1x256x16xf32>, tensor<1x1x256x16xf32>) -> tensor<1x1x256x16xf32>
+  return %o : tensor<1x1x256x16xf32>
+}

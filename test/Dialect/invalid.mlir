@@ -212,7 +212,7 @@ func.func @mask_rank(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
 // -----
 
 func.func @mask_unknown_term(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
-  // expected-error @+1 {{unknown mask term 'diagonal'; expected one of full, causal, window, sink, chunk, dilated, prefix, neighborhood, heads, and, or, not}}
+  // expected-error @+1 {{unknown mask term 'diagonal'; expected one of full, causal, window, sink, chunk, dilated, prefix, neighborhood, heads, power2, and, or, not}}
   %0 = attn.mask #attn.mask<diagonal> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }
@@ -244,7 +244,7 @@ func.func @mask_negative(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
 // -----
 
 func.func @mask_zero_chunk(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
-  // expected-error @+1 {{mask term 'chunk' needs positive arguments}}
+  // expected-error @+1 {{mask term 'chunk' needs positive sizes}}
   %0 = attn.mask #attn.mask<chunk(0)> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }
@@ -412,5 +412,21 @@ func.func @heads_on_cascade(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
 func.func @heads_empty(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
   // expected-error @+1 {{mask term 'heads' takes one or more masks}}
   %0 = attn.mask #attn.mask<heads()> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @dilated_too_many(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{mask term 'dilated' takes 2 or 3 integer argument(s), got 4}}
+  %0 = attn.mask #attn.mask<dilated(4, 2, 1, 0)> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @chunk_zero(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{mask term 'chunk' needs positive sizes}}
+  %0 = attn.mask #attn.mask<chunk(0, 4)> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }

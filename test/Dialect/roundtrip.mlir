@@ -85,7 +85,9 @@ func.func @mask_terms(%s: tensor<16x32xf32>) -> tensor<16x32xf32> {
   %6 = attn.mask #attn.mask<neighborhood(32, 5, 2)> %5 "mn" query "m" key "n" : tensor<16x32xf32>
   // CHECK: #attn.mask<and(causal, neighborhood(2x4x4, 1x3x3, 1x1x1, 1x0x0))>
   %7 = attn.mask #attn.mask<and(causal, neighborhood(2x4x4, 1x3x3, 1x1x1, 1x0x0))> %6 "mn" query "m" key "n" : tensor<16x32xf32>
-  return %7 : tensor<16x32xf32>
+  // CHECK: #attn.mask<or(chunk(8, 4), dilated(4, 2, 1), power2)>
+  %8 = attn.mask #attn.mask<or(chunk(8, 4), dilated(4, 2, 1), power2)> %7 "mn" query "m" key "n" : tensor<16x32xf32>
+  return %8 : tensor<16x32xf32>
 }
 
 // -----

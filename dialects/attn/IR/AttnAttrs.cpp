@@ -39,6 +39,7 @@ static TermShape getTermShape(MaskKind kind) {
   switch (kind) {
   case MaskKind::Full:
   case MaskKind::Causal:
+  case MaskKind::Power2:
     return {0, 0};
   case MaskKind::Window:
   case MaskKind::Dilated:
@@ -106,8 +107,11 @@ LogicalResult MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError, Mas
       return emitError() << "mask term 'neighborhood' takes no mask operands";
     return verifyNeighborhood(emitError, args);
   }
-  if ((int)args.size() != shape.numArgs)
+  // Optional trailing arguments: chunk's shift, dilated's offset.
+  int maxArgs = shape.numArgs + (kind == MaskKind::Chunk || kind == MaskKind::Dilated);
+  if ((int)args.size() < shape.numArgs || (int)args.size() > maxArgs)
     return emitError() << "mask term '" << name << "' takes " << shape.numArgs
+                       << (maxArgs > shape.numArgs ? " or " + std::to_string(maxArgs) : "")
                        << " integer argument(s), got " << args.size();
   if (shape.numOperands == -1 && operands.size() < 2)
     return emitError() << "mask term '" << name << "' takes two or more masks, got "
@@ -125,8 +129,8 @@ LogicalResult MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError, Mas
       return emitError() << "mask term '" << name << "' needs non-negative arguments, got "
                          << a;
   if ((kind == MaskKind::Chunk || kind == MaskKind::Dilated) &&
-      llvm::is_contained(args, 0))
-    return emitError() << "mask term '" << name << "' needs positive arguments";
+      llvm::is_contained(args.take_front(shape.numArgs), 0))
+    return emitError() << "mask term '" << name << "' needs positive sizes";
   return success();
 }
 
@@ -141,7 +145,7 @@ static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
   if (!kind) {
     parser.emitError(loc) << "unknown mask term '" << name
                           << "'; expected one of full, causal, window, sink, chunk, "
-                             "dilated, prefix, neighborhood, heads, and, or, not";
+                             "dilated, prefix, neighborhood, heads, power2, and, or, not";
     return failure();
   }
   TermShape shape = getTermShape(*kind);

@@ -125,7 +125,8 @@ def Attn_MaskKind : I32EnumAttr<"MaskKind", "a node of the mask algebra", [
     I32EnumAttrCase<"Or", 8, "or">,
     I32EnumAttrCase<"Not", 9, "not">,
     I32EnumAttrCase<"Neighborhood", 10, "neighborhood">,
-    I32EnumAttrCase<"Heads", 11, "heads">]> {
+    I32EnumAttrCase<"Heads", 11, "heads">,
+    I32EnumAttrCase<"Power2", 12, "power2">]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::attn";
 }
@@ -147,8 +148,10 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
     | `causal` | j <= p |
     | `window(left, right)` | p - left <= j <= p + right |
     | `sink(n)` | j < n (the first n keys, StreamingLLM's attention sinks) |
-    | `chunk(size)` | floor(p / size) == floor(j / size) (block-diagonal) |
+    | `chunk(size[, shift])` | floor((p + shift) / size) == floor((j + shift) / size) (block-diagonal; LongLoRA's S2-attention shifts half the heads by size / 2) |
     | `dilated(window, rate)` | 0 <= p - j < window * rate and (p - j) mod rate == 0 |
+    | `dilated(window, rate, offset)` | 0 <= p - j < window * rate and j mod rate == offset mod rate (LongNet: each head its own phase) |
+    | `power2` | p - j is 0 or a power of two (PowerAttention's exponentially spaced keys) |
     | `prefix(n)` | j < n or j <= p (prefix-LM: bidirectional prefix, causal rest) |
     | `neighborhood(G, K[, D[, C]])` | neighborhood attention on a token grid (below) |
     | `heads(m0, m1, ..., mk-1)` | query head h uses m(h mod k) (per-head masks: DuoAttention, MoA) |

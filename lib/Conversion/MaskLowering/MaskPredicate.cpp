@@ -56,8 +56,11 @@ struct PredicateBuilder {
       return cmp(P::slt, key, index(args[0]));
     case MaskKind::Chunk: {
       Value size = index(args[0]);
-      Value qChunk = arith::FloorDivSIOp::create(b, loc, pos, size);
-      Value kChunk = arith::FloorDivSIOp::create(b, loc, key, size);
+      Value shift = index(args.size() > 1 ? args[1] : 0);
+      Value qChunk =
+          arith::FloorDivSIOp::create(b, loc, arith::AddIOp::create(b, loc, pos, shift), size);
+      Value kChunk =
+          arith::FloorDivSIOp::create(b, loc, arith::AddIOp::create(b, loc, key, shift), size);
       return cmp(P::eq, qChunk, kChunk);
     }
     case MaskKind::Dilated: {
@@ -65,8 +68,19 @@ struct PredicateBuilder {
       Value rate = index(args[1]);
       Value inRange = arith::AndIOp::create(b, loc, cmp(P::sge, dist, index(0)),
                                             cmp(P::slt, dist, index(args[0] * args[1])));
-      Value onStride = cmp(P::eq, arith::RemSIOp::create(b, loc, dist, rate), index(0));
+      // Relative stride, or (with an offset) keys on an absolute phase; key >= 0.
+      Value onStride = args.size() > 2
+                           ? cmp(P::eq, arith::RemSIOp::create(b, loc, key, rate),
+                                 index(args[2] % args[1]))
+                           : cmp(P::eq, arith::RemSIOp::create(b, loc, dist, rate), index(0));
       return arith::AndIOp::create(b, loc, inRange, onStride);
+    }
+    case MaskKind::Power2: {
+      Value dist = arith::SubIOp::create(b, loc, pos, key);
+      Value low = arith::AndIOp::create(b, loc, dist,
+                                        arith::SubIOp::create(b, loc, dist, index(1)));
+      return arith::AndIOp::create(b, loc, cmp(P::sge, dist, index(0)),
+                                   cmp(P::eq, low, index(0)));
     }
     case MaskKind::Prefix:
       return arith::OrIOp::create(b, loc, cmp(P::slt, key, index(args[0])),

@@ -103,12 +103,18 @@ struct Classifier {
       return {lt(jHi, idx(a[0])), lt(jLo, idx(a[0]))};
     case MaskKind::Chunk: {
       Value s = idx(a[0]);
-      auto chunk = [&](Value x) { return arith::FloorDivSIOp::create(b, loc, x, s).getResult(); };
+      int64_t shift = a.size() > 1 ? a[1] : 0;
+      auto chunk = [&](Value x) {
+        return arith::FloorDivSIOp::create(b, loc, add(x, shift), s).getResult();
+      };
       Value pFirst = chunk(pLo), pLast = chunk(pHi), jFirst = chunk(jLo), jLast = chunk(jHi);
       Value all = both(both(eq(pFirst, pLast), eq(jFirst, jLast)), eq(pFirst, jFirst));
       Value any = both(le(jFirst, pLast), le(pFirst, jLast));
       return {all, any};
     }
+    case MaskKind::Power2:
+      // Inside the causal band, never claimed full (distances are sparse).
+      return {boolean(false), band(std::nullopt, 0).any};
     case MaskKind::Dilated: {
       // 0 <= p - j < window * rate on a stride: never claimed full.
       TileVisibility inBand = band(-(a[0] * a[1] - 1), 0);
