@@ -39,6 +39,10 @@ import tempfile
 import time
 
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference import reference  # noqa: E402
+
+
 def parse():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--heads", type=int, default=8)
@@ -171,20 +175,6 @@ def iree_version():
         return version.VERSION
     except Exception:
         return None
-
-
-def reference(q, k, v, causal):
-    """fp64 numpy reference; q [H,N,D], k/v [H,N,D] (already expanded)."""
-    import numpy as np
-
-    q, k, v = (x.astype(np.float64) for x in (q, k, v))
-    s = q @ k.transpose(0, 2, 1) / math.sqrt(q.shape[-1])
-    if causal:
-        n = s.shape[-1]
-        s = np.where(np.tril(np.ones((n, n), dtype=bool)), s, -np.inf)
-    s = s - s.max(-1, keepdims=True)
-    p = np.exp(s)
-    return (p / p.sum(-1, keepdims=True)) @ v
 
 
 def main():

@@ -12,11 +12,16 @@ warm-up calls. Prints one JSON line; "backend" names the SDPA kernel PyTorch pic
 for the CPU where it can be told (flash attention for fp32 CPU in recent versions).
 """
 import argparse
+import os
+import sys
 import json
 import math
 import statistics
-import sys
 import time
+
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference import reference  # noqa: E402
 
 
 def parse():
@@ -36,20 +41,6 @@ def parse():
     if a.heads % a.kv_heads:
         p.error("--heads must be a multiple of --kv-heads")
     return a
-
-
-def reference(q, k, v, causal):
-    """fp64 numpy reference; q [H,N,D], k/v [H,N,D] (already expanded)."""
-    import numpy as np
-
-    q, k, v = (x.astype(np.float64) for x in (q, k, v))
-    s = q @ k.transpose(0, 2, 1) / math.sqrt(q.shape[-1])
-    if causal:
-        n = s.shape[-1]
-        s = np.where(np.tril(np.ones((n, n), dtype=bool)), s, -np.inf)
-    s = s - s.max(-1, keepdims=True)
-    p = np.exp(s)
-    return (p / p.sum(-1, keepdims=True)) @ v
 
 
 def main():
