@@ -479,6 +479,12 @@ private:
     bool softmax = op.getNormalizer() == Normalizer::Softmax;
     int64_t F = softmax ? D : (*op.getFeature() == FeatureKind::Taylor2 ? 1 + D + D * D : D);
     flops += softmax ? 4.0 * B * H * M * N * D : 2.0 * B * H * M * N * (F + E);
+    for (Value operand : op.getMaskOperands()) {
+      const Tensor &seg = values.at(operand);
+      if (seg.shape.size() != 2 || seg.shape[0] != B || seg.shape[1] != N)
+        return op.emitError() << "mask operands must be [B, Nk] = [" << B << ", " << N
+                              << "] at run time";
+    }
     if (!compute())
       return setResult(op, std::move(out));
 
@@ -488,9 +494,13 @@ private:
     auto at = [](const Tensor &t, int64_t a, int64_t b, int64_t c, int64_t d) {
       return t.data[((a * t.shape[1] + b) * t.shape[2] + c) * t.shape[3] + d];
     };
+    MaskOperands maskOperands;
+    for (Value operand : op.getMaskOperands())
+      maskOperands.tensors.push_back(&values.at(operand));
     std::vector<double> w(N);
     for (int64_t b = 0; b < B; ++b)
       for (int64_t g = 0; g < G; ++g) {
+        maskOperands.batch = b;
         // phi(k_j) for this kv head (linear attention only).
         std::vector<std::vector<double>> phiK(N);
         if (!softmax) {
@@ -527,7 +537,7 @@ private:
             }
             double rowMax = -INFINITY;
             for (int64_t j = 0; j < N; ++j) {
-              bool visible = !mask || isVisible(mask, i, j, M, N, h);
+              bool visible = !mask || isVisible(mask, i, j, M, N, h, &maskOperands);
               double s = 0;
               if (softmax) {
                 for (int64_t d = 0; d < D; ++d)

@@ -43,7 +43,7 @@ static bool neighborhoodVisible(const MaskAttr::Neighborhood &n, int64_t p, int6
 }
 
 bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64_t nk,
-                          int64_t head) {
+                          int64_t head, const MaskOperands *operands) {
   const int64_t p = i + (nk - nq); // the query's absolute position
   ArrayRef<int64_t> a = mask.getArgs();
   switch (mask.getKind()) {
@@ -75,20 +75,29 @@ bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64
     return j < a[0] || j <= p;
   case MaskKind::And:
     for (Attribute m : mask.getOperands())
-      if (!isVisible(cast<MaskAttr>(m), i, j, nq, nk, head))
+      if (!isVisible(cast<MaskAttr>(m), i, j, nq, nk, head, operands))
         return false;
     return true;
   case MaskKind::Or:
     for (Attribute m : mask.getOperands())
-      if (isVisible(cast<MaskAttr>(m), i, j, nq, nk, head))
+      if (isVisible(cast<MaskAttr>(m), i, j, nq, nk, head, operands))
         return true;
     return false;
   case MaskKind::Not:
-    return !isVisible(mask.getOperand(0), i, j, nq, nk, head);
+    return !isVisible(mask.getOperand(0), i, j, nq, nk, head, operands);
   case MaskKind::Neighborhood:
     return neighborhoodVisible(mask.getNeighborhood(), p, j);
   case MaskKind::Heads:
-    return isVisible(mask.getOperand(head % mask.getOperands().size()), i, j, nq, nk, head);
+    return isVisible(mask.getOperand(head % mask.getOperands().size()), i, j, nq, nk, head,
+                     operands);
+  case MaskKind::Document: {
+    // Queries before the keys (nq > nk) belong to no document.
+    if (!operands || p < 0)
+      return false;
+    const Tensor &seg = *operands->tensors[a[0]];
+    const double *row = seg.data.data() + operands->batch * nk;
+    return row[p] == row[j];
+  }
   }
   return false;
 }

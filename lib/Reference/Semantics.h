@@ -9,14 +9,24 @@
 
 #include "attn/IR/AttnAttrs.h"
 
+#include "attn/Reference/Evaluator.h"
+
 #include <optional>
 #include <vector>
 
 namespace mlir::attn::reference {
 
-/// visible(i, j) for query row i of nq and key column j of nk (end-aligned).
+/// What run-time mask terms read: the batch row and attn.attention's mask operands
+/// ([B, Nk] segment ids).
+struct MaskOperands {
+  int64_t batch = 0;
+  std::vector<const Tensor *> tensors;
+};
+
+/// visible(i, j) for query row i of nq and key column j of nk (end-aligned), in query
+/// head `head`.
 bool isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64_t nk,
-               int64_t head = 0);
+               int64_t head = 0, const MaskOperands *operands = nullptr);
 
 /// phi(x) of one feature vector (not for softmax_features, which needs the whole axis).
 std::vector<double> featureVector(FeatureKind kind, const std::vector<double> &x);

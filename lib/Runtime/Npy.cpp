@@ -9,7 +9,15 @@ using namespace mlir::attn;
 using llvm::StringRef;
 
 const char *mlir::attn::npyDescr(NpyDType type) {
-  return type == NpyDType::F32 ? "<f4" : "<f8";
+  switch (type) {
+  case NpyDType::F32:
+    return "<f4";
+  case NpyDType::F64:
+    return "<f8";
+  case NpyDType::I32:
+    return "<i4";
+  }
+  return "?";
 }
 
 int64_t NpyArray::numElements() const {
@@ -80,9 +88,11 @@ llvm::Expected<NpyArray> mlir::attn::readNpy(StringRef path) {
     array.dtype = NpyDType::F32;
   else if (d == "<f8" || d == "=f8" || d == "f8")
     array.dtype = NpyDType::F64;
+  else if (d == "<i4" || d == "=i4" || d == "i4")
+    array.dtype = NpyDType::I32;
   else
     return npyError(path, "dtype '" + d + "' is not supported (use little-endian float32 "
-                                          "'<f4' or float64 '<f8')");
+                                          "'<f4', float64 '<f8' or int32 '<i4')");
   std::optional<StringRef> order = dictValue(dict, "fortran_order");
   if (!order)
     return npyError(path, "header has no 'fortran_order'");

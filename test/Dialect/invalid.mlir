@@ -212,7 +212,7 @@ func.func @mask_rank(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
 // -----
 
 func.func @mask_unknown_term(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
-  // expected-error @+1 {{unknown mask term 'diagonal'; expected one of full, causal, window, sink, chunk, dilated, prefix, neighborhood, heads, power2, and, or, not}}
+  // expected-error @+1 {{unknown mask term 'diagonal'; expected one of full, causal, window, sink, chunk, dilated, prefix, neighborhood, heads, power2, document, and, or, not}}
   %0 = attn.mask #attn.mask<diagonal> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }
@@ -429,4 +429,44 @@ func.func @chunk_zero(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
   // expected-error @+1 {{mask term 'chunk' needs positive sizes}}
   %0 = attn.mask #attn.mask<chunk(0, 4)> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @document_on_cascade(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{'attn.mask' op run-time mask terms (document(...)) read mask operands: use them on attn.attention}}
+  %0 = attn.mask #attn.mask<document> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @document_without_operand(%q: tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op the mask reads 1 mask operand(s), got 0}}
+  %0 = attn.attention mask #attn.mask<document> ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @operand_without_document(%q: tensor<1x2x8x4xf32>, %s: tensor<1x8xi32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op the mask reads 0 mask operand(s), got 1}}
+  %0 = attn.attention mask #attn.mask<causal> mask_operands(%s : tensor<1x8xi32>) ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @document_wrong_length(%q: tensor<1x2x8x4xf32>, %s: tensor<1x9xi32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op index 'n' has size 8 in the key but 9 in mask operand #0}}
+  %0 = attn.attention mask #attn.mask<document> mask_operands(%s : tensor<1x9xi32>) ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @document_rank(%q: tensor<1x2x8x4xf32>, %s: tensor<8xi32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op expects mask operand #0 to be [batch, keys] segment ids, got 'tensor<8xi32>'}}
+  %0 = attn.attention mask #attn.mask<document> mask_operands(%s : tensor<8xi32>) ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
 }

@@ -102,3 +102,13 @@ func.func @attention(%q: tensor<?x32x?x64xf32>, %k: tensor<?x8x?x64xf32>, %v: te
   %2 = attn.attention mask #attn.mask<causal> feature #attn.feature<taylor2> normalizer none ins(%q, %k, %v : tensor<?x32x?x64xf32>, tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>) -> tensor<?x32x?x64xf32>
   return %0 : tensor<?x32x?x64xf32>
 }
+
+// -----
+
+// Run-time masks read attn.attention's mask operands.
+// CHECK-LABEL: func.func @documents
+// CHECK: attn.attention mask #attn.mask<and(causal, document(0), not(document(1)))> mask_operands(%{{.*}}, %{{.*}} : tensor<2x?xi32>, tensor<2x?xi32>) ins(
+func.func @documents(%q: tensor<2x4x?x8xf32>, %s: tensor<2x?xi32>, %t: tensor<2x?xi32>) -> tensor<2x4x?x8xf32> {
+  %0 = attn.attention mask #attn.mask<and(causal, document, not(document(1)))> mask_operands(%s, %t : tensor<2x?xi32>, tensor<2x?xi32>) ins(%q, %q, %q : tensor<2x4x?x8xf32>, tensor<2x4x?x8xf32>, tensor<2x4x?x8xf32>) -> tensor<2x4x?x8xf32>
+  return %0 : tensor<2x4x?x8xf32>
+}

@@ -117,11 +117,15 @@ std::string shapeString(llvm::ArrayRef<int64_t> shape) {
   return s.empty() ? "scalar" : s;
 }
 
-const char *dtypeName(NpyDType t) { return t == NpyDType::F32 ? "f32" : "f64"; }
+const char *dtypeName(NpyDType t) {
+  return t == NpyDType::F32 ? "f32" : t == NpyDType::F64 ? "f64" : "i32";
+}
 
 double elementAt(const NpyArray &a, int64_t i) {
   if (a.dtype == NpyDType::F32)
     return reinterpret_cast<const float *>(a.bytes.data())[i];
+  if (a.dtype == NpyDType::I32)
+    return reinterpret_cast<const int32_t *>(a.bytes.data())[i];
   return reinterpret_cast<const double *>(a.bytes.data())[i];
 }
 
@@ -221,10 +225,13 @@ int main(int argc, char **argv) {
   std::vector<NpyArray> args(ftype.getNumInputs());
   for (unsigned i = 0; i < ftype.getNumInputs(); ++i) {
     auto type = dyn_cast<RankedTensorType>(ftype.getInput(i));
-    if (!type || !(type.getElementType().isF32() || type.getElementType().isF64()))
+    if (!type || !(type.getElementType().isF32() || type.getElementType().isF64() ||
+                   type.getElementType().isInteger(32)))
       return fail("argument #" + llvm::Twine(i) + " of @" + entry +
-                  " must be a ranked f32 or f64 tensor");
-    NpyDType dtype = type.getElementType().isF32() ? NpyDType::F32 : NpyDType::F64;
+                  " must be a ranked f32, f64 or i32 tensor");
+    NpyDType dtype = type.getElementType().isF32()   ? NpyDType::F32
+                     : type.getElementType().isF64() ? NpyDType::F64
+                                                     : NpyDType::I32;
     std::vector<std::string> names = resolver.namesOf(i, type.getRank());
     if (!inputsDir.empty()) {
       llvm::SmallString<256> path(inputsDir);
@@ -280,6 +287,24 @@ int main(int argc, char **argv) {
     std::normal_distribution<double> normal(0.0, inputScale);
     int64_t n = args[i].numElements();
     args[i].bytes.resize(n * args[i].elementSize());
+    if (dtype == NpyDType::I32) {
+      // i32 arguments are segment (document) ids: along the last dimension, documents
+      // of random lengths (1 to ~2/5 of the row) numbered 0, 1, 2, ... (sequence packing).
+      int64_t row = args[i].shape.empty() ? 1 : args[i].shape.back();
+      auto *ids = reinterpret_cast<int32_t *>(args[i].bytes.data());
+      std::uniform_int_distribution<int64_t> length(1, std::max<int64_t>(1, 2 * row / 5));
+      for (int64_t start = 0; start < n; start += row) {
+        int32_t doc = 0;
+        for (int64_t e = 0, left = length(gen); e < row && start + e < n; ++e, --left) {
+          if (left == 0) {
+            ++doc;
+            left = length(gen);
+          }
+          ids[start + e] = doc;
+        }
+      }
+      continue;
+    }
     for (int64_t e = 0; e < n; ++e) {
       double x = normal(gen);
       if (dtype == NpyDType::F32)
@@ -294,8 +319,11 @@ int main(int argc, char **argv) {
   std::vector<reference::Tensor> refArgs;
   for (auto [i, a] : llvm::enumerate(args)) {
     llvm::outs() << "  arg" << i << ": " << dtypeName(a.dtype) << "[" << shapeString(a.shape)
-                 << "] " << (inputsDir.empty() ? "random normal, seed " + std::to_string(seed)
-                                               : "from " + inputsDir)
+                 << "] "
+                 << (!inputsDir.empty()                ? "from " + inputsDir
+                     : a.dtype == NpyDType::I32 ? "random documents (segment ids), seed " +
+                                                      std::to_string(seed)
+                                                : "random normal, seed " + std::to_string(seed))
                  << "\n";
     refArgs.push_back(toReference(a, /*withData=*/check));
   }

@@ -47,6 +47,7 @@ static TermShape getTermShape(MaskKind kind) {
   case MaskKind::Sink:
   case MaskKind::Chunk:
   case MaskKind::Prefix:
+  case MaskKind::Document:
     return {1, 0};
   case MaskKind::And:
   case MaskKind::Or:
@@ -145,7 +146,7 @@ static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
   if (!kind) {
     parser.emitError(loc) << "unknown mask term '" << name
                           << "'; expected one of full, causal, window, sink, chunk, "
-                             "dilated, prefix, neighborhood, heads, power2, and, or, not";
+                             "dilated, prefix, neighborhood, heads, power2, document, and, or, not";
     return failure();
   }
   TermShape shape = getTermShape(*kind);
@@ -182,7 +183,10 @@ static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
     return MaskAttr::getChecked([&] { return parser.emitError(loc); }, ctx, *kind, args,
                                 operands);
   }
-  if (succeeded(parser.parseOptionalLParen())) {
+  bool parens = succeeded(parser.parseOptionalLParen());
+  if (!parens && *kind == MaskKind::Document)
+    args.push_back(0); // `document` reads mask operand 0
+  if (parens) {
     auto parseElement = [&]() -> ParseResult {
       if (shape.numOperands != 0) {
         FailureOr<MaskAttr> operand = parseTerm(parser);

@@ -126,7 +126,8 @@ def Attn_MaskKind : I32EnumAttr<"MaskKind", "a node of the mask algebra", [
     I32EnumAttrCase<"Not", 9, "not">,
     I32EnumAttrCase<"Neighborhood", 10, "neighborhood">,
     I32EnumAttrCase<"Heads", 11, "heads">,
-    I32EnumAttrCase<"Power2", 12, "power2">]> {
+    I32EnumAttrCase<"Power2", 12, "power2">,
+    I32EnumAttrCase<"Document", 13, "document">]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::attn";
 }
@@ -152,6 +153,7 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
     | `dilated(window, rate)` | 0 <= p - j < window * rate and (p - j) mod rate == 0 |
     | `dilated(window, rate, offset)` | 0 <= p - j < window * rate and j mod rate == offset mod rate (LongNet: each head its own phase) |
     | `power2` | p - j is 0 or a power of two (PowerAttention's exponentially spaced keys) |
+    | `document(i)` | seg[p] == seg[j], seg the i-th mask operand of `attn.attention` (sequence packing) |
     | `prefix(n)` | j < n or j <= p (prefix-LM: bidirectional prefix, causal rest) |
     | `neighborhood(G, K[, D[, C]])` | neighborhood attention on a token grid (below) |
     | `heads(m0, m1, ..., mk-1)` | query head h uses m(h mod k) (per-head masks: DuoAttention, MoA) |
@@ -168,6 +170,11 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
     `k` positions starting at `clamp(x' - k / 2, 0, L' - k)` (centred, shifted inwards at
     the borders), or `x' - k < y' <= x'` when causal. Tokens past the grid see, and are
     seen by, nothing.
+
+    `document(i)` (or `document` for i = 0) reads a run-time tensor: the i-th
+    `mask_operands` of `attn.attention`, `[B, Nk]` i32 segment (document) ids per key
+    position; a query at position p belongs to segment seg[p]. Packed sequences attend
+    within their own document: `and(causal, document)`.
 
     `heads` gives each query head its own mask (with k equal to the number of query
     heads, one per head; a shorter list repeats). It needs the head index, so it is

@@ -48,9 +48,11 @@ static LogicalResult verifyIndexedTensors(Operation *op, ArrayRef<IndexedTensor>
   return success();
 }
 
-static LogicalResult verifySameElementType(Operation *op) {
+/// The first `numOperands` operands (all by default) share the result's element type.
+static LogicalResult verifySameElementType(Operation *op, unsigned numOperands = ~0u) {
   Type elt = cast<ShapedType>(op->getResult(0).getType()).getElementType();
-  for (auto [i, operand] : llvm::enumerate(op->getOperands()))
+  for (auto [i, operand] :
+       llvm::enumerate(op->getOperands().take_front(std::min(numOperands, op->getNumOperands()))))
     if (cast<ShapedType>(operand.getType()).getElementType() != elt)
       return op->emitOpError() << "operand #" << i << " has element type "
                                << cast<ShapedType>(operand.getType()).getElementType()
@@ -203,6 +205,14 @@ LogicalResult ReduceOp::verify() {
 // MaskOp
 //===----------------------------------------------------------------------===//
 
+/// The largest mask operand a document(i) term of `mask` reads, or -1.
+static int64_t lastMaskOperand(MaskAttr mask) {
+  int64_t last = mask.getKind() == MaskKind::Document ? mask.getArgs()[0] : -1;
+  for (Attribute m : mask.getOperands())
+    last = std::max(last, lastMaskOperand(cast<MaskAttr>(m)));
+  return last;
+}
+
 /// Whether `mask` contains a heads(...) term anywhere.
 static bool hasPerHeadTerm(MaskAttr mask) {
   if (mask.getKind() == MaskKind::Heads)
@@ -215,6 +225,9 @@ LogicalResult MaskOp::verify() {
   if (hasPerHeadTerm(getMask()))
     return emitOpError() << "per-head masks (heads(...)) need the head index: use them on "
                             "attn.attention";
+  if (lastMaskOperand(getMask()) >= 0)
+    return emitOpError() << "run-time mask terms (document(...)) read mask operands: use "
+                            "them on attn.attention";
   FailureOr<std::string> letters = parseListOf(*this, getIndices());
   if (failed(letters))
     return failure();
@@ -301,7 +314,7 @@ LogicalResult AttentionOp::verify() {
     if (type.getRank() != 4)
       return emitOpError() << "expects rank-4 [batch, heads, seq, dim] tensors, but the "
                            << name << " is " << type;
-  if (failed(verifySameElementType(*this)))
+  if (failed(verifySameElementType(*this, /*q, k, v=*/3)))
     return failure();
   // q = bhmd, k/v = bgn., o = bhme: head h of q reads kv head h / (H / G).
   if (failed(verifyIndexedTensors(*this, {{"bhmd", q, "the query"},
@@ -330,5 +343,18 @@ LogicalResult AttentionOp::verify() {
     return emitOpError() << "soft-cap must be positive, got " << getSoftcapAttr();
   if (getScale() && !std::isfinite(getScaleAttr().getValueAsDouble()))
     return emitOpError() << "scale must be finite";
+  int64_t needed = getMaskAttr() ? lastMaskOperand(getMaskAttr()) + 1 : 0;
+  if ((int64_t)getMaskOperands().size() != needed)
+    return emitOpError() << "the mask reads " << needed << " mask operand(s), got "
+                         << getMaskOperands().size();
+  for (auto [i, operand] : llvm::enumerate(getMaskOperands())) {
+    auto type = cast<RankedTensorType>(operand.getType());
+    std::string name = "mask operand #" + std::to_string(i);
+    if (type.getRank() != 2)
+      return emitOpError() << "expects " << name << " to be [batch, keys] segment ids, got "
+                           << type;
+    if (failed(verifyIndexedTensors(*this, {{"bgnd", k, "the key"}, {"bn", type, name}})))
+      return failure();
+  }
   return success();
 }

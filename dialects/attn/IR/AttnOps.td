@@ -183,7 +183,15 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
     sequence (Efficient Attention). Scale defaults to 1 on linear paths.
 
     A row with no visible key (or a zero denominator) yields zeros, never NaN.
-    Masks follow the end-aligned convention of `#attn.mask`.
+    Masks follow the end-aligned convention of `#attn.mask`. Run-time mask terms
+    (`document(i)`) read `mask_operands`: `[B, Nk]` i32 tensors.
+
+    ```mlir
+    %o = attn.attention mask #attn.mask<and(causal, document)>
+        mask_operands(%segments : tensor<1x?xi32>)
+        ins(%q, %k, %v : tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>,
+                         tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32>
+    ```
 
     ```mlir
     %o = attn.attention mask #attn.mask<causal> scale 0.125
@@ -192,6 +200,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
     ```
   }];
   let arguments = (ins Attn_FloatTensor:$query, Attn_FloatTensor:$key, Attn_FloatTensor:$value,
+                   Variadic<RankedTensorOf<[I32]>>:$mask_operands,
                    OptionalAttr<Attn_MaskAttr>:$mask,
                    OptionalAttr<Attn_FeatureAttr>:$feature,
                    DefaultValuedAttr<Attn_NormalizerAttr, "::mlir::attn::Normalizer::Softmax">:$normalizer,
@@ -199,7 +208,9 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
                    OptionalAttr<F64Attr>:$softcap);
   let results = (outs Attn_FloatTensor:$result);
   let assemblyFormat = [{
-    (`mask` qualified($mask)^)? (`feature` qualified($feature)^)?
+    (`mask` qualified($mask)^)?
+    (`mask_operands` `(` $mask_operands^ `:` type($mask_operands) `)`)?
+    (`feature` qualified($feature)^)?
     (`normalizer` $normalizer^)? (`scale` $scale^)? (`softcap` $softcap^)?
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,` type($value) `)`
     attr-dict `->` type($result)

@@ -14,13 +14,31 @@
 
 namespace mlir::attn {
 
+/// How the code being built reads attn.attention's run-time mask operands (the
+/// segment ids of document(i) terms).
+struct MaskOperandAccess {
+  /// Segment ids of operand `i` at the query positions (`query`) or at the key
+  /// positions, shaped like the positions given to the predicate (i32 or i32 vectors).
+  /// Queries before the first key may read any id: the predicate masks them.
+  function_ref<Value(unsigned i, bool query)> segments;
+  /// The [min, max] segment ids (i32) of operand `i` over the queries or keys of the
+  /// tile being classified; null: tiles of document terms count as partial.
+  function_ref<std::pair<Value, Value>(unsigned i, bool query)> segmentRange;
+};
+
+/// Whether `mask` reads mask operands (document(i) terms).
+bool readsMaskOperands(MaskAttr mask);
+
 /// i1 predicate: is key column `key` visible from query row `query` under `mask`, for
 /// sequence lengths `numQueries`, `numKeys` (end-aligned positions). `query` and `key`
 /// are index values, or vectors of index or of a narrower integer type (the predicate
 /// is then a vector of i1, one lane per pair); the sequence lengths are index scalars.
 /// `head` (index) is the query head that heads(...) terms select by (null: head 0).
+/// `operands` gives document(i) terms their segment ids (required when the mask reads
+/// mask operands).
 Value buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value query, Value key,
-                         Value numQueries, Value numKeys, Value head = {});
+                         Value numQueries, Value numKeys, Value head = {},
+                         const MaskOperandAccess *operands = nullptr);
 
 /// Whether every (query, key) pair of a tile is visible, and whether any may be.
 struct TileVisibility {
@@ -31,7 +49,8 @@ struct TileVisibility {
 /// Classifies the tile of absolute query positions [pLo, pHi] x keys [jLo, jHi] of
 /// query head `head` (null: a tile that spans every head).
 TileVisibility classifyTile(OpBuilder &b, Location loc, MaskAttr mask, Value pLo, Value pHi,
-                            Value jLo, Value jHi, Value head = {});
+                            Value jLo, Value jHi, Value head = {},
+                            const MaskOperandAccess *operands = nullptr);
 
 /// For a heads(m0, ..., mk-1) term: build(m) for the mask of query head `head`
 /// (m(head mod k)), as selects between the distinct masks; each is built once.

@@ -13,9 +13,9 @@
 namespace mlir::attn {
 
 /// Element types the runtime exchanges with NumPy.
-enum class NpyDType { F32, F64 };
+enum class NpyDType { F32, F64, I32 };
 
-const char *npyDescr(NpyDType type); // "<f4", "<f8"
+const char *npyDescr(NpyDType type); // "<f4", "<f8", "<i4"
 
 /// Allocates on 64-byte boundaries, as ML frameworks do for tensors: vector kernels
 /// then load whole cache lines (malloc's 16-byte alignment would split every zmm load).
@@ -42,7 +42,7 @@ struct NpyArray {
   std::vector<char, CacheLineAllocator<char>> bytes; // row-major (C order)
 
   int64_t numElements() const;
-  size_t elementSize() const { return dtype == NpyDType::F32 ? 4 : 8; }
+  size_t elementSize() const { return dtype == NpyDType::F64 ? 8 : 4; }
 };
 
 /// Reads `path`; every malformation (bad magic, unsupported dtype, Fortran order,

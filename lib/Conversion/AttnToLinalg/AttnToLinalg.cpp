@@ -195,7 +195,7 @@ struct LowerReduce : OpRewritePattern<ReduceOp> {
 
 /// select(visible(i, j), x, fill) with i, j the query/key letters.
 static Value applyMask(OpBuilder &b, Location loc, MaskAttr mask, Indexed scores, char query,
-                       char key, FillKind fill) {
+                       char key, FillKind fill, ValueRange maskOperands = {}) {
   Value numQueries =
       getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, query, {scores}));
   Value numKeys = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, key, {scores}));
@@ -208,8 +208,21 @@ static Value applyMask(OpBuilder &b, Location loc, MaskAttr mask, Indexed scores
     if (headed)
       head = arith::AddIOp::create(
           g.b, g.loc, arith::MulIOp::create(g.b, g.loc, g.index('g'), ratio), g.index('r'));
+    // document(i): segment ids at the query's end-aligned position and at the key.
+    auto segmentIds = [&](unsigned i, bool isQuery) -> Value {
+      Value at = g.index(key);
+      if (isQuery) {
+        Value p = arith::AddIOp::create(
+            g.b, g.loc, g.index(query),
+            arith::SubIOp::create(g.b, g.loc, numKeys, numQueries));
+        at = arith::MaxSIOp::create(g.b, g.loc, p, arith::ConstantIndexOp::create(g.b, g.loc, 0));
+      }
+      return tensor::ExtractOp::create(g.b, g.loc, maskOperands[i],
+                                       ValueRange{g.index('b'), at});
+    };
+    MaskOperandAccess access{segmentIds, nullptr};
     Value visible = buildMaskPredicate(g.b, g.loc, mask, g.index(query), g.index(key),
-                                       numQueries, numKeys, head);
+                                       numQueries, numKeys, head, &access);
     Type t = g.args[0].getType();
     Value filler = fill == FillKind::NegInf ? negInfinity(g.b, g.loc, t)
                                             : floatConstant(g.b, g.loc, t, 0.0);
@@ -325,7 +338,8 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
       return scaleAndSoftcap(g.b, g.loc, g.args[0], scale, softcap);
     });
     if (MaskAttr mask = op.getMaskAttr())
-      scores.value = applyMask(b, loc, mask, scores, 'm', 'n', FillKind::NegInf);
+      scores.value =
+          applyMask(b, loc, mask, scores, 'm', 'n', FillKind::NegInf, op.getMaskOperands());
 
     Indexed rowMax{buildReduction(b, loc, scores, "bgrm", /*isMax=*/true), "bgrm"};
     Indexed weights{buildElementwise(b, loc, {scores, rowMax}, scores.letters,
@@ -363,7 +377,7 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
                                 multiplyAccumulate),
                    "bgrmn"};
     if (MaskAttr mask = op.getMaskAttr())
-      scores.value = applyMask(b, loc, mask, scores, 'm', 'n', FillKind::Zero);
+      scores.value = applyMask(b, loc, mask, scores, 'm', 'n', FillKind::Zero, op.getMaskOperands());
     return weightedValues(b, loc, scores, v, op.getNormalizer() == Normalizer::Sum);
   }
 

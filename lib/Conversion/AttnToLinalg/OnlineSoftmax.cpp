@@ -119,8 +119,21 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
                   Value head = arith::AddIOp::create(
                       g.b, g.loc, arith::MulIOp::create(g.b, g.loc, g.index('g'), ratio),
                       g.index('r'));
+                  auto segmentIds = [&](unsigned i, bool isQuery) -> Value {
+                    Value at = col;
+                    if (isQuery)
+                      at = arith::MaxSIOp::create(
+                          g.b, g.loc,
+                          arith::AddIOp::create(
+                              g.b, g.loc, row,
+                              arith::SubIOp::create(g.b, g.loc, numKeys, numQueries)),
+                          arith::ConstantIndexOp::create(g.b, g.loc, 0));
+                    return tensor::ExtractOp::create(g.b, g.loc, op.getMaskOperands()[i],
+                                                     ValueRange{g.index('b'), at});
+                  };
+                  MaskOperandAccess access{segmentIds, nullptr};
                   Value visible = buildMaskPredicate(g.b, g.loc, mask, row, col, numQueries,
-                                                     numKeys, head);
+                                                     numKeys, head, &access);
                   return arith::SelectOp::create(g.b, g.loc, visible, x,
                                                  negInfinity(g.b, g.loc, elt))
                       .getResult();

@@ -63,6 +63,7 @@ struct Kernel {
   int64_t valueDim;
   // Buffers and sizes.
   Value q, k, v, kt, out;
+  SmallVector<Value> segments; // run-time mask operands ([B, Nk] i32 segment ids)
   Value numQueries, numKeys, headDim, ratio, numKvTiles;
 
   Value idx(int64_t x) { return arith::ConstantIndexOp::create(b, loc, x); }
@@ -127,15 +128,34 @@ struct Kernel {
     return scale / std::log(2.0);
   }
 
+  /// [min, max] of segment ids segments[i][batch, x] over positions x in [lo, hi]
+  /// (positions below 0 are skipped; an empty range gives [INT32_MAX, INT32_MIN]).
+  std::pair<Value, Value> segmentRange(unsigned i, Value batch, Value lo, Value hi);
+
   Value build();
   void packKeys();
   void task(Value batch, Value head, Value block);
   void microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Value tk, Value fullTile,
                  Value o, Value m, Value l, Value p);
   SmallVector<Value> scores(Value batch, Value head, Value kvHead, Value i0, Value r0, Value t);
-  SmallVector<Value> maskScores(ArrayRef<Value> s, Value head, Value i0, Value r0, Value j0);
+  SmallVector<Value> maskScores(ArrayRef<Value> s, Value batch, Value head, Value i0, Value r0,
+                                Value j0);
 };
 } // namespace
+
+std::pair<Value, Value> Kernel::segmentRange(unsigned i, Value batch, Value lo, Value hi) {
+  Type i32 = b.getI32Type();
+  Value first = arith::MaxSIOp::create(b, loc, lo, idx(0));
+  SmallVector<Value> init = {arith::ConstantIntOp::create(b, loc, i32, INT32_MAX),
+                             arith::ConstantIntOp::create(b, loc, i32, INT32_MIN)};
+  SmallVector<Value> range =
+      forLoop(first, add(hi, idx(1)), init, [&](Value x, ValueRange acc) -> SmallVector<Value> {
+        Value id = memref::LoadOp::create(b, loc, segments[i], ValueRange{batch, x});
+        return {arith::MinSIOp::create(b, loc, acc[0], id),
+                arith::MaxSIOp::create(b, loc, acc[1], id)};
+      });
+  return {range[0], range[1]};
+}
 
 Value Kernel::build() {
   auto memrefOf = [&](Value t) {
@@ -148,6 +168,8 @@ Value Kernel::build() {
   q = toBuffer(op.getQuery());
   k = toBuffer(op.getKey());
   v = toBuffer(op.getValue());
+  for (Value t : op.getMaskOperands())
+    segments.push_back(toBuffer(t));
   numQueries = dim(q, 2);
   headDim = dim(q, 3);
   numKeys = dim(k, 2);
@@ -227,16 +249,32 @@ void Kernel::task(Value batch, Value head, Value block) {
   });
 
   Value offset = arith::SubIOp::create(b, loc, numKeys, numQueries);
+  bool documents = mask && readsMaskOperands(mask);
+  // Segment-id ranges of the current kv tile, per mask operand (document masks).
+  SmallVector<std::pair<Value, Value>> keyRanges;
   // Absolute (end-aligned) positions of query rows [first, last].
   auto classify = [&](Value first, Value last, Value j0, Value tk) {
     Value jHi = arith::SubIOp::create(b, loc, add(j0, tk), idx(1));
-    return classifyTile(b, loc, mask, add(add(i0, first), offset), add(add(i0, last), offset),
-                        j0, jHi, head);
+    Value pLo = add(add(i0, first), offset), pHi = add(add(i0, last), offset);
+    SmallVector<std::pair<Value, Value>> queryRanges;
+    if (documents)
+      for (unsigned i = 0; i < segments.size(); ++i)
+        queryRanges.push_back(segmentRange(i, batch, pLo, pHi));
+    auto range = [&](unsigned i, bool query) {
+      return query ? queryRanges[i] : keyRanges[i];
+    };
+    MaskOperandAccess access{nullptr, range};
+    return classifyTile(b, loc, mask, pLo, pHi, j0, jHi, head, &access);
   };
   forLoop(idx(0), numKvTiles, 1, [&](Value t) {
     Value j0 = mul(t, idx(bc));
     Value tk = minIndex(idx(bc), arith::SubIOp::create(b, loc, numKeys, j0));
     Value ragged = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, tk, idx(bc));
+    keyRanges.clear();
+    if (documents)
+      for (unsigned i = 0; i < segments.size(); ++i)
+        keyRanges.push_back(
+            segmentRange(i, batch, j0, arith::SubIOp::create(b, loc, add(j0, tk), idx(1))));
     auto rowBlocks = [&] {
       forLoop(idx(0), tq, tiles.rows, [&](Value r0) {
         if (!mask)
@@ -302,8 +340,8 @@ SmallVector<Value> Kernel::scores(Value batch, Value head, Value kvHead, Value i
 
 /// -inf where the mask hides the pair or the key is past the sequence. Positions are
 /// i32 lanes (sequences below 2^31): twice the lanes per register of index vectors.
-SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value head, Value i0, Value r0,
-                                      Value j0) {
+SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head, Value i0,
+                                      Value r0, Value j0) {
   int64_t cols = tiles.columnVectors, lanes = tiles.lanes;
   Type i32 = b.getI32Type();
   auto positions = VectorType::get({lanes}, i32);
@@ -317,17 +355,48 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value head, Value i0, V
   };
   Value limit = asPositions(numKeys);
   Value hidden = splat(-std::numeric_limits<double>::infinity());
+  // Document masks: the segment ids of the block's keys (masked loads past the last
+  // key) and, per row, of its query position.
+  bool documents = mask && readsMaskOperands(mask);
+  Value offset = arith::SubIOp::create(b, loc, numKeys, numQueries);
+  SmallVector<SmallVector<Value>> keySegments(segments.size());
+  if (documents) {
+    Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
+    for (auto [i, seg] : llvm::enumerate(segments))
+      for (int64_t c = 0; c < cols; ++c)
+        keySegments[i].push_back(vector::TransferReadOp::create(
+            b, loc, positions, seg, ValueRange{batch, add(j0, idx(c * lanes))}, zero,
+            ArrayRef<bool>{false}));
+  }
+  int64_t col = 0;
+  SmallVector<Value> rowSegments(segments.size());
+  auto segmentIds = [&](unsigned i, bool query) {
+    return query ? rowSegments[i] : keySegments[i][col];
+  };
+  MaskOperandAccess access{segmentIds, nullptr};
   SmallVector<Value> masked;
   for (int64_t r = 0; r < tiles.rows; ++r) {
-    Value row = asPositions(add(add(i0, r0), idx(r)));
+    Value rowIndex = add(add(i0, r0), idx(r));
+    Value rowPositions = asPositions(rowIndex);
+    if (documents) {
+      // Queries before the keys read any id (the predicate hides them).
+      Value p = arith::MaxSIOp::create(b, loc, add(rowIndex, offset), idx(0));
+      p = arith::MinSIOp::create(b, loc, p,
+                                 arith::SubIOp::create(b, loc, numKeys, idx(1)));
+      for (auto [i, seg] : llvm::enumerate(segments))
+        rowSegments[i] = vector::BroadcastOp::create(
+            b, loc, positions, memref::LoadOp::create(b, loc, seg, ValueRange{batch, p}));
+    }
     for (int64_t c = 0; c < cols; ++c) {
+      col = c;
       Value key = arith::AddIOp::create(b, loc, asPositions(add(j0, idx(c * lanes))),
                                         lanePositions);
       Value visible = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key, limit);
       if (mask)
         visible = arith::AndIOp::create(
             b, loc, visible,
-            buildMaskPredicate(b, loc, mask, row, key, numQueries, numKeys, head));
+            buildMaskPredicate(b, loc, mask, rowPositions, key, numQueries, numKeys, head,
+                               &access));
       masked.push_back(arith::SelectOp::create(b, loc, visible, s[r * cols + c], hidden));
     }
   }
@@ -347,7 +416,7 @@ void Kernel::microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Va
       x = fmul(buildTanh(b, loc, x, tiles.avx512), splat(*cap / std::log(2.0)));
   auto masked = scf::IfOp::create(
       b, loc, partial,
-      [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, maskScores(s, head, i0, r0, j0)); },
+      [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, maskScores(s, batch, head, i0, r0, j0)); },
       [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, s); });
   s = SmallVector<Value>(masked.getResults());
 

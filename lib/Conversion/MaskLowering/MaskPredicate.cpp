@@ -22,6 +22,7 @@ struct PredicateBuilder {
   Value pos;  // query position p
   Value key;  // key position j
   Value head; // query head (index), for heads(...); null: head 0
+  const MaskOperandAccess *operands;
 
   /// A constant shaped like the positions (scalar or splat vector).
   Value constant(Type elt, Attribute value) {
@@ -102,6 +103,13 @@ struct PredicateBuilder {
       return neighborhood(mask.getNeighborhood());
     case MaskKind::Heads:
       return selectByHead(b, loc, mask, head, [&](MaskAttr m) { return build(m); });
+    case MaskKind::Document: {
+      if (!operands || !operands->segments)
+        llvm::report_fatal_error("document(...) mask lowered without its mask operands");
+      Value same = cmp(P::eq, operands->segments(args[0], /*query=*/true),
+                       operands->segments(args[0], /*query=*/false));
+      return arith::AndIOp::create(b, loc, cmp(P::sge, pos, index(0)), same);
+    }
     }
     llvm_unreachable("unknown mask kind");
   }
@@ -186,8 +194,15 @@ Value mlir::attn::selectByHead(OpBuilder &b, Location loc, MaskAttr heads, Value
   return result;
 }
 
+bool mlir::attn::readsMaskOperands(MaskAttr mask) {
+  return mask.getKind() == MaskKind::Document ||
+         llvm::any_of(mask.getOperands(),
+                      [](Attribute m) { return readsMaskOperands(cast<MaskAttr>(m)); });
+}
+
 Value mlir::attn::buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value query,
-                                     Value key, Value numQueries, Value numKeys, Value head) {
+                                     Value key, Value numQueries, Value numKeys, Value head,
+                                     const MaskOperandAccess *operands) {
   Value offset = arith::SubIOp::create(b, loc, numKeys, numQueries);
   Type elt = getElementTypeOrSelf(query.getType());
   if (!elt.isIndex())
@@ -195,5 +210,5 @@ Value mlir::attn::buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, 
   if (auto vec = dyn_cast<VectorType>(query.getType()))
     offset = vector::BroadcastOp::create(b, loc, vec, offset);
   Value pos = arith::AddIOp::create(b, loc, query, offset);
-  return PredicateBuilder{b, loc, pos, key, head}.build(mask);
+  return PredicateBuilder{b, loc, pos, key, head, operands}.build(mask);
 }

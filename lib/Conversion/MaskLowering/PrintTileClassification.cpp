@@ -91,6 +91,11 @@ struct AttnPrintTileClassificationPass
         mask = maskOp.getMask();
       if (!mask)
         return;
+      if (readsMaskOperands(mask)) {
+        op->emitRemark() << "the mask reads run-time mask operands: its tiles are classified "
+                            "when the kernel runs";
+        return;
+      }
       FailureOr<TileCounts> counts = countTiles(mask, op->getLoc(), nq, nk, queryTile, keyTile);
       if (failed(counts)) {
         op->emitError("the tile classification of this mask did not fold to constants");

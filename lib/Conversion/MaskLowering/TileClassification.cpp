@@ -20,6 +20,7 @@ struct Classifier {
   Location loc;
   Value pLo, pHi, jLo, jHi;
   Value head;
+  const MaskOperandAccess *operands;
 
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
   Value boolean(bool v) { return arith::ConstantIntOp::create(b, loc, v, 1); }
@@ -142,6 +143,16 @@ struct Classifier {
     }
     case MaskKind::Neighborhood:
       return {boolean(false), neighborhoodAny(mask.getNeighborhood())};
+    case MaskKind::Document: {
+      if (!operands || !operands->segmentRange)
+        return {boolean(false), boolean(true)};
+      auto [qMin, qMax] = operands->segmentRange(a[0], /*query=*/true);
+      auto [kMin, kMax] = operands->segmentRange(a[0], /*query=*/false);
+      Value any = both(le(qMin, kMax), le(kMin, qMax));
+      // One document on both sides, and no query before the keys.
+      Value all = both(both(eq(qMin, qMax), eq(kMin, kMax)), eq(qMin, kMin));
+      return {both(all, le(idx(0), pLo)), any};
+    }
     case MaskKind::Heads: {
       if (head)
         return {selectByHead(b, loc, mask, head, [&](MaskAttr m) { return classify(m).all; }),
@@ -162,6 +173,7 @@ struct Classifier {
 } // namespace
 
 TileVisibility mlir::attn::classifyTile(OpBuilder &b, Location loc, MaskAttr mask, Value pLo,
-                                        Value pHi, Value jLo, Value jHi, Value head) {
-  return Classifier{b, loc, pLo, pHi, jLo, jHi, head}.classify(mask);
+                                        Value pHi, Value jLo, Value jHi, Value head,
+                                        const MaskOperandAccess *operands) {
+  return Classifier{b, loc, pLo, pHi, jLo, jHi, head, operands}.classify(mask);
 }

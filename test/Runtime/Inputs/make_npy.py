@@ -1,7 +1,7 @@
 """Writes .npy files, good and broken, without NumPy (for attn-run's input tests).
 
 usage: make_npy.py PATH KIND DIMS    e.g. make_npy.py x.npy f4 1x8x16x64
-KIND: f4 | f8 | i4 | fortran | badmagic | truncated | trailing | noshape
+KIND: f4 | f8 | i4 | i2 | fortran | badmagic | truncated | trailing | noshape
 """
 import struct
 import sys
@@ -11,8 +11,8 @@ shape = tuple(int(d) for d in dims.split("x")) if dims else ()
 count = 1
 for d in shape:
     count *= d
-descr = {"f8": "<f8", "i4": "<i4"}.get(kind, "<f4")
-size = 8 if descr == "<f8" else 4
+descr = {"f8": "<f8", "i4": "<i4", "i2": "<i2"}.get(kind, "<f4")
+size = {"<f8": 8, "<i2": 2}.get(descr, 4)
 shape_text = "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 fortran = "True" if kind == "fortran" else "False"
 header = "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }" % (descr, fortran, shape_text)
@@ -23,7 +23,7 @@ magic = b"\x93NUMPY" if kind != "badmagic" else b"\x93NUMPX"
 data = bytearray()
 for i in range(count):
     x = ((i * 37) % 11 - 5) / 7.0
-    data += struct.pack("<d", x) if size == 8 else (
+    data += struct.pack("<d", x) if size == 8 else struct.pack("<h", i % 7) if size == 2 else (
         struct.pack("<i", i % 7) if descr == "<i4" else struct.pack("<f", x))
 if kind == "truncated":
     data = data[: len(data) // 2]
