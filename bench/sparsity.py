@@ -43,18 +43,49 @@ MASKS = [
     ("prefix-LM 1024", "prefix(1024)", ["--mask", "prefix", "--prefix", "1024"]),
     ("2-D neighborhood 7x7 on 128x128", "neighborhood(128x128, 7x7)",
      ["--mask", "neighborhood", "--grid", "128x128", "--kernel", "7x7"]),
+    ("causal documents of 1024 (run-time ids)", "and(causal, document)",
+     ["--mask", "document", "--doc-len", "1024"]),
 ]
+DOC_LEN = 1024
 
 
 def program(d, mask):
     attr = f"mask #attn.mask<{mask}> " if mask else ""
     t = f"tensor<1x1x?x{d}xf32>"
+    seg_arg, seg_use = "", ""
+    if mask and "document" in mask:
+        seg_arg = ', %seg: tensor<1x?xi32> {attn.dims = "bn"}'
+        seg_use = "mask_operands(%seg : tensor<1x?xi32>) "
     return f"""func.func @attention(%q: {t} {{attn.dims = "bhnd"}}, %k: {t} {{attn.dims = "bhnd"}},
-                     %v: {t} {{attn.dims = "bhnd"}}) -> {t} {{
-  %o = attn.attention {attr}ins(%q, %k, %v : {t}, {t}, {t}) -> {t}
+                     %v: {t} {{attn.dims = "bhnd"}}{seg_arg}) -> {t} {{
+  %o = attn.attention {attr}{seg_use}ins(%q, %k, %v : {t}, {t}, {t}) -> {t}
   return %o : {t}
 }}
 """
+
+
+def document_inputs(directory, n, d):
+    """q, k, v random normal and segment ids of packed documents of DOC_LEN tokens."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    os.makedirs(directory, exist_ok=True)
+    for i in range(3):
+        np.save(os.path.join(directory, f"arg{i}.npy"), rng.standard_normal((1, 1, n, d), dtype=np.float32))
+    np.save(os.path.join(directory, "arg3.npy"), (np.arange(n, dtype=np.int32) // DOC_LEN)[None, :])
+
+
+def document_visited(n, rows=6, cols=64):
+    """Fraction of (rows x cols) blocks the kernel visits under and(causal, document):
+    blocks whose query and key document ranges meet inside the causal band."""
+    import numpy as np
+    q0 = np.arange(0, n, rows)
+    q1 = np.minimum(q0 + rows, n) - 1
+    k0 = np.arange(0, n, cols)
+    k1 = np.minimum(k0 + cols, n) - 1
+    causal_any = k0[None, :] <= q1[:, None]
+    docs_meet = ((q0 // DOC_LEN)[:, None] <= (k1 // DOC_LEN)[None, :]) & \
+                ((k0 // DOC_LEN)[None, :] <= (q1 // DOC_LEN)[:, None])
+    return float((causal_any & docs_meet).mean())
 
 
 def exact_density(mask_name, n):
@@ -75,6 +106,8 @@ def exact_density(mask_name, n):
             row = min(512, n - p // 512 * 512)
         elif mask_name.startswith("prefix"):
             row = max(1024, p + 1)
+        elif mask_name.startswith("causal documents"):
+            row = p % DOC_LEN + 1
         else:  # 7x7 window clamped inside the grid: always 49 keys
             row = 49
         total += row
@@ -87,20 +120,28 @@ def main():
     ap.add_argument("--d", type=int, default=64)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--no-flex", action="store_true")
+    ap.add_argument("--only", default=None, help="run only masks whose name contains this")
     ap.add_argument("--update-docs", action="store_true")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, mask, flex in MASKS:
+            if args.only and args.only not in name and name != "dense":
+                continue
             path = os.path.join(tmp, "p.mlir")
             with open(path, "w") as f:
                 f.write(program(args.d, mask))
-            out = subprocess.run([os.path.join(BUILD, "bin", "attn-run"), path, "--dims", f"n={args.n}",
-                                  "--bench", "--reps", str(args.reps), "--num-threads", "1"],
-                                 capture_output=True, text=True, check=True).stdout
+            run = [os.path.join(BUILD, "bin", "attn-run"), path, "--dims", f"n={args.n}",
+                   "--bench", "--reps", str(args.reps), "--num-threads", "1"]
+            if mask and "document" in mask:
+                document_inputs(os.path.join(tmp, "docs"), args.n, args.d)
+                run += ["--inputs", os.path.join(tmp, "docs")]
+            out = subprocess.run(run, capture_output=True, text=True, check=True).stdout
             ours = float(re.search(r"median ([0-9.]+) ms", out).group(1))
             visited = 1.0
-            if mask:
+            if mask and "document" in mask:
+                visited = document_visited(args.n)
+            elif mask:
                 rem = subprocess.run([os.path.join(BUILD, "bin", "attn-opt"), path, "-o", "/dev/null",
                                       f"--attn-print-tile-classification=q-len={args.n} q-tile=6 kv-tile=64"],
                                      capture_output=True, text=True, check=True).stderr

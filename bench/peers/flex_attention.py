@@ -5,6 +5,7 @@
                       [--grid HxW --kernel KHxKW] --heads H --n N --d D --threads T --reps R [--check]
 
 KIND: dense, causal, window (causal sliding window of W keys, the query included),
+document (causal within packed documents of --doc-len tokens, ids looked up in a tensor),
 sink_window (S sink keys or the window), chunk (block-diagonal chunks of C), prefix
 (bidirectional prefix of P keys, causal rest), neighborhood (2-D NATTEN window, odd
 kernel, clamped at the borders, on a row-major grid). The mask is a mask_mod;
@@ -25,7 +26,9 @@ def parse():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--mask", required=True,
                    choices=["dense", "causal", "window", "sink_window", "chunk", "prefix",
-                            "neighborhood"])
+                            "neighborhood", "document"])
+    p.add_argument("--doc-len", type=int, default=1024,
+                   help="document length for --mask document (causal within documents)")
     p.add_argument("--window", type=int, default=512)
     p.add_argument("--sink", type=int, default=4)
     p.add_argument("--chunk", type=int, default=512)
@@ -42,6 +45,7 @@ def parse():
 
 
 def mask_mod_for(a, torch):
+    documents = torch.arange(a.n) // a.doc_len
     gh, gw = (int(x) for x in a.grid.split("x"))
     kh, kw = (int(x) for x in a.kernel.split("x"))
 
@@ -61,6 +65,8 @@ def mask_mod_for(a, torch):
             return (q // a.chunk) == (kv // a.chunk)
         if a.mask == "prefix":
             return (kv < a.prefix) | (kv <= q)
+        if a.mask == "document":
+            return (documents[q] == documents[kv]) & (kv <= q)
         qr, qc, kr, kc = q // gw, q % gw, kv // gw, kv % gw
         rs, cs = window_start(qr, kh, gh), window_start(qc, kw, gw)
         return (kr >= rs) & (kr < rs + kh) & (kc >= cs) & (kc < cs + kw)
