@@ -16,7 +16,8 @@
 // CHECK-DAG: bufferization.to_buffer %[[V]] read_only
 // CHECK: %[[KT:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x?x?x64xf32>
 // CHECK: scf.forall
-// CHECK: memref.store {{.*}}, %[[KT]]
+// CHECK: vector.gather
+// CHECK: vector.store {{.*}}, %[[KT]]
 // CHECK: %[[OUT:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<2x8x?x64xf32>
 // CHECK: scf.forall
 // CHECK: memref.alloca_scope

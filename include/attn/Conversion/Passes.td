@@ -35,7 +35,8 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
     The fast CPU path for softmax attention (FlashAttention's online softmax, FuseMax's
     one-pass cascade). Each `attn.attention` it supports becomes:
 
-    * a prologue packing K per (batch, kv head, kv tile) into K^T tiles of `D x Bc`,
+    * a prologue packing K per (batch, kv head, kv tile) into K^T tiles of `D x Bc`
+      (gathers, scaled on the way),
       so the score micro-kernel broadcasts `Q[i, d]` against a contiguous row of K^T;
     * an `scf.forall` over (batch, query head, query block) - the tasks the CPU
       pipeline runs on threads, largest causal blocks first - each owning a running

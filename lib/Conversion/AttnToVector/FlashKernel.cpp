@@ -207,17 +207,33 @@ void Kernel::packKeys() {
                                ValueRange{dim(k, 0), dim(k, 1), numKvTiles, headDim},
                                b.getI64IntegerAttr(64));
   parallel({dim(k, 0), dim(k, 1), numKvTiles}, [&](ValueRange ids) {
+    // K^T row d of the tile gathers K[j0 + c, d] for the tile's keys c, a vector of
+    // lanes at a time (vgatherdps); keys past the sequence read as 0.
+    Type i32 = b.getI32Type();
+    auto lanesType = VectorType::get({tiles.lanes}, i32);
     Value j0 = mul(ids[2], idx(bc));
-    Value last = arith::SubIOp::create(b, loc, numKeys, idx(1));
-    forLoop(idx(0), idx(bc), 1, [&](Value c) {
-      Value j = add(j0, c);
-      Value inRange = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, j, numKeys);
-      Value row = minIndex(j, last);
-      forLoop(idx(0), headDim, 1, [&](Value d) {
-        Value x = memref::LoadOp::create(b, loc, k, ValueRange{ids[0], ids[1], row, d});
-        x = arith::SelectOp::create(b, loc, inRange, fmul(x, keyScale), scalar(0.0));
-        memref::StoreOp::create(b, loc, x, kt, ValueRange{ids[0], ids[1], ids[2], d, c});
-      });
+    Value rowStride = arith::IndexCastOp::create(b, loc, i32, headDim);
+    Value keysLeft = arith::IndexCastOp::create(
+        b, loc, i32, arith::SubIOp::create(b, loc, numKeys, j0));
+    SmallVector<Value> offsets, valid;
+    for (int64_t c = 0; c < bc; c += tiles.lanes) {
+      SmallVector<APInt> keys;
+      for (int64_t l = 0; l < tiles.lanes; ++l)
+        keys.push_back(APInt(32, c + l));
+      Value key = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(lanesType, keys));
+      offsets.push_back(arith::MulIOp::create(
+          b, loc, key, vector::BroadcastOp::create(b, loc, lanesType, rowStride)));
+      valid.push_back(arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::slt, key,
+          vector::BroadcastOp::create(b, loc, lanesType, keysLeft)));
+    }
+    Value zeros = splat(0.0), scale = splat(keyScale);
+    forLoop(idx(0), headDim, 1, [&](Value d) {
+      for (int64_t c = 0; c < bc / tiles.lanes; ++c) {
+        Value x = vector::GatherOp::create(b, loc, vec, k, ValueRange{ids[0], ids[1], j0, d},
+                                           offsets[c], valid[c], zeros);
+        store(fmul(x, scale), kt, {ids[0], ids[1], ids[2], d, idx(c * tiles.lanes)});
+      }
     });
   });
 }
