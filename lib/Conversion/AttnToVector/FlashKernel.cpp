@@ -135,7 +135,7 @@ struct Kernel {
   Value build();
   void packKeys();
   void task(Value batch, Value head, Value block);
-  void microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Value tk, Value fullTile,
+  void microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Value tk, Value partial,
                  Value o, Value m, Value l, Value p);
   SmallVector<Value> scores(Value batch, Value head, Value kvHead, Value i0, Value r0, Value t);
   SmallVector<Value> maskScores(ArrayRef<Value> s, Value batch, Value head, Value i0, Value r0,
