@@ -29,7 +29,6 @@ iree.runtime.flags.parse_flags before the device is created. Inputs are uploaded
 of the compiled function (its output stays on the device). Median and min of R calls
 after 2 warm-up calls. --check compares with an fp64 numpy reference at the given shape.
 """
-import argparse
 import json
 import math
 import os
@@ -40,31 +39,18 @@ import time
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reference import reference  # noqa: E402
+import common  # noqa: E402
+from common import reference  # noqa: E402
 
 
 def parse():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--heads", type=int, default=8)
-    p.add_argument("--kv-heads", type=int, default=None)
-    p.add_argument("--n", type=int, default=1024)
-    p.add_argument("--d", type=int, default=64)
-    p.add_argument("--causal", action="store_true")
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--reps", type=int, default=10)
-    p.add_argument("--check", action="store_true")
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--form", choices=["attention", "unfused"], default="attention")
-    p.add_argument("--dump", default=None,
-                   help="also write the MLIR and IREE's per-dispatch files into DIR")
-    p.add_argument("--compile-flag", action="append", default=[],
-                   help="extra iree-compile flag (repeatable; write --compile-flag=--x=y)")
-    a = p.parse_args()
-    if a.kv_heads is None:
-        a.kv_heads = a.heads
-    if a.heads % a.kv_heads:
-        p.error("--heads must be a multiple of --kv-heads")
-    return a
+    def extra(p):
+        p.add_argument("--form", choices=["attention", "unfused"], default="attention")
+        p.add_argument("--dump", default=None,
+                       help="also write the MLIR and IREE's per-dispatch files into DIR")
+        p.add_argument("--compile-flag", action="append", default=[],
+                       help="extra iree-compile flag (repeatable; write --compile-flag=--x=y)")
+    return common.parse(__doc__, extra)
 
 
 def f32(x):

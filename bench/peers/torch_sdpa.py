@@ -11,7 +11,6 @@ everything under torch.inference_mode(); median and min of R timed calls after 2
 warm-up calls. Prints one JSON line; "backend" names the SDPA kernel PyTorch picked
 for the CPU where it can be told (flash attention for fp32 CPU in recent versions).
 """
-import argparse
 import os
 import sys
 import json
@@ -21,26 +20,12 @@ import time
 
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reference import reference  # noqa: E402
+import common  # noqa: E402
+from common import reference  # noqa: E402
 
 
 def parse():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--heads", type=int, default=8)
-    p.add_argument("--kv-heads", type=int, default=None)
-    p.add_argument("--n", type=int, default=1024)
-    p.add_argument("--d", type=int, default=64)
-    p.add_argument("--causal", action="store_true")
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--reps", type=int, default=10)
-    p.add_argument("--check", action="store_true")
-    p.add_argument("--seed", type=int, default=42)
-    a = p.parse_args()
-    if a.kv_heads is None:
-        a.kv_heads = a.heads
-    if a.heads % a.kv_heads:
-        p.error("--heads must be a multiple of --kv-heads")
-    return a
+    return common.parse(__doc__)
 
 
 def main():

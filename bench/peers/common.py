@@ -1,0 +1,40 @@
+"""What the Python peers share: their command line and the fp64 reference of --check."""
+import argparse
+import math
+
+
+def parse(doc, extra=None):
+    """--heads H --kv-heads G --n N --d D [--causal] --threads T --reps R [--check] [--seed S],
+    plus what `extra(parser)` adds."""
+    p = argparse.ArgumentParser(description=doc.splitlines()[0])
+    p.add_argument("--heads", type=int, default=8)
+    p.add_argument("--kv-heads", type=int, default=None)
+    p.add_argument("--n", type=int, default=1024)
+    p.add_argument("--d", type=int, default=64)
+    p.add_argument("--causal", action="store_true")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--reps", type=int, default=10)
+    p.add_argument("--check", action="store_true")
+    p.add_argument("--seed", type=int, default=42)
+    if extra:
+        extra(p)
+    a = p.parse_args()
+    if a.kv_heads is None:
+        a.kv_heads = a.heads
+    if a.heads % a.kv_heads:
+        p.error("--heads must be a multiple of --kv-heads")
+    return a
+
+
+def reference(q, k, v, causal):
+    """softmax(q k^T / sqrt(D)) v in fp64; q [H,N,D], k/v [H,N,D] (already expanded)."""
+    import numpy as np
+
+    q, k, v = (x.astype(np.float64) for x in (q, k, v))
+    s = q @ k.transpose(0, 2, 1) / math.sqrt(q.shape[-1])
+    if causal:
+        n = s.shape[-1]
+        s = np.where(np.tril(np.ones((n, n), dtype=bool)), s, -np.inf)
+    s = s - s.max(-1, keepdims=True)
+    p = np.exp(s)
+    return (p / p.sum(-1, keepdims=True)) @ v
