@@ -480,10 +480,13 @@ private:
     int64_t F = softmax ? D : (*op.getFeature() == FeatureKind::Taylor2 ? 1 + D + D * D : D);
     flops += softmax ? 4.0 * B * H * M * N * D : 2.0 * B * H * M * N * (F + E);
     for (Value operand : op.getMaskOperands()) {
-      const Tensor &seg = values.at(operand);
-      if (seg.shape.size() != 2 || seg.shape[0] != B || seg.shape[1] != N)
+      const Tensor &t = values.at(operand);
+      bool segments = t.shape.size() == 2 && t.shape[0] == B && t.shape[1] == N;
+      bool layout = t.shape.size() == 4 && t.shape[0] == B && t.shape[1] == H;
+      if (!segments && !layout)
         return op.emitError() << "mask operands must be [B, Nk] = [" << B << ", " << N
-                              << "] at run time";
+                              << "] segment ids or [B, Hq = " << H
+                              << ", query blocks, key blocks] layouts at run time";
     }
     if (!compute())
       return setResult(op, std::move(out));

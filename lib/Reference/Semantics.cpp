@@ -98,6 +98,16 @@ bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64
     const double *row = seg.data.data() + operands->batch * nk;
     return row[p] == row[j];
   }
+  case MaskKind::Blocks: {
+    if (!operands)
+      return false;
+    const Tensor &layout = *operands->tensors[a[0]];
+    const std::vector<int64_t> &s = layout.shape; // [B, Hq, QB, KB]
+    int64_t qb = i / a[1], kb = j / a[2];
+    if (qb >= s[2] || kb >= s[3])
+      return false; // blocks the layout does not cover are hidden
+    return layout.data[((operands->batch * s[1] + head) * s[2] + qb) * s[3] + kb] != 0;
+  }
   }
   return false;
 }

@@ -212,7 +212,7 @@ func.func @mask_rank(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
 // -----
 
 func.func @mask_unknown_term(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
-  // expected-error @+1 {{unknown mask term 'diagonal'; expected one of full, causal, window, sink, chunk, dilated, prefix, neighborhood, heads, power2, document, and, or, not}}
+  // expected-error @+1 {{unknown mask term 'diagonal'; expected one of full, causal, window, sink, chunk, dilated, prefix, neighborhood, heads, power2, document, blocks, and, or, not}}
   %0 = attn.mask #attn.mask<diagonal> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }
@@ -469,4 +469,36 @@ func.func @document_rank(%q: tensor<1x2x8x4xf32>, %s: tensor<8xi32>) -> tensor<1
   // expected-error @+1 {{'attn.attention' op expects mask operand #0 to be [batch, keys] segment ids, got 'tensor<8xi32>'}}
   %0 = attn.attention mask #attn.mask<document> mask_operands(%s : tensor<8xi32>) ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
   return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @blocks_rank(%q: tensor<1x2x8x4xf32>, %l: tensor<1x8xi32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op expects mask operand #0 to be a [batch, query heads, query blocks, key blocks] layout, got 'tensor<1x8xi32>'}}
+  %0 = attn.attention mask #attn.mask<blocks(0, 4, 4)> mask_operands(%l : tensor<1x8xi32>) ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @blocks_heads(%q: tensor<1x2x8x4xf32>, %l: tensor<1x3x2x2xi32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op index 'h' has size 2 in the query but 3 in mask operand #0}}
+  %0 = attn.attention mask #attn.mask<blocks(0, 4, 4)> mask_operands(%l : tensor<1x3x2x2xi32>) ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @blocks_and_document_share(%q: tensor<1x2x8x4xf32>, %l: tensor<1x8xi32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op a mask operand is read both as segment ids (document) and as a block layout (blocks)}}
+  %0 = attn.attention mask #attn.mask<or(document, blocks(0, 4, 4))> mask_operands(%l : tensor<1x8xi32>) ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @blocks_zero(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{mask term 'blocks' needs positive block sizes}}
+  %0 = attn.mask #attn.mask<blocks(0, 0, 4)> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
 }

@@ -44,6 +44,8 @@ static TermShape getTermShape(MaskKind kind) {
   case MaskKind::Window:
   case MaskKind::Dilated:
     return {2, 0};
+  case MaskKind::Blocks:
+    return {3, 0};
   case MaskKind::Sink:
   case MaskKind::Chunk:
   case MaskKind::Prefix:
@@ -129,6 +131,8 @@ LogicalResult MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError, Mas
     if (a < 0)
       return emitError() << "mask term '" << name << "' needs non-negative arguments, got "
                          << a;
+  if (kind == MaskKind::Blocks && (args[1] == 0 || args[2] == 0))
+    return emitError() << "mask term 'blocks' needs positive block sizes";
   if ((kind == MaskKind::Chunk || kind == MaskKind::Dilated) &&
       llvm::is_contained(args.take_front(shape.numArgs), 0))
     return emitError() << "mask term '" << name << "' needs positive sizes";
@@ -146,7 +150,7 @@ static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
   if (!kind) {
     parser.emitError(loc) << "unknown mask term '" << name
                           << "'; expected one of full, causal, window, sink, chunk, "
-                             "dilated, prefix, neighborhood, heads, power2, document, and, or, not";
+                             "dilated, prefix, neighborhood, heads, power2, document, blocks, and, or, not";
     return failure();
   }
   TermShape shape = getTermShape(*kind);

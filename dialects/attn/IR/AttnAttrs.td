@@ -127,7 +127,8 @@ def Attn_MaskKind : I32EnumAttr<"MaskKind", "a node of the mask algebra", [
     I32EnumAttrCase<"Neighborhood", 10, "neighborhood">,
     I32EnumAttrCase<"Heads", 11, "heads">,
     I32EnumAttrCase<"Power2", 12, "power2">,
-    I32EnumAttrCase<"Document", 13, "document">]> {
+    I32EnumAttrCase<"Document", 13, "document">,
+    I32EnumAttrCase<"Blocks", 14, "blocks">]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::attn";
 }
@@ -154,6 +155,7 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
     | `dilated(window, rate, offset)` | 0 <= p - j < window * rate and j mod rate == offset mod rate (LongNet: each head its own phase) |
     | `power2` | p - j is 0 or a power of two (PowerAttention's exponentially spaced keys) |
     | `document(i)` | seg[p] == seg[j], seg the i-th mask operand of `attn.attention` (sequence packing) |
+    | `blocks(i, bq, bk)` | layout[h, i / bq, j / bk] != 0 (query row i), layout the i-th mask operand: a run-time block layout |
     | `prefix(n)` | j < n or j <= p (prefix-LM: bidirectional prefix, causal rest) |
     | `neighborhood(G, K[, D[, C]])` | neighborhood attention on a token grid (below) |
     | `heads(m0, m1, ..., mk-1)` | query head h uses m(h mod k) (per-head masks: DuoAttention, MoA) |
@@ -174,7 +176,9 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
     `document(i)` (or `document` for i = 0) reads a run-time tensor: the i-th
     `mask_operands` of `attn.attention`, `[B, Nk]` i32 segment (document) ids per key
     position; a query at position p belongs to segment seg[p]. Packed sequences attend
-    within their own document: `and(causal, document)`.
+    within their own document: `and(causal, document)`. `blocks(i, bq, bk)` reads a
+    `[B, Hq, ceil(Nq / bq), ceil(Nk / bk)]` i32 block layout (nonzero: the block of
+    query rows x keys is visible), per batch and query head.
 
     `heads` gives each query head its own mask (with k equal to the number of query
     heads, one per head; a shorter list repeats). It needs the head index, so it is

@@ -7,6 +7,7 @@
 #include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
+#include <map>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -205,12 +206,23 @@ LogicalResult ReduceOp::verify() {
 // MaskOp
 //===----------------------------------------------------------------------===//
 
-/// The largest mask operand a document(i) term of `mask` reads, or -1.
-static int64_t lastMaskOperand(MaskAttr mask) {
-  int64_t last = mask.getKind() == MaskKind::Document ? mask.getArgs()[0] : -1;
+/// The run-time terms of `mask` by the mask operand they read.
+static void collectOperandReaders(MaskAttr mask, std::map<int64_t, MaskKind> &readers,
+                                  bool &conflict) {
+  if (mask.getKind() == MaskKind::Document || mask.getKind() == MaskKind::Blocks) {
+    auto [it, inserted] = readers.try_emplace(mask.getArgs()[0], mask.getKind());
+    conflict |= !inserted && it->second != mask.getKind();
+  }
   for (Attribute m : mask.getOperands())
-    last = std::max(last, lastMaskOperand(cast<MaskAttr>(m)));
-  return last;
+    collectOperandReaders(cast<MaskAttr>(m), readers, conflict);
+}
+
+/// The largest mask operand a run-time term of `mask` reads, or -1.
+static int64_t lastMaskOperand(MaskAttr mask) {
+  std::map<int64_t, MaskKind> readers;
+  bool conflict = false;
+  collectOperandReaders(mask, readers, conflict);
+  return readers.empty() ? -1 : readers.rbegin()->first;
 }
 
 /// Whether `mask` contains a heads(...) term anywhere.
@@ -347,13 +359,27 @@ LogicalResult AttentionOp::verify() {
   if ((int64_t)getMaskOperands().size() != needed)
     return emitOpError() << "the mask reads " << needed << " mask operand(s), got "
                          << getMaskOperands().size();
+  std::map<int64_t, MaskKind> readers;
+  bool conflict = false;
+  if (getMaskAttr())
+    collectOperandReaders(getMaskAttr(), readers, conflict);
+  if (conflict)
+    return emitOpError() << "a mask operand is read both as segment ids (document) and as a "
+                            "block layout (blocks)";
   for (auto [i, operand] : llvm::enumerate(getMaskOperands())) {
     auto type = cast<RankedTensorType>(operand.getType());
     std::string name = "mask operand #" + std::to_string(i);
-    if (type.getRank() != 2)
-      return emitOpError() << "expects " << name << " to be [batch, keys] segment ids, got "
+    bool layout = readers.count(i) && readers[i] == MaskKind::Blocks;
+    if (type.getRank() != (layout ? 4 : 2))
+      return emitOpError() << "expects " << name
+                           << (layout ? " to be a [batch, query heads, query blocks, key "
+                                        "blocks] layout, got "
+                                      : " to be [batch, keys] segment ids, got ")
                            << type;
-    if (failed(verifyIndexedTensors(*this, {{"bgnd", k, "the key"}, {"bn", type, name}})))
+    if (layout ? failed(verifyIndexedTensors(*this, {{"bhmd", q, "the query"},
+                                                     {"bhxy", type, name}}))
+               : failed(verifyIndexedTensors(*this, {{"bgnd", k, "the key"},
+                                                     {"bn", type, name}})))
       return failure();
   }
   return success();

@@ -24,9 +24,15 @@ struct MaskOperandAccess {
   /// The [min, max] segment ids (i32) of operand `i` over the queries or keys of the
   /// tile being classified; null: tiles of document terms count as partial.
   function_ref<std::pair<Value, Value>(unsigned i, bool query)> segmentRange;
+  /// blocks(i, bq, bk): whether the layout (operand `i`) shows the block of the current
+  /// (query row, key) pair(s): i1, or a vector of i1 like the positions.
+  function_ref<Value(unsigned i, int64_t bq, int64_t bk)> blockVisible;
+  /// blocks(i, bq, bk) for the tile being classified: (all, any) over the layout
+  /// entries it covers; null: such tiles count as partial.
+  function_ref<std::pair<Value, Value>(unsigned i, int64_t bq, int64_t bk)> blockTile;
 };
 
-/// Whether `mask` reads mask operands (document(i) terms).
+/// Whether `mask` reads mask operands (document(i), blocks(i, ...) terms).
 bool readsMaskOperands(MaskAttr mask);
 
 /// i1 predicate: is key column `key` visible from query row `query` under `mask`, for

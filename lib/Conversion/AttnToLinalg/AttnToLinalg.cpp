@@ -220,7 +220,11 @@ static Value applyMask(OpBuilder &b, Location loc, MaskAttr mask, Indexed scores
       return tensor::ExtractOp::create(g.b, g.loc, maskOperands[i],
                                        ValueRange{g.index('b'), at});
     };
-    MaskOperandAccess access{segmentIds, nullptr};
+    auto blockVisible = [&](unsigned i, int64_t bq, int64_t bk) {
+      return layoutEntrySet(g.b, g.loc, maskOperands[i], g.index('b'), head, g.index(query),
+                            g.index(key), bq, bk);
+    };
+    MaskOperandAccess access{segmentIds, nullptr, blockVisible, nullptr};
     Value visible = buildMaskPredicate(g.b, g.loc, mask, g.index(query), g.index(key),
                                        numQueries, numKeys, head, &access);
     Type t = g.args[0].getType();

@@ -140,3 +140,23 @@ Value mlir::attn::buildReduction(OpBuilder &b, Location loc, Indexed input,
                                                 reorderable());
   });
 }
+
+Value mlir::attn::layoutEntrySet(OpBuilder &b, Location loc, Value layout, Value batch,
+                                 Value head, Value row, Value key, int64_t bq, int64_t bk) {
+  auto index = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value qb = arith::DivUIOp::create(b, loc, row, index(bq));
+  Value kb = arith::DivUIOp::create(b, loc, key, index(bk));
+  Value numQ = tensor::DimOp::create(b, loc, layout, 2);
+  Value numK = tensor::DimOp::create(b, loc, layout, 3);
+  Value inside = arith::AndIOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, qb, numQ),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, kb, numK));
+  // Read a clamped entry (never out of bounds), then hide what the layout misses.
+  Value one = index(1);
+  qb = arith::MinSIOp::create(b, loc, qb, arith::SubIOp::create(b, loc, numQ, one));
+  kb = arith::MinSIOp::create(b, loc, kb, arith::SubIOp::create(b, loc, numK, one));
+  Value entry = tensor::ExtractOp::create(b, loc, layout, ValueRange{batch, head, qb, kb});
+  Value set = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, entry,
+                                    arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0));
+  return arith::AndIOp::create(b, loc, set, inside);
+}

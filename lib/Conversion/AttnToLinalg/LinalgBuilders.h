@@ -78,6 +78,11 @@ Value negInfinity(OpBuilder &b, Location loc, Type type);
 Value buildFeatureMap(OpBuilder &b, Location loc, FeatureKind kind, Indexed input,
                       char axis);
 
+/// i1: entry [batch, head, row / bq, key / bk] of a block layout tensor is nonzero (and
+/// within the layout; blocks past it are hidden).
+Value layoutEntrySet(OpBuilder &b, Location loc, Value layout, Value batch, Value head,
+                     Value row, Value key, int64_t bq, int64_t bk);
+
 class AttentionOp;
 
 /// Softmax attention as query-tile x key-tile loops with an online softmax, on the

@@ -131,7 +131,11 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
                     return tensor::ExtractOp::create(g.b, g.loc, op.getMaskOperands()[i],
                                                      ValueRange{g.index('b'), at});
                   };
-                  MaskOperandAccess access{segmentIds, nullptr};
+                  auto blockVisible = [&](unsigned i, int64_t bq, int64_t bk) {
+                    return layoutEntrySet(g.b, g.loc, op.getMaskOperands()[i], g.index('b'),
+                                          head, row, col, bq, bk);
+                  };
+                  MaskOperandAccess access{segmentIds, nullptr, blockVisible, nullptr};
                   Value visible = buildMaskPredicate(g.b, g.loc, mask, row, col, numQueries,
                                                      numKeys, head, &access);
                   return arith::SelectOp::create(g.b, g.loc, visible, x,

@@ -128,9 +128,17 @@ struct Kernel {
     return scale / std::log(2.0);
   }
 
+  /// Whether mask operand `i` holds segment ids ([B, Nk]; else a block layout).
+  bool isSegmentIds(unsigned i) { return cast<MemRefType>(segments[i].getType()).getRank() == 2; }
+
   /// [min, max] of segment ids segments[i][batch, x] over positions x in [lo, hi]
   /// (positions below 0 are skipped; an empty range gives [INT32_MAX, INT32_MIN]).
   std::pair<Value, Value> segmentRange(unsigned i, Value batch, Value lo, Value hi);
+
+  /// (all, any) nonzero entries of a [B, Hq, QB, KB] block layout over the blocks of
+  /// query rows [rowLo, rowHi] x keys [jLo, jHi]; blocks past the layout are hidden.
+  std::pair<Value, Value> layoutTile(Value layout, Value batch, Value head, Value rowLo,
+                                     Value rowHi, Value jLo, Value jHi, int64_t bq, int64_t bk);
 
   Value build();
   void packKeys();
@@ -155,6 +163,31 @@ std::pair<Value, Value> Kernel::segmentRange(unsigned i, Value batch, Value lo, 
                 arith::MaxSIOp::create(b, loc, acc[1], id)};
       });
   return {range[0], range[1]};
+}
+
+std::pair<Value, Value> Kernel::layoutTile(Value layout, Value batch, Value head, Value rowLo,
+                                           Value rowHi, Value jLo, Value jHi, int64_t bq,
+                                           int64_t bk) {
+  auto div = [&](Value x, int64_t y) { return arith::DivUIOp::create(b, loc, x, idx(y)); };
+  auto lt = [&](Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, y);
+  };
+  Value numQ = dim(layout, 2), numK = dim(layout, 3);
+  Value qLast = div(rowHi, bq), kLast = div(jHi, bk);
+  Value covered = arith::AndIOp::create(b, loc, lt(qLast, numQ), lt(kLast, numK));
+  Value qEnd = minIndex(add(qLast, idx(1)), numQ), kEnd = minIndex(add(kLast, idx(1)), numK);
+  Value no = arith::ConstantIntOp::create(b, loc, 0, 1);
+  Value zero = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
+  SmallVector<Value> result = forLoop(
+      div(rowLo, bq), qEnd, {covered, no}, [&](Value qb, ValueRange acc) {
+        return forLoop(div(jLo, bk), kEnd, acc, [&](Value kb, ValueRange acc) -> SmallVector<Value> {
+          Value entry = memref::LoadOp::create(b, loc, layout, ValueRange{batch, head, qb, kb});
+          Value set = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, entry, zero);
+          return {arith::AndIOp::create(b, loc, acc[0], set),
+                  arith::OrIOp::create(b, loc, acc[1], set)};
+        });
+      });
+  return {result[0], result[1]};
 }
 
 Value Kernel::build() {
@@ -275,11 +308,16 @@ void Kernel::task(Value batch, Value head, Value block) {
     SmallVector<std::pair<Value, Value>> queryRanges;
     if (documents)
       for (unsigned i = 0; i < segments.size(); ++i)
-        queryRanges.push_back(segmentRange(i, batch, pLo, pHi));
+        queryRanges.push_back(isSegmentIds(i) ? segmentRange(i, batch, pLo, pHi)
+                                              : std::pair<Value, Value>());
     auto range = [&](unsigned i, bool query) {
       return query ? queryRanges[i] : keyRanges[i];
     };
-    MaskOperandAccess access{nullptr, range};
+    auto blockTile = [&](unsigned i, int64_t bq, int64_t bk) {
+      return layoutTile(segments[i], batch, head, add(i0, first), add(i0, last), j0, jHi, bq,
+                        bk);
+    };
+    MaskOperandAccess access{nullptr, range, nullptr, blockTile};
     return classifyTile(b, loc, mask, pLo, pHi, j0, jHi, head, &access);
   };
   forLoop(idx(0), numKvTiles, 1, [&](Value t) {
@@ -290,7 +328,9 @@ void Kernel::task(Value batch, Value head, Value block) {
     if (documents)
       for (unsigned i = 0; i < segments.size(); ++i)
         keyRanges.push_back(
-            segmentRange(i, batch, j0, arith::SubIOp::create(b, loc, add(j0, tk), idx(1))));
+            isSegmentIds(i)
+                ? segmentRange(i, batch, j0, arith::SubIOp::create(b, loc, add(j0, tk), idx(1)))
+                : std::pair<Value, Value>());
     auto rowBlocks = [&] {
       forLoop(idx(0), tq, tiles.rows, [&](Value r0) {
         if (!mask)
@@ -379,7 +419,7 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head
   if (documents) {
     Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
     for (auto [i, seg] : llvm::enumerate(segments))
-      for (int64_t c = 0; c < cols; ++c)
+      for (int64_t c = 0; c < cols && isSegmentIds(i); ++c)
         keySegments[i].push_back(vector::TransferReadOp::create(
             b, loc, positions, seg, ValueRange{batch, add(j0, idx(c * lanes))}, zero,
             ArrayRef<bool>{false}));
@@ -389,10 +429,37 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head
   auto segmentIds = [&](unsigned i, bool query) {
     return query ? rowSegments[i] : keySegments[i][col];
   };
-  MaskOperandAccess access{segmentIds, nullptr};
+  Value rowIndex;
+  Value keyPositions;
+  // blocks(i, bq, bk): gather the row's layout entries at the keys' blocks.
+  auto blockVisible = [&](unsigned i, int64_t bq, int64_t bk) -> Value {
+    Value layout = segments[i];
+    Value numQ = dim(layout, 2), numK = dim(layout, 3);
+    Value qb = arith::DivUIOp::create(b, loc, rowIndex, idx(bq));
+    Value qIn = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, qb, numQ);
+    qb = minIndex(qb, arith::SubIOp::create(b, loc, numQ, idx(1)));
+    Value kb = arith::DivSIOp::create(b, loc, keyPositions,
+                                      vector::BroadcastOp::create(
+                                          b, loc, positions,
+                                          arith::ConstantIntOp::create(b, loc, i32, bk)));
+    Value kIn = arith::AndIOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, kb, asPositions(numK)),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, keyPositions, limit));
+    Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
+    Value entries = vector::GatherOp::create(
+        b, loc, positions, layout, ValueRange{batch, head, qb, idx(0)}, kb, kIn,
+        vector::BroadcastOp::create(b, loc, positions, zero));
+    Value set = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, entries,
+                                      vector::BroadcastOp::create(b, loc, positions, zero));
+    return arith::AndIOp::create(
+        b, loc, set,
+        vector::BroadcastOp::create(b, loc, VectorType::get({lanes}, b.getI1Type()), qIn));
+  };
+  MaskOperandAccess access{segmentIds, nullptr, blockVisible, nullptr};
   SmallVector<Value> masked;
   for (int64_t r = 0; r < tiles.rows; ++r) {
-    Value rowIndex = add(add(i0, r0), idx(r));
+    rowIndex = add(add(i0, r0), idx(r));
     Value rowPositions = asPositions(rowIndex);
     if (documents) {
       // Queries before the keys read any id (the predicate hides them).
@@ -400,13 +467,15 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head
       p = arith::MinSIOp::create(b, loc, p,
                                  arith::SubIOp::create(b, loc, numKeys, idx(1)));
       for (auto [i, seg] : llvm::enumerate(segments))
-        rowSegments[i] = vector::BroadcastOp::create(
+        if (isSegmentIds(i))
+          rowSegments[i] = vector::BroadcastOp::create(
             b, loc, positions, memref::LoadOp::create(b, loc, seg, ValueRange{batch, p}));
     }
     for (int64_t c = 0; c < cols; ++c) {
       col = c;
       Value key = arith::AddIOp::create(b, loc, asPositions(add(j0, idx(c * lanes))),
                                         lanePositions);
+      keyPositions = key;
       Value visible = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key, limit);
       if (mask)
         visible = arith::AndIOp::create(

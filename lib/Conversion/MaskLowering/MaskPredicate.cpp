@@ -110,6 +110,10 @@ struct PredicateBuilder {
                        operands->segments(args[0], /*query=*/false));
       return arith::AndIOp::create(b, loc, cmp(P::sge, pos, index(0)), same);
     }
+    case MaskKind::Blocks:
+      if (!operands || !operands->blockVisible)
+        llvm::report_fatal_error("blocks(...) mask lowered without its mask operands");
+      return operands->blockVisible(args[0], args[1], args[2]);
     }
     llvm_unreachable("unknown mask kind");
   }
@@ -195,7 +199,7 @@ Value mlir::attn::selectByHead(OpBuilder &b, Location loc, MaskAttr heads, Value
 }
 
 bool mlir::attn::readsMaskOperands(MaskAttr mask) {
-  return mask.getKind() == MaskKind::Document ||
+  return mask.getKind() == MaskKind::Document || mask.getKind() == MaskKind::Blocks ||
          llvm::any_of(mask.getOperands(),
                       [](Attribute m) { return readsMaskOperands(cast<MaskAttr>(m)); });
 }

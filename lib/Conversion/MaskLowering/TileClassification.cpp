@@ -153,6 +153,12 @@ struct Classifier {
       Value all = both(both(eq(qMin, qMax), eq(kMin, kMax)), eq(qMin, kMin));
       return {both(all, le(idx(0), pLo)), any};
     }
+    case MaskKind::Blocks: {
+      if (!operands || !operands->blockTile)
+        return {boolean(false), boolean(true)};
+      auto [all, any] = operands->blockTile(a[0], a[1], a[2]);
+      return {all, any};
+    }
     case MaskKind::Heads: {
       if (head)
         return {selectByHead(b, loc, mask, head, [&](MaskAttr m) { return classify(m).all; }),
