@@ -45,7 +45,10 @@ MASKS = [
      ["--mask", "neighborhood", "--grid", "128x128", "--kernel", "7x7"]),
     ("causal documents of 1024 (run-time ids)", "and(causal, document)",
      ["--mask", "document", "--doc-len", "1024"]),
+    ("block-sparse 8 of 64 blocks of 256 (run-time layout)", "blocks(0, 256, 256)",
+     ["--mask", "layout", "--block", "256"]),
 ]
+LAYOUT_BLOCK, LAYOUT_KEEP = 256, 8
 DOC_LEN = 1024
 
 
@@ -56,6 +59,9 @@ def program(d, mask):
     if mask and "document" in mask:
         seg_arg = ', %seg: tensor<1x?xi32> {attn.dims = "bn"}'
         seg_use = "mask_operands(%seg : tensor<1x?xi32>) "
+    if mask and "blocks" in mask:
+        seg_arg = ', %layout: tensor<1x1x?x?xi32> {attn.dims = "bhxy"}'
+        seg_use = "mask_operands(%layout : tensor<1x1x?x?xi32>) "
     return f"""func.func @attention(%q: {t} {{attn.dims = "bhnd"}}, %k: {t} {{attn.dims = "bhnd"}},
                      %v: {t} {{attn.dims = "bhnd"}}{seg_arg}) -> {t} {{
   %o = attn.attention {attr}{seg_use}ins(%q, %k, %v : {t}, {t}, {t}) -> {t}
@@ -72,6 +78,24 @@ def document_inputs(directory, n, d):
     for i in range(3):
         np.save(os.path.join(directory, f"arg{i}.npy"), rng.standard_normal((1, 1, n, d), dtype=np.float32))
     np.save(os.path.join(directory, "arg3.npy"), (np.arange(n, dtype=np.int32) // DOC_LEN)[None, :])
+
+
+def layout_inputs(directory, n, d):
+    """q, k, v and a layout keeping LAYOUT_KEEP random kv blocks (its own included) per
+    query block; the layout is also saved for the FlexAttention peer."""
+    import numpy as np
+    rng = np.random.default_rng(0)
+    os.makedirs(directory, exist_ok=True)
+    for i in range(3):
+        np.save(os.path.join(directory, f"arg{i}.npy"), rng.standard_normal((1, 1, n, d), dtype=np.float32))
+    blocks = (n + LAYOUT_BLOCK - 1) // LAYOUT_BLOCK
+    layout = np.zeros((blocks, blocks), dtype=np.int32)
+    for qb in range(blocks):
+        others = rng.choice([b for b in range(blocks) if b != qb], LAYOUT_KEEP - 1, replace=False)
+        layout[qb, [qb, *others]] = 1
+    np.save(os.path.join(directory, "arg3.npy"), layout[None, None])
+    np.save(os.path.join(directory, "layout.npy"), layout)
+    return layout
 
 
 def document_visited(n, rows=6, cols=64):
@@ -108,6 +132,8 @@ def exact_density(mask_name, n):
             row = max(1024, p + 1)
         elif mask_name.startswith("causal documents"):
             row = p % DOC_LEN + 1
+        elif mask_name.startswith("block-sparse"):
+            row = LAYOUT_KEEP * LAYOUT_BLOCK
         else:  # 7x7 window clamped inside the grid: always 49 keys
             row = 49
         total += row
@@ -136,11 +162,18 @@ def main():
             if mask and "document" in mask:
                 document_inputs(os.path.join(tmp, "docs"), args.n, args.d)
                 run += ["--inputs", os.path.join(tmp, "docs")]
+            layout = None
+            if mask and "blocks" in mask:
+                layout = layout_inputs(os.path.join(tmp, "layout"), args.n, args.d)
+                run += ["--inputs", os.path.join(tmp, "layout")]
+                flex = flex + ["--layout", os.path.join(tmp, "layout", "layout.npy")]
             out = subprocess.run(run, capture_output=True, text=True, check=True).stdout
             ours = float(re.search(r"median ([0-9.]+) ms", out).group(1))
             visited = 1.0
             if mask and "document" in mask:
                 visited = document_visited(args.n)
+            elif layout is not None:
+                visited = float(layout.mean())  # whole 256 x 256 blocks, kernel tiles inside
             elif mask:
                 rem = subprocess.run([os.path.join(BUILD, "bin", "attn-opt"), path, "-o", "/dev/null",
                                       f"--attn-print-tile-classification=q-len={args.n} q-tile=6 kv-tile=64"],

@@ -6,6 +6,7 @@
 
 KIND: dense, causal, window (causal sliding window of W keys, the query included),
 document (causal within packed documents of --doc-len tokens, ids looked up in a tensor),
+layout (a [QB, KB] block layout from --layout, blocks of --block tokens),
 sink_window (S sink keys or the window), chunk (block-diagonal chunks of C), prefix
 (bidirectional prefix of P keys, causal rest), neighborhood (2-D NATTEN window, odd
 kernel, clamped at the borders, on a row-major grid). The mask is a mask_mod;
@@ -26,7 +27,10 @@ def parse():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--mask", required=True,
                    choices=["dense", "causal", "window", "sink_window", "chunk", "prefix",
-                            "neighborhood", "document"])
+                            "neighborhood", "document", "layout"])
+    p.add_argument("--layout", default=None,
+                   help=".npy [QB, KB] int32 block layout for --mask layout (nonzero: visible)")
+    p.add_argument("--block", type=int, default=256, help="block size of --layout")
     p.add_argument("--doc-len", type=int, default=1024,
                    help="document length for --mask document (causal within documents)")
     p.add_argument("--window", type=int, default=512)
@@ -46,6 +50,10 @@ def parse():
 
 def mask_mod_for(a, torch):
     documents = torch.arange(a.n) // a.doc_len
+    layout = None
+    if a.layout:
+        import numpy as np
+        layout = torch.from_numpy(np.load(a.layout))
     gh, gw = (int(x) for x in a.grid.split("x"))
     kh, kw = (int(x) for x in a.kernel.split("x"))
 
@@ -67,6 +75,8 @@ def mask_mod_for(a, torch):
             return (kv < a.prefix) | (kv <= q)
         if a.mask == "document":
             return (documents[q] == documents[kv]) & (kv <= q)
+        if a.mask == "layout":
+            return layout[q // a.block, kv // a.block] != 0
         qr, qc, kr, kc = q // gw, q % gw, kv // gw, kv % gw
         rs, cs = window_start(qr, kh, gh), window_start(qc, kw, gw)
         return (kr >= rs) & (kr < rs + kh) & (kc >= cs) & (kc < cs + kw)
