@@ -38,3 +38,13 @@ def reference(q, k, v, causal):
     s = s - s.max(-1, keepdims=True)
     p = np.exp(s)
     return (p / p.sum(-1, keepdims=True)) @ v
+
+
+def check(result, out, ref, tolerance=1e-4):
+    """Adds max_rel_err (max |out - ref| / max |ref|) and pass/FAIL to `result`."""
+    import numpy as np
+
+    err = float(np.max(np.abs(out - ref)) / np.max(np.abs(ref)))
+    result["max_rel_err"] = float(f"{err:.3e}")
+    result["check"] = "pass" if err <= tolerance else "FAIL"
+    return err <= tolerance

@@ -27,9 +27,10 @@ void populateAttnToLinalgPatterns(RewritePatternSet &patterns, bool onlineSoftma
 
 /// The vector flash kernel for softmax attn.attention with the given register block
 /// (`lanes` f32 lanes, `rows` query rows x `keyTile` keys) and `queryBlock` query rows
-/// per task; unsupported ops are left alone.
+/// per task; unsupported ops are left alone. `avx512` lets the kernel use AVX-512
+/// instructions (x86vector) for its exponentials.
 void populateAttnToVectorPatterns(RewritePatternSet &patterns, int64_t lanes, int64_t rows,
-                                  int64_t keyTile, int64_t queryBlock);
+                                  int64_t keyTile, int64_t queryBlock, bool avx512 = false);
 
 #define GEN_PASS_REGISTRATION
 #include "attn/Conversion/Passes.h.inc"

@@ -70,7 +70,8 @@ struct ConvertAttnToVectorPass
       tiles.queryBlock = queryBlock;
 
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerAttentionToFlashKernel>(&getContext(), tiles);
+    populateAttnToVectorPatterns(patterns, tiles.lanes, tiles.rows, tiles.keyTile(),
+                                 tiles.queryBlock, tiles.avx512);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };
@@ -78,7 +79,7 @@ struct ConvertAttnToVectorPass
 
 void mlir::attn::populateAttnToVectorPatterns(RewritePatternSet &patterns, int64_t lanes,
                                               int64_t rows, int64_t keyTile,
-                                              int64_t queryBlock) {
-  KernelTiles tiles{lanes, rows, keyTile / lanes, queryBlock, /*avx512=*/false};
+                                              int64_t queryBlock, bool avx512) {
+  KernelTiles tiles{lanes, rows, keyTile / lanes, queryBlock, avx512};
   patterns.add<LowerAttentionToFlashKernel>(patterns.getContext(), tiles);
 }
