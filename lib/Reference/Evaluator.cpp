@@ -477,7 +477,11 @@ private:
                             << G << ") at run time";
     Tensor out = Tensor::zeros({B, H, M, E});
     bool softmax = op.getNormalizer() == Normalizer::Softmax;
-    int64_t F = softmax ? D : (*op.getFeature() == FeatureKind::Taylor2 ? 1 + D + D * D : D);
+    int64_t F = D;
+    if (!softmax && *op.getFeature() == FeatureKind::Taylor2)
+      F = 1 + D + D * D;
+    if (!softmax && *op.getFeature() == FeatureKind::Cosformer)
+      F = 2 * D;
     flops += softmax ? 4.0 * B * H * M * N * D : 2.0 * B * H * M * N * (F + E);
     for (Value operand : op.getMaskOperands()) {
       const Tensor &t = values.at(operand);
@@ -525,7 +529,9 @@ private:
               std::vector<double> x(D);
               for (int64_t d = 0; d < D; ++d)
                 x[d] = at(k, b, g, j, d);
-              phiK[j] = featureVector(kind, x);
+              // cosFormer: relu features here, the position weight per pair below.
+              phiK[j] = featureVector(
+                  kind == FeatureKind::Cosformer ? FeatureKind::Relu : kind, x);
             }
           }
         }
@@ -536,7 +542,8 @@ private:
               std::vector<double> x(D);
               for (int64_t d = 0; d < D; ++d)
                 x[d] = scale * at(q, b, h, i, d);
-              phiQ = featureVector(*op.getFeature(), x);
+              FeatureKind kind = *op.getFeature();
+              phiQ = featureVector(kind == FeatureKind::Cosformer ? FeatureKind::Relu : kind, x);
             }
             double rowMax = -INFINITY;
             for (int64_t j = 0; j < N; ++j) {
@@ -553,6 +560,12 @@ private:
               } else {
                 for (size_t f = 0; f < phiQ.size(); ++f)
                   s += phiQ[f] * phiK[j][f];
+                // Position-dependent weights, from the end-aligned distance p_i - j.
+                double distance = double(i + N - M) - double(j);
+                if (*op.getFeature() == FeatureKind::Cosformer)
+                  s *= std::cos(M_PI * distance / (2.0 * N));
+                if (op.getDecay() && visible)
+                  s *= std::pow(op.getDecayOfHead(h), distance);
                 s = visible ? s : 0.0;
               }
               w[j] = s;

@@ -122,6 +122,7 @@ std::vector<double> reference::featureVector(FeatureKind kind, const std::vector
       phi.push_back(v > 0 ? v + 1 : std::exp(v));
     return phi;
   case FeatureKind::Relu:
+  case FeatureKind::Cosformer: // its position weight is applied per pair (evalAttention)
     for (double v : x)
       phi.push_back(std::max(v, 0.0));
     return phi;

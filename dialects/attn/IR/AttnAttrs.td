@@ -67,6 +67,17 @@ def Attn_FillKindAttr : EnumAttr<Attn_Dialect, Attn_FillKind, "fill"> {
   let assemblyFormat = "$value";
 }
 
+def Attn_LinearOrder : I32EnumAttr<"LinearOrder", "evaluation order of linear attention", [
+    I32EnumAttrCase<"Quadratic", 0, "quadratic">,
+    I32EnumAttrCase<"Reassociated", 1, "reassociated">]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::attn";
+}
+def Attn_LinearOrderAttr : EnumAttr<Attn_Dialect, Attn_LinearOrder, "order"> {
+  let summary = "How linear attention is evaluated: (phi(Q) phi(K)^T) V or phi(Q) (phi(K)^T V)";
+  let assemblyFormat = "$value";
+}
+
 def Attn_Normalizer : I32EnumAttr<"Normalizer", "how attention weights are normalised", [
     I32EnumAttrCase<"Softmax", 0, "softmax">,
     I32EnumAttrCase<"Sum", 1, "sum">,
@@ -87,7 +98,8 @@ def Attn_FeatureKind : I32EnumAttr<"FeatureKind", "feature map of linear attenti
     I32EnumAttrCase<"EluPlusOne", 1, "elu_plus_one">,
     I32EnumAttrCase<"Relu", 2, "relu">,
     I32EnumAttrCase<"Taylor2", 3, "taylor2">,
-    I32EnumAttrCase<"SoftmaxFeatures", 4, "softmax_features">]> {
+    I32EnumAttrCase<"SoftmaxFeatures", 4, "softmax_features">,
+    I32EnumAttrCase<"Cosformer", 5, "cosformer">]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::attn";
 }
@@ -105,6 +117,7 @@ def Attn_FeatureAttr : EnumAttr<Attn_Dialect, Attn_FeatureKind, "feature"> {
     | `relu` | max(x, 0) | d |
     | `taylor2` | [1, x, vec(x x^T) / sqrt(2)] so that phi(q).phi(k) = 1 + q.k + (q.k)^2/2 (BASED) | 1 + d + d^2 |
     | `softmax_features` | exp(x - max x) / sum exp(x - max x) along the axis (Efficient Attention) | d |
+    | `cosformer` | [relu(x) cos(pi p / 2M), relu(x) sin(pi p / 2M)] at token position p, M = Nk, so that phi(q_i).phi(k_j) = relu(q_i).relu(k_j) cos(pi (p_i - j) / 2M) (cosFormer); `attn.attention` only, it needs positions | 2d |
   }];
   let assemblyFormat = "`<` $value `>`";
 }

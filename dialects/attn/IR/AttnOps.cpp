@@ -270,7 +270,9 @@ LogicalResult MaskOp::verify() {
 static int64_t featureLength(FeatureKind kind, int64_t d) {
   if (ShapedType::isDynamic(d))
     return d;
-  return kind == FeatureKind::Taylor2 ? 1 + d + d * d : d;
+  if (kind == FeatureKind::Taylor2)
+    return 1 + d + d * d;
+  return kind == FeatureKind::Cosformer ? 2 * d : d;
 }
 
 LogicalResult FeatureOp::verify() {
@@ -290,6 +292,9 @@ LogicalResult FeatureOp::verify() {
   if (getType().getRank() != in.getRank())
     return emitOpError() << "result rank " << getType().getRank()
                          << " differs from the operand's " << in.getRank();
+  if (getFeature() == FeatureKind::Cosformer)
+    return emitOpError() << "'cosformer' weights features by token position; use it on "
+                            "attn.attention, which knows the positions";
   size_t axis = letters->find(getAxis()[0]);
   if (getFeature() == FeatureKind::Taylor2 && in.isDynamicDim(axis))
     return emitOpError() << "'taylor2' needs a static feature axis";
@@ -314,6 +319,78 @@ double AttentionOp::getEffectiveScale() {
   if (getNormalizer() != Normalizer::Softmax)
     return 1.0;
   return 1.0 / std::sqrt((double)getQuery().getType().getDimSize(3));
+}
+
+/// Whether `mask` is absent, `full` or `causal`: the masks re-association handles.
+static bool isReassociable(MaskAttr mask) {
+  return !mask || mask.getKind() == MaskKind::Full || mask.getKind() == MaskKind::Causal;
+}
+
+int64_t AttentionOp::getFeatureDim() {
+  int64_t d = getQuery().getType().getDimSize(3);
+  return getNormalizer() == Normalizer::Softmax ? d : featureLength(*getFeature(), d);
+}
+
+LinearSchedule AttentionOp::getLinearSchedule() {
+  auto length = [](RankedTensorType t) -> std::optional<int64_t> {
+    if (t.isDynamicDim(2))
+      return std::nullopt;
+    return t.getDimSize(2);
+  };
+  bool causal = getMaskAttr() && getMaskAttr().getKind() == MaskKind::Causal;
+  LinearProblem problem{length(getQuery().getType()), length(getKey().getType()),
+                        getFeatureDim(), getValue().getType().getDimSize(3), causal,
+                        isReassociable(getMaskAttr())};
+  // A dynamic value dim: the model's ratios hardly depend on it.
+  if (ShapedType::isDynamic(problem.valueDim))
+    problem.valueDim = problem.featureDim;
+  LinearSchedule chosen = chooseLinearSchedule(problem);
+  if (std::optional<LinearOrder> order = getOrder())
+    chosen.order = *order;
+  if (chosen.order == LinearOrder::Quadratic || !causal)
+    chosen.chunk = 0;
+  else if (std::optional<uint64_t> chunk = getChunk())
+    chosen.chunk = *chunk;
+  else if (chosen.chunk == 0)
+    chosen.chunk = 64;
+  return chosen;
+}
+
+LogicalResult AttentionOp::verifyLinearSchedule() {
+  bool linear = getNormalizer() != Normalizer::Softmax;
+  for (auto [name, present] : {std::pair<StringRef, bool>{"decay", getDecay().has_value()},
+                               {"order", getOrder().has_value()},
+                               {"chunk", getChunk().has_value()}})
+    if (present && !linear)
+      return emitOpError() << "'" << name << "' applies to linear attention only";
+  if (std::optional<ArrayRef<double>> decay = getDecay()) {
+    if (!getMaskAttr() || getMaskAttr().getKind() != MaskKind::Causal)
+      return emitOpError() << "'decay' needs mask #attn.mask<causal>: l^(i - j) grows "
+                              "without bound for keys after the query";
+    int64_t heads = getQuery().getType().getDimSize(1);
+    if (decay->size() != 1 && (ShapedType::isDynamic(heads) || (int64_t)decay->size() != heads))
+      return emitOpError() << "expects one decay or one per query head ("
+                           << (ShapedType::isDynamic(heads) ? std::string("dynamic")
+                                                            : std::to_string(heads))
+                           << "), got " << decay->size();
+    for (double l : *decay)
+      if (!(l > 0.0 && l <= 1.0))
+        return emitOpError() << "decay must be in (0, 1], got " << l;
+  }
+  if (getOrder() == LinearOrder::Reassociated && !isReassociable(getMaskAttr()))
+    return emitOpError() << "order 'reassociated' needs no mask, 'full' or 'causal'; got "
+                         << getMaskAttr();
+  if (std::optional<uint64_t> chunk = getChunk()) {
+    if ((int64_t)*chunk <= 0 || *chunk % 16 != 0)
+      return emitOpError() << "chunk must be a positive multiple of 16 (the widest vector), "
+                              "got "
+                           << (int64_t)*chunk;
+    if (getOrder() != LinearOrder::Reassociated ||
+        !(getMaskAttr() && getMaskAttr().getKind() == MaskKind::Causal))
+      return emitOpError() << "'chunk' sizes the causal re-associated order; it needs "
+                              "order 'reassociated' and mask #attn.mask<causal>";
+  }
+  return success();
 }
 
 LogicalResult AttentionOp::verify() {
@@ -355,6 +432,8 @@ LogicalResult AttentionOp::verify() {
     return emitOpError() << "soft-cap must be positive, got " << getSoftcapAttr();
   if (getScale() && !std::isfinite(getScaleAttr().getValueAsDouble()))
     return emitOpError() << "scale must be finite";
+  if (failed(verifyLinearSchedule()))
+    return failure();
   int64_t needed = getMaskAttr() ? lastMaskOperand(getMaskAttr()) + 1 : 0;
   if ((int64_t)getMaskOperands().size() != needed)
     return emitOpError() << "the mask reads " << needed << " mask operand(s), got "

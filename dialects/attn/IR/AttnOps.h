@@ -11,6 +11,7 @@
 
 #include "attn/IR/AttnAttrs.h"
 #include "attn/IR/AttnDialect.h"
+#include "attn/IR/LinearCostModel.h"
 
 #define GET_OP_CLASSES
 #include "attn/IR/AttnOps.h.inc"

@@ -182,6 +182,20 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
     `softmax_features` takes the softmax of q over its features and of k over the
     sequence (Efficient Attention). Scale defaults to 1 on linear paths.
 
+    `decay [l0, ...]` (linear attention under a causal mask: RetNet, TransNormerLLM,
+    Lightning Attention) weights pair (i, j) by `l_h^(p_i - j)`, `p_i` the end-aligned
+    position of query row i and `l_h` the decay of query head h (one value for all
+    heads, or one per head); each in (0, 1].
+
+    `order` fixes how linear attention is evaluated: `quadratic`,
+    `(phi(Q) phi(K)^T) V` with the mask applied to the N x N weights, or
+    `reassociated`, `phi(Q) (phi(K)^T V)`: one state `phi(K)^T V` (and
+    `sum phi(K)`) per head, or for a causal mask a state carried across chunks of
+    `chunk` keys with the masked quadratic form inside each chunk (Lightning
+    Attention-2). Without `order` the lowering asks the cost model
+    (`attn-reassociate-linear` writes its decision into the IR). `reassociated` needs
+    no mask, `full` or `causal`.
+
     A row with no visible key (or a zero denominator) yields zeros, never NaN.
     Masks follow the end-aligned convention of `#attn.mask`. Run-time mask terms
     (`document(i)`) read `mask_operands`: `[B, Nk]` i32 tensors.
@@ -205,13 +219,17 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
                    OptionalAttr<Attn_FeatureAttr>:$feature,
                    DefaultValuedAttr<Attn_NormalizerAttr, "::mlir::attn::Normalizer::Softmax">:$normalizer,
                    OptionalAttr<F64Attr>:$scale,
-                   OptionalAttr<F64Attr>:$softcap);
+                   OptionalAttr<F64Attr>:$softcap,
+                   OptionalAttr<DenseF64ArrayAttr>:$decay,
+                   OptionalAttr<Attn_LinearOrderAttr>:$order,
+                   OptionalAttr<I64Attr>:$chunk);
   let results = (outs Attn_FloatTensor:$result);
   let assemblyFormat = [{
     (`mask` qualified($mask)^)?
     (`mask_operands` `(` $mask_operands^ `:` type($mask_operands) `)`)?
     (`feature` qualified($feature)^)?
-    (`normalizer` $normalizer^)? (`scale` $scale^)? (`softcap` $softcap^)?
+    (`normalizer` `` $normalizer^)? (`scale` $scale^)? (`softcap` $softcap^)?
+    (`decay` $decay^)? (`order` `` $order^)? (`chunk` $chunk^)?
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,` type($value) `)`
     attr-dict `->` type($result)
   }];
@@ -223,6 +241,20 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
       if (auto attr = getSoftcapAttr())
         return attr.getValueAsDouble();
       return std::nullopt;
+    }
+    /// Feature length of phi (2D for cosformer, 1 + D + D^2 for taylor2); D on softmax.
+    int64_t getFeatureDim();
+    /// The order and chunk the lowerings use: the attributes where given, else the
+    /// cost model's choice (LinearCostModel.h).
+    LinearSchedule getLinearSchedule();
+    /// Decay, order and chunk: their own rules.
+    LogicalResult verifyLinearSchedule();
+    /// The decay of query head `head` (1 without a decay).
+    double getDecayOfHead(int64_t head) {
+      std::optional<ArrayRef<double>> decay = getDecay();
+      if (!decay)
+        return 1.0;
+      return decay->size() == 1 ? (*decay)[0] : (*decay)[head];
     }
   }];
 }

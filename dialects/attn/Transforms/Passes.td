@@ -62,4 +62,29 @@ def AttnPrintKeyPasses : Pass<"attn-print-key-passes", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def AttnReassociateLinear : Pass<"attn-reassociate-linear"> {
+  let summary = "Choose quadratic or re-associated order (and the chunk) for linear attention";
+  let description = [{
+    Linear attention `(phi(Q) phi(K)^T) V` can be evaluated as `phi(Q) (phi(K)^T V)`:
+    O(N F E) instead of O(N^2 (F + E)), with no N x N weights. Under a causal mask the
+    re-associated order runs in chunks (Lightning Attention-2): the masked quadratic
+    form inside a chunk of C keys, a running state `phi(K)^T V` (and `sum phi(K)`,
+    decayed when the op has a `decay`) across chunks.
+
+    For every linear `attn.attention` without an `order`, this pass asks the cost
+    model (FLOPs plus the N x N traffic of the quadratic order and the per-chunk state
+    traffic; docs/conventions.md) and writes its decision: `order quadratic` when the
+    sequences are short enough (or the mask is not `full`/`causal`, which the
+    re-associated order cannot express), else `order reassociated`, with `chunk C`
+    for causal masks. Dynamic lengths get the re-associated order. An `order` already
+    in the IR is kept; the lowerings make the same choice when the pass did not run.
+  }];
+  let options = [
+    Option<"chunk", "chunk", "int64_t", /*default=*/"0",
+           "Keys per chunk of the causal re-associated order (0: the cost model's)">,
+    Option<"emitRemarks", "remarks", "bool", /*default=*/"false",
+           "Remark each decision with the estimated costs">
+  ];
+}
+
 #endif // ATTN_TRANSFORMS_PASSES_TD

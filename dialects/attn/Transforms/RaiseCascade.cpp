@@ -304,7 +304,8 @@ LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMat
       FeatureKindAttr(),
       NormalizerAttr::get(rewriter.getContext(), Normalizer::Softmax),
       rewriter.getF64FloatAttr(match.scale),
-      match.softcap ? rewriter.getF64FloatAttr(*match.softcap) : FloatAttr());
+      match.softcap ? rewriter.getF64FloatAttr(*match.softcap) : FloatAttr(),
+      /*decay=*/DenseF64ArrayAttr(), /*order=*/LinearOrderAttr(), /*chunk=*/IntegerAttr());
   // The result is P... m e: sizes of P and m come from q, e from v.
   SmallVector<OpFoldResult> shape;
   for (unsigned i = 0; i <= numPrefix; ++i)

@@ -364,25 +364,111 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
     return weightedValues(b, loc, weights, v, /*normalize=*/true);
   }
 
-  /// a_ij = phi(scale q_i).phi(k_j), masked to 0; o_i = sum_j a_ij v_j [/ sum_j a_ij].
+  /// a_ij = phi(scale q_i).phi(k_j) [x position weights], masked to 0;
+  /// o_i = sum_j a_ij v_j [/ sum_j a_ij]. Re-associated as phi(Q) (phi(K)^T V) when the
+  /// schedule says so and nothing depends on positions; the causal chunked order is
+  /// the vector kernel's, here causal masks keep the quadratic order.
   static Value lowerLinear(OpBuilder &b, Location loc, AttentionOp op, Indexed q, Indexed k,
                            Indexed v) {
     FeatureKind kind = *op.getFeature();
+    // cosFormer: relu features, its cos(pi (p_i - j) / 2M) weight applied per pair.
+    bool cosformer = kind == FeatureKind::Cosformer;
+    FeatureKind map = cosformer ? FeatureKind::Relu : kind;
     Type elt = op.getType().getElementType();
-    Indexed phiQ{buildFeatureMap(b, loc, kind, {scaleBy(b, loc, q, op.getEffectiveScale()),
-                                                q.letters},
+    Indexed phiQ{buildFeatureMap(b, loc, map, {scaleBy(b, loc, q, op.getEffectiveScale()),
+                                               q.letters},
                                  'd'),
                  q.letters};
     // Efficient Attention normalises keys over the sequence, queries over features.
     char keyAxis = kind == FeatureKind::SoftmaxFeatures ? 'n' : 'd';
-    Indexed phiK{buildFeatureMap(b, loc, kind, k, keyAxis), k.letters};
+    Indexed phiK{buildFeatureMap(b, loc, map, k, keyAxis), k.letters};
+    bool normalize = op.getNormalizer() == Normalizer::Sum;
+    bool causal = op.getMaskAttr() && op.getMaskAttr().getKind() == MaskKind::Causal;
+    if (op.getLinearSchedule().order == LinearOrder::Reassociated && !causal && !cosformer)
+      return reassociated(b, loc, phiQ, phiK, v, normalize);
+
     Value zero = buildInit(b, loc, elt, "bgrmn", {q, k}, 0.0);
     Indexed scores{buildGeneric(b, loc, {phiQ, phiK}, {zero, "bgrmn"},
                                 multiplyAccumulate),
                    "bgrmn"};
+    if (cosformer || op.getDecay())
+      scores.value = weighByDistance(b, loc, op, scores, cosformer);
     if (MaskAttr mask = op.getMaskAttr())
       scores.value = applyMask(b, loc, mask, scores, 'm', 'n', FillKind::Zero, op.getMaskOperands());
-    return weightedValues(b, loc, scores, v, op.getNormalizer() == Normalizer::Sum);
+    return weightedValues(b, loc, scores, v, normalize);
+  }
+
+  /// o = phi(Q) S [/ phi(Q) z] with S = phi(K)^T V ("bgde") and z = sum_n phi(K)
+  /// ("bgd"): no M x N tensor.
+  static Value reassociated(OpBuilder &b, Location loc, Indexed phiQ, Indexed phiK, Indexed v,
+                            bool normalize) {
+    Type elt = cast<ShapedType>(v.value.getType()).getElementType();
+    Indexed state{buildGeneric(b, loc, {phiK, v}, {buildInit(b, loc, elt, "bgde", {phiK, v}, 0.0),
+                                                   "bgde"},
+                               multiplyAccumulate),
+                  "bgde"};
+    Value out = buildGeneric(b, loc, {phiQ, state},
+                             {buildInit(b, loc, elt, "bgrme", {phiQ, v}, 0.0), "bgrme"},
+                             multiplyAccumulate);
+    if (!normalize)
+      return out;
+    Indexed keySum{buildReduction(b, loc, phiK, "bgd", /*isMax=*/false), "bgd"};
+    Indexed denom{buildGeneric(b, loc, {phiQ, keySum},
+                               {buildInit(b, loc, elt, "bgrm", {phiQ}, 0.0), "bgrm"},
+                               multiplyAccumulate),
+                  "bgrm"};
+    return buildElementwise(b, loc, {{out, "bgrme"}, denom}, "bgrme", divideOrZero);
+  }
+
+  /// a_ij x cos(pi t / 2 Nk) (cosFormer) x l_h^t (decay), t = p_i - j the end-aligned
+  /// distance; pairs the mask hides are zeroed afterwards.
+  static Value weighByDistance(OpBuilder &b, Location loc, AttentionOp op, Indexed scores,
+                               bool cosformer) {
+    Value numQueries = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'm', {scores}));
+    Value numKeys = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'n', {scores}));
+    Value ratio = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'r', {scores}));
+    Type elt = cast<ShapedType>(scores.value.getType()).getElementType();
+    // log2 of each head's decay, looked up by query head.
+    Value logDecay;
+    if (std::optional<ArrayRef<double>> decay = op.getDecay()) {
+      SmallVector<Attribute> logs;
+      for (double l : *decay)
+        logs.push_back(b.getFloatAttr(elt, std::log2(l)));
+      auto type = RankedTensorType::get({(int64_t)logs.size()}, elt);
+      logDecay = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, logs));
+    }
+    return buildElementwise(b, loc, {scores}, scores.letters, [&](const GenericBody &g) {
+      Value offset = arith::SubIOp::create(g.b, g.loc, numKeys, numQueries);
+      Value distanceIndex = arith::SubIOp::create(
+          g.b, g.loc, arith::AddIOp::create(g.b, g.loc, g.index('m'), offset), g.index('n'));
+      Value distance = arith::SIToFPOp::create(
+          g.b, g.loc, elt,
+          arith::IndexCastOp::create(g.b, g.loc, g.b.getI64Type(), distanceIndex));
+      Value weight = g.args[0];
+      if (cosformer) {
+        Value length = arith::SIToFPOp::create(
+            g.b, g.loc, elt, arith::IndexCastOp::create(g.b, g.loc, g.b.getI64Type(), numKeys));
+        Value angle = arith::DivFOp::create(
+            g.b, g.loc,
+            arith::MulFOp::create(g.b, g.loc, distance, floatConstant(g.b, g.loc, elt, M_PI / 2)),
+            length);
+        weight = arith::MulFOp::create(g.b, g.loc, weight, math::CosOp::create(g.b, g.loc, angle));
+      }
+      if (logDecay) {
+        Value head = arith::AddIOp::create(
+            g.b, g.loc, arith::MulIOp::create(g.b, g.loc, g.index('g'), ratio), g.index('r'));
+        if (op.getDecay()->size() == 1)
+          head = arith::ConstantIndexOp::create(g.b, g.loc, 0);
+        Value log2l = tensor::ExtractOp::create(g.b, g.loc, logDecay, head);
+        // Only visible pairs (t >= 0) keep their weight; clamp t so hidden ones stay finite.
+        Value t = arith::MaximumFOp::create(g.b, g.loc, distance,
+                                            floatConstant(g.b, g.loc, elt, 0.0));
+        weight = arith::MulFOp::create(
+            g.b, g.loc, weight,
+            math::Exp2Op::create(g.b, g.loc, arith::MulFOp::create(g.b, g.loc, t, log2l)));
+      }
+      return weight;
+    });
   }
 
   /// o_i = sum_j w_ij v_j, divided by sum_j w_ij when `normalize` (0 where it is 0).

@@ -97,6 +97,7 @@ Value mlir::attn::buildFeatureMap(OpBuilder &b, Location loc, FeatureKind kind,
       return arith::SelectOp::create(nb, l, pos, plusOne, exp);
     });
   case FeatureKind::Relu:
+  case FeatureKind::Cosformer: // without its position weight, which needs the pair
     return unary([](OpBuilder &nb, Location l, Value x) -> Value {
       return arith::MaximumFOp::create(nb, l, x, floatConstant(nb, l, x.getType(), 0.0));
     });

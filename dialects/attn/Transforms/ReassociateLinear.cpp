@@ -1,0 +1,73 @@
+//===- ReassociateLinear.cpp - attn-reassociate-linear --------------------===//
+//
+// Writes the cost model's evaluation order into every linear attn.attention that
+// has none, so that the decision is visible (and testable) in the IR.
+//
+//===----------------------------------------------------------------------===//
+#include "attn/IR/AttnOps.h"
+#include "attn/Transforms/Passes.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNREASSOCIATELINEAR
+#include "attn/Transforms/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+struct AttnReassociateLinearPass
+    : attn::impl::AttnReassociateLinearBase<AttnReassociateLinearPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (chunk < 0 || chunk % 16 != 0) {
+      emitError(getOperation()->getLoc())
+          << "attn-reassociate-linear: chunk must be 0 (cost model) or a positive multiple "
+             "of 16, got "
+          << int64_t(chunk);
+      return signalPassFailure();
+    }
+    getOperation()->walk([&](AttentionOp op) {
+      if (op.getNormalizer() == Normalizer::Softmax || op.getOrder())
+        return;
+      Builder b(op.getContext());
+      LinearSchedule schedule = op.getLinearSchedule();
+      if (schedule.chunk > 0 && chunk > 0)
+        schedule.chunk = chunk;
+      op.setOrderAttr(LinearOrderAttr::get(op.getContext(), schedule.order));
+      if (schedule.chunk > 0)
+        op.setChunkAttr(b.getI64IntegerAttr(schedule.chunk));
+      if (emitRemarks)
+        remark(op, schedule);
+    });
+  }
+
+  /// The decision and both estimates (per head, in FLOP-equivalents).
+  void remark(AttentionOp op, LinearSchedule chosen) {
+    auto length = [](RankedTensorType t) -> std::optional<int64_t> {
+      return t.isDynamicDim(2) ? std::nullopt : std::optional<int64_t>(t.getDimSize(2));
+    };
+    int64_t valueDim = op.getValue().getType().getDimSize(3);
+    LinearProblem problem{length(op.getQuery().getType()), length(op.getKey().getType()),
+                          op.getFeatureDim(),
+                          ShapedType::isDynamic(valueDim) ? op.getFeatureDim() : valueDim,
+                          op.getMaskAttr() && op.getMaskAttr().getKind() == MaskKind::Causal,
+                          true};
+    LinearSchedule linear{LinearOrder::Reassociated, chosen.chunk};
+    if (problem.causal && linear.chunk == 0)
+      linear.chunk = 64;
+    op.emitRemark() << llvm::formatv(
+                           "linear attention: {0}{1}; estimated cost quadratic {2:e}, "
+                           "re-associated {3:e}",
+                           stringifyLinearOrder(chosen.order),
+                           chosen.chunk ? llvm::formatv(" chunk {0}", chosen.chunk).str()
+                                        : std::string(),
+                           estimateLinearCost(problem, {LinearOrder::Quadratic, 0}),
+                           estimateLinearCost(problem, linear))
+                           .str();
+  }
+};
+} // namespace
