@@ -31,6 +31,13 @@ struct LowerAttentionToFlashKernel : OpRewritePattern<AttentionOp> {
   KernelTiles tiles;
 
   LogicalResult matchAndRewrite(AttentionOp op, PatternRewriter &rewriter) const override {
+    if (op.getNormalizer() != Normalizer::Softmax) {
+      std::string reason = explainUnsupportedLinear(op, tiles);
+      if (!reason.empty())
+        return rewriter.notifyMatchFailure(op, reason);
+      rewriter.replaceOp(op, buildLinearKernel(rewriter, op.getLoc(), op, tiles));
+      return success();
+    }
     std::string reason = explainUnsupported(op, tiles);
     if (!reason.empty())
       return rewriter.notifyMatchFailure(op, reason);

@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "FlashKernel.h"
+#include "KernelBuilder.h"
 
 #include "attn/Conversion/MaskLowering.h"
 #include "attn/IR/AttnOps.h"
@@ -47,77 +48,19 @@ std::string mlir::attn::explainUnsupported(AttentionOp op, const KernelTiles &ti
 }
 
 namespace {
-struct Kernel {
+struct Kernel : KernelBuilder {
   Kernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles)
-      : b(b), loc(loc), op(op), tiles(tiles), mask(op.getMaskAttr()), f32(b.getF32Type()),
-        vec(VectorType::get({tiles.lanes}, f32)),
+      : KernelBuilder(b, loc, tiles.lanes), op(op), tiles(tiles), mask(op.getMaskAttr()),
         valueDim(op.getValue().getType().getDimSize(3)) {}
 
-  OpBuilder &b;
-  Location loc;
   AttentionOp op;
   KernelTiles tiles;
   MaskAttr mask;
-  Type f32;
-  VectorType vec;
   int64_t valueDim;
   // Buffers and sizes.
   Value q, k, v, kt, out;
   SmallVector<Value> segments; // run-time mask operands ([B, Nk] i32 segment ids)
   Value numQueries, numKeys, headDim, ratio, numKvTiles;
-
-  Value idx(int64_t x) { return arith::ConstantIndexOp::create(b, loc, x); }
-  Value scalar(double x) { return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(x)); }
-  Value splat(Value x) {
-    Type type = x.getType().isIndex() ? (Type)VectorType::get({tiles.lanes}, x.getType())
-                                      : (Type)vec;
-    return vector::BroadcastOp::create(b, loc, type, x);
-  }
-  Value splat(double x) { return splat(scalar(x)); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value minIndex(Value x, Value y) { return arith::MinSIOp::create(b, loc, x, y); }
-  Value dim(Value m, int64_t d) { return memref::DimOp::create(b, loc, m, d); }
-  Value ceilDiv(Value x, int64_t y) { return arith::CeilDivUIOp::create(b, loc, x, idx(y)); }
-  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
-  Value fma(Value x, Value y, Value acc) { return vector::FMAOp::create(b, loc, x, y, acc); }
-  Value load(Value m, ValueRange at) { return vector::LoadOp::create(b, loc, vec, m, at); }
-  void store(Value x, Value m, ValueRange at) { vector::StoreOp::create(b, loc, x, m, at); }
-  arith::FastMathFlagsAttr flags(arith::FastMathFlags f) {
-    return arith::FastMathFlagsAttr::get(b.getContext(), f);
-  }
-
-  void forLoop(Value lb, Value ub, int64_t step, function_ref<void(Value)> body) {
-    scf::ForOp::create(b, loc, lb, ub, idx(step), ValueRange{},
-                       [&](OpBuilder &, Location, Value iv, ValueRange) {
-                         body(iv);
-                         scf::YieldOp::create(b, loc);
-                       });
-  }
-  SmallVector<Value> forLoop(Value lb, Value ub, ValueRange init,
-                             function_ref<SmallVector<Value>(Value, ValueRange)> body) {
-    auto loop = scf::ForOp::create(b, loc, lb, ub, idx(1), init,
-                                   [&](OpBuilder &, Location, Value iv, ValueRange args) {
-                                     scf::YieldOp::create(b, loc, body(iv, args));
-                                   });
-    return SmallVector<Value>(loop.getResults());
-  }
-  void ifThen(Value cond, function_ref<void()> body) {
-    scf::IfOp::create(b, loc, cond, [&](OpBuilder &, Location) {
-      body();
-      scf::YieldOp::create(b, loc);
-    });
-  }
-  void parallel(ArrayRef<Value> upperBounds, function_ref<void(ValueRange)> body) {
-    SmallVector<OpFoldResult> lbs(upperBounds.size(), b.getIndexAttr(0)),
-        steps(upperBounds.size(), b.getIndexAttr(1));
-    SmallVector<OpFoldResult> ubs = getAsOpFoldResult(upperBounds);
-    scf::ForallOp::create(b, loc, lbs, ubs, steps, ValueRange{}, std::nullopt,
-                          [&](OpBuilder &, Location, ValueRange ivs) {
-                            body(ivs);
-                            scf::InParallelOp::create(b, loc);
-                          });
-  }
 
   /// What K^T is multiplied by: the softmax scale, and log2 e (base-2 exponentials)
   /// or 1 / c (soft-cap).

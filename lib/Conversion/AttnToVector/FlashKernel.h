@@ -44,6 +44,14 @@ std::string explainUnsupported(AttentionOp op, const KernelTiles &tiles);
 /// The fused kernel for `op`, built at `op`; returns the result tensor.
 Value buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles);
 
+/// Empty when the linear-attention kernel handles `op` (f32, re-associated order,
+/// every map but softmax_features), else why not.
+std::string explainUnsupportedLinear(AttentionOp op, const KernelTiles &tiles);
+
+/// Linear attention in the re-associated order (chunked under a causal mask), built at
+/// `op`; returns the result tensor.
+Value buildLinearKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles);
+
 /// 2^x for f32 scalars or vectors, x <= 127: a degree-6 polynomial on the fraction
 /// scaled by the integer part through the exponent; 0 for -inf and (roughly) below
 /// 2^-125. `avx512` selects vrndscaleps / vscalefps for 16-lane vectors.

@@ -1,0 +1,571 @@
+//===- LinearKernel.cpp - re-associated linear attention as a vector kernel -===//
+//
+// Linear attention phi(Q) (phi(K)^T V) for one (batch, query head) per task:
+//  * no mask (or full): one pass over key chunks accumulates the F x E state
+//    S = phi(K)^T V and z = sum phi(K); a second pass over query chunks writes
+//    phi(Q) S / phi(Q) z.
+//  * causal (Lightning Attention-2): one pass over chunks of C positions; per chunk
+//      A   = (phi(Q_c) phi(K_c)^T) .* W        W[r, j] = l^(r - j) for j <= r, else 0
+//      O_c = l^(r + 1) phi(Q_c) S + A V_c      (den likewise with z and A 1)
+//      S   = l^C S + (phi(K_c) .* l^(C - 1 - j))^T V_c,   z likewise,
+//    with l the head's decay (1 without one). Work and memory are linear in N.
+// Features are computed per chunk into scratch: phi(Q_c) row-major [C][F] and
+// phi(K_c)^T [F][C] (K^T gathered, maps applied on vectors of keys). Every product is
+// the same register block: rows x (panel of vectors) accumulators, a broadcast
+// scalar of the left operand times a row of vectors of the right one.
+// Feature layout (F): elementwise maps D rounded up to whole vectors (Dp); cosformer
+// [relu(x) cos, relu(x) sin] as two Dp halves; taylor2 [1 (a whole vector), x (Dp),
+// x_a x / sqrt 2 for each a (Dp each)]. Padding lanes are zero on both sides.
+//
+//===----------------------------------------------------------------------===//
+#include "FlashKernel.h"
+#include "KernelBuilder.h"
+
+#include "attn/IR/AttnOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+static int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+/// Length of one row of the kernel's feature layout (see the file comment).
+static int64_t featureLayoutLength(FeatureKind kind, int64_t d, int64_t lanes) {
+  int64_t dp = roundUp(d, lanes);
+  switch (kind) {
+  case FeatureKind::Cosformer:
+    return 2 * dp;
+  case FeatureKind::Taylor2:
+    return lanes + dp + d * dp;
+  default:
+    return dp;
+  }
+}
+
+std::string mlir::attn::explainUnsupportedLinear(AttentionOp op, const KernelTiles &tiles) {
+  if (op.getNormalizer() == Normalizer::Softmax)
+    return "not linear attention";
+  for (Value t : {op.getQuery(), op.getKey(), op.getValue(), op.getResult()})
+    if (!cast<ShapedType>(t.getType()).getElementType().isF32())
+      return "element type is not f32";
+  if (*op.getFeature() == FeatureKind::SoftmaxFeatures)
+    return "softmax_features normalises keys over the whole sequence";
+  int64_t valueDim = op.getValue().getType().getDimSize(3);
+  if (ShapedType::isDynamic(valueDim) || valueDim % tiles.lanes != 0)
+    return "the value head dim is dynamic or not a multiple of the vector width";
+  LinearSchedule schedule = op.getLinearSchedule();
+  if (schedule.order != LinearOrder::Reassociated)
+    return "the schedule is the quadratic order";
+  if (schedule.chunk % tiles.lanes != 0)
+    return "the chunk is not a multiple of the vector width";
+  return "";
+}
+
+namespace {
+/// One product accumulated into the register block: acc(r, :) += sum_k a[r, k] b[k, :]
+/// over k < depth, after multiplying acc(r, :) by rowScale[r] when given.
+struct Term {
+  Value a, b;
+  int64_t depth;
+  Value rowScale;
+};
+
+struct LinearKernel : KernelBuilder {
+  LinearKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles)
+      : KernelBuilder(b, loc, tiles.lanes), op(op), tiles(tiles), kind(*op.getFeature()),
+        schedule(op.getLinearSchedule()),
+        causal(op.getMaskAttr() && op.getMaskAttr().getKind() == MaskKind::Causal),
+        normalize(op.getNormalizer() == Normalizer::Sum),
+        headDim(op.getQuery().getType().getDimSize(3)),
+        paddedDim(roundUp(headDim, tiles.lanes)),
+        valueDim(op.getValue().getType().getDimSize(3)),
+        features(featureLayoutLength(kind, headDim, tiles.lanes)),
+        chunk(causal ? schedule.chunk : 4 * tiles.lanes) {}
+
+  AttentionOp op;
+  KernelTiles tiles;
+  FeatureKind kind;
+  LinearSchedule schedule;
+  bool causal, normalize;
+  int64_t headDim, paddedDim, valueDim, features, chunk;
+  Value q, k, v, out, numQueries, numKeys, offset, ratio;
+  // Per-task scratch.
+  Value qf, kft, kxt, scores, vc, state, keySum, denom, weights, rowDecay, colDecay, chunkDecay;
+  Value cosStep, sinStep; // cos / sin of j * pi / 2Nk, j < C (cosformer)
+  Value cosFirst, sinFirst; // of the chunk's first position
+
+  Value build();
+  void task(Value batch, Value head);
+  void decayTables(Value head);
+  void queryFeatures(Value batch, Value head, Value firstRow, Value firstPosition);
+  void keyFeatures(Value batch, Value kvHead, Value j0);
+  void copyValues(Value batch, Value kvHead, Value j0);
+  void chunkScores();
+  void denominators(bool withScores);
+  void outputs(Value batch, Value head, Value firstRow, bool withScores);
+  void updateState(bool decayed);
+  void blockMatmul(int64_t rows, int64_t width, ArrayRef<Term> terms,
+                   function_ref<Value(Value, int64_t)> init,
+                   function_ref<void(Value, int64_t, Value)> finish);
+
+  Value alloc(ArrayRef<int64_t> shape) {
+    return memref::AllocOp::create(b, loc, MemRefType::get(shape, f32),
+                                   b.getI64IntegerAttr(64));
+  }
+  void zero(Value buffer, int64_t rows, int64_t width) {
+    Value zeros = splat(0.0);
+    forLoop(idx(0), idx(rows), 1, [&](Value r) {
+      for (int64_t c = 0; c < width; c += lanes)
+        store(zeros, buffer, {r, idx(c)});
+    });
+  }
+  Value toF32(Value index) {
+    return arith::SIToFPOp::create(
+        b, loc, f32, arith::IndexCastOp::create(b, loc, b.getI64Type(), index));
+  }
+  /// l^x for l = 2^log2l (x >= 0 as f32).
+  Value power(Value log2l, Value x) { return buildExp2(b, loc, fmul(log2l, x), tiles.avx512); }
+  Value reduceAdd(Value x) {
+    return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, x);
+  }
+  /// phi of a vector of (scaled) inputs for the elementwise maps.
+  Value elementwise(Value x) {
+    switch (kind) {
+    case FeatureKind::Relu:
+    case FeatureKind::Cosformer:
+      return arith::MaximumFOp::create(b, loc, x, splat(0.0));
+    case FeatureKind::EluPlusOne: {
+      Value negative = arith::MinimumFOp::create(b, loc, x, splat(0.0));
+      Value exp = buildExp2(b, loc, fmul(negative, splat(1.0 / std::log(2.0))), tiles.avx512);
+      Value positive = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, splat(0.0));
+      return select(positive, fadd(x, splat(1.0)), exp);
+    }
+    default:
+      return x;
+    }
+  }
+  /// Lanes [c, c + lanes) of a head-dim vector that lie below headDim.
+  Value headLanes(int64_t c) {
+    return vector::CreateMaskOp::create(b, loc, VectorType::get({lanes}, b.getI1Type()),
+                                        ValueRange{idx(std::min(lanes, headDim - c))});
+  }
+};
+} // namespace
+
+Value LinearKernel::build() {
+  auto memrefOf = [&](Value t) {
+    auto type = cast<RankedTensorType>(t.getType());
+    return MemRefType::get(type.getShape(), type.getElementType());
+  };
+  auto toBuffer = [&](Value t) {
+    return bufferization::ToBufferOp::create(b, loc, memrefOf(t), t, /*readOnly=*/true);
+  };
+  q = toBuffer(op.getQuery());
+  k = toBuffer(op.getKey());
+  v = toBuffer(op.getValue());
+  numQueries = dim(q, 2);
+  numKeys = dim(k, 2);
+  offset = sub(numKeys, numQueries);
+  ratio = arith::DivUIOp::create(b, loc, dim(q, 1), dim(k, 1));
+  MemRefType outType = memrefOf(op.getResult());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < 3; ++d)
+    if (outType.isDynamicDim(d))
+      sizes.push_back(dim(q, d));
+  out = memref::AllocOp::create(b, loc, outType, sizes, b.getI64IntegerAttr(64));
+  parallel({dim(q, 0), dim(q, 1)}, [&](ValueRange ids) { task(ids[0], ids[1]); });
+  return bufferization::ToTensorOp::create(b, loc, op.getType(), out, /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+void LinearKernel::task(Value batch, Value head) {
+  Value kvHead = arith::DivUIOp::create(b, loc, head, ratio);
+  qf = alloc({chunk, features});
+  kft = alloc({features, chunk});
+  kxt = alloc({paddedDim, chunk});
+  vc = alloc({chunk, valueDim});
+  state = alloc({features, valueDim});
+  keySum = alloc({features});
+  denom = alloc({chunk});
+  // Padding rows and lanes of the feature layouts stay zero from here on.
+  zero(qf, chunk, features);
+  zero(kft, features, chunk);
+  zero(kxt, paddedDim, chunk);
+  zero(state, features, valueDim);
+  forLoop(idx(0), idx(features), 1, [&](Value f) { storeScalar(scalar(0.0), keySum, f); });
+  if (kind == FeatureKind::Cosformer) {
+    // Angles pi p / 2Nk by angle addition: per-chunk cos/sin of the first position,
+    // per-task tables for the offsets j < C.
+    cosStep = memref::AllocOp::create(b, loc, MemRefType::get({chunk}, f32),
+                                      b.getI64IntegerAttr(64));
+    sinStep = memref::AllocOp::create(b, loc, MemRefType::get({chunk}, f32),
+                                      b.getI64IntegerAttr(64));
+    Value unit = arith::DivFOp::create(b, loc, scalar(M_PI / 2), toF32(numKeys));
+    forLoop(idx(0), idx(chunk), 1, [&](Value j) {
+      Value angle = fmul(toF32(j), unit);
+      storeScalar(math::CosOp::create(b, loc, angle), cosStep, j);
+      storeScalar(math::SinOp::create(b, loc, angle), sinStep, j);
+    });
+  }
+  auto setFirstAngle = [&](Value position) {
+    if (kind != FeatureKind::Cosformer)
+      return;
+    Value angle = arith::DivFOp::create(b, loc, fmul(toF32(position), scalar(M_PI / 2)),
+                                        toF32(numKeys));
+    cosFirst = math::CosOp::create(b, loc, angle);
+    sinFirst = math::SinOp::create(b, loc, angle);
+  };
+
+  if (!causal) {
+    // phi(K)^T V and sum phi(K) over every key, then every query against them.
+    forLoop(idx(0), ceilDiv(numKeys, chunk), 1, [&](Value c) {
+      Value j0 = mul(c, idx(chunk));
+      setFirstAngle(j0);
+      keyFeatures(batch, kvHead, j0);
+      copyValues(batch, kvHead, j0);
+      updateState(/*decayed=*/false);
+    });
+    forLoop(idx(0), ceilDiv(numQueries, chunk), 1, [&](Value c) {
+      Value i0 = mul(c, idx(chunk));
+      setFirstAngle(add(i0, offset));
+      queryFeatures(batch, head, i0, add(i0, offset));
+      if (normalize)
+        denominators(/*withScores=*/false);
+      outputs(batch, head, i0, /*withScores=*/false);
+    });
+  } else {
+    scores = alloc({chunk, chunk});
+    weights = alloc({chunk, chunk});
+    rowDecay = alloc({chunk});
+    colDecay = alloc({chunk});
+    decayTables(head);
+    // Rows whose end-aligned position is negative (Nq > Nk) see no key.
+    Value zeros = splat(0.0);
+    forLoop(idx(0), maxIndex(idx(0), sub(numQueries, numKeys)), 1, [&](Value i) {
+      for (int64_t e = 0; e < valueDim; e += lanes)
+        store(zeros, out, {batch, head, i, idx(e)});
+    });
+    // Chunk c holds positions [cC, cC + C): keys j there, query rows j - offset.
+    forLoop(idx(0), ceilDiv(numKeys, chunk), 1, [&](Value c) {
+      Value j0 = mul(c, idx(chunk));
+      Value i0 = sub(j0, offset);
+      setFirstAngle(j0);
+      queryFeatures(batch, head, i0, j0);
+      keyFeatures(batch, kvHead, j0);
+      copyValues(batch, kvHead, j0);
+      chunkScores();
+      if (normalize)
+        denominators(/*withScores=*/true);
+      outputs(batch, head, i0, /*withScores=*/true);
+      updateState(/*decayed=*/op.getDecay().has_value());
+    });
+  }
+}
+
+/// W[r, j] = l^(r - j) (j <= r), rowDecay[r] = l^(r + 1), colDecay[j] = l^(C - 1 - j),
+/// chunkDecay = l^C, for this head's l (1 without a decay: W is the causal 0/1 mask).
+void LinearKernel::decayTables(Value head) {
+  Value log2l = scalar(0.0);
+  if (std::optional<ArrayRef<double>> decay = op.getDecay()) {
+    // The head's log2 l: a select chain over the (few) heads.
+    log2l = scalar(std::log2((*decay)[0]));
+    for (size_t h = 1; h < decay->size(); ++h)
+      log2l = select(cmp(arith::CmpIPredicate::eq, head, idx(h)),
+                     scalar(std::log2((*decay)[h])), log2l);
+  }
+  forLoop(idx(0), idx(chunk), 1, [&](Value r) {
+    storeScalar(power(log2l, toF32(add(r, idx(1)))), rowDecay, r);
+    storeScalar(power(log2l, toF32(sub(idx(chunk - 1), r))), colDecay, r);
+    forLoop(idx(0), idx(chunk), 1, [&](Value j) {
+      Value visible = cmp(arith::CmpIPredicate::sle, j, r);
+      Value distance = toF32(maxIndex(sub(r, j), idx(0)));
+      storeScalar(select(visible, power(log2l, distance), scalar(0.0)), weights, {r, j});
+    });
+  });
+  chunkDecay = power(log2l, scalar(double(chunk)));
+}
+
+/// qf[r] = phi(scale q[firstRow + r]) at position firstPosition + r; zero for rows
+/// outside [0, Nq).
+void LinearKernel::queryFeatures(Value batch, Value head, Value firstRow, Value firstPosition) {
+  Value scale = splat(op.getEffectiveScale());
+  forLoop(idx(0), idx(chunk), 1, [&](Value r) {
+    Value i = add(firstRow, r);
+    Value inside = arith::AndIOp::create(b, loc, cmp(arith::CmpIPredicate::sge, i, idx(0)),
+                                         cmp(arith::CmpIPredicate::slt, i, numQueries));
+    ifThenElse(
+        inside,
+        [&] {
+          SmallVector<Value> x;
+          for (int64_t c = 0; c < paddedDim; c += lanes) {
+            Value at[] = {batch, head, i, idx(c)};
+            Value loaded = c + lanes <= headDim
+                               ? load(q, at)
+                               : vector::MaskedLoadOp::create(b, loc, vec, q, at, headLanes(c),
+                                                              splat(0.0));
+            x.push_back(fmul(loaded, scale));
+          }
+          switch (kind) {
+          case FeatureKind::Taylor2: {
+            // [1, 0, ...], x, then x_a / sqrt 2 * x for each a.
+            Value first = vector::InsertOp::create(b, loc, scalar(1.0), splat(0.0), 0);
+            store(first, qf, {r, idx(0)});
+            for (size_t c = 0; c < x.size(); ++c)
+              store(x[c], qf, {r, idx(lanes + c * lanes)});
+            Value factor = scalar(op.getEffectiveScale() / std::sqrt(2.0));
+            forLoop(idx(0), idx(headDim), 1, [&](Value a) {
+              Value xa = splat(fmul(loadScalar(q, {batch, head, i, a}), factor));
+              Value base = add(idx(lanes + paddedDim), mul(a, idx(paddedDim)));
+              for (size_t c = 0; c < x.size(); ++c)
+                store(fmul(xa, x[c]), qf, {r, add(base, idx(c * lanes))});
+            });
+            break;
+          }
+          case FeatureKind::Cosformer: {
+            Value cosR = loadScalar(cosStep, r), sinR = loadScalar(sinStep, r);
+            // cos / sin of (first + r) pi / 2Nk.
+            Value cosP = arith::SubFOp::create(b, loc, fmul(cosFirst, cosR), fmul(sinFirst, sinR));
+            Value sinP = fadd(fmul(sinFirst, cosR), fmul(cosFirst, sinR));
+            for (size_t c = 0; c < x.size(); ++c) {
+              Value relu = elementwise(x[c]);
+              store(fmul(relu, splat(cosP)), qf, {r, idx(c * lanes)});
+              store(fmul(relu, splat(sinP)), qf, {r, idx(paddedDim + c * lanes)});
+            }
+            break;
+          }
+          default:
+            for (size_t c = 0; c < x.size(); ++c) {
+              Value phi = elementwise(x[c]);
+              if ((int64_t)(c + 1) * lanes > headDim) // elu(0) + 1 = 1 on padding lanes
+                phi = select(headLanes(c * lanes), phi, splat(0.0));
+              store(phi, qf, {r, idx(c * lanes)});
+            }
+          }
+        },
+        [&] {
+          Value zeros = splat(0.0);
+          for (int64_t c = 0; c < features; c += lanes)
+            store(zeros, qf, {r, idx(c)});
+        });
+  });
+}
+
+/// kft = phi(K[j0 : j0 + C])^T: K^T gathered a vector of keys at a time (keys past Nk
+/// read 0), the map applied on those vectors, keys past Nk zeroed.
+void LinearKernel::keyFeatures(Value batch, Value kvHead, Value j0) {
+  Type i32 = b.getI32Type();
+  auto lanesType = VectorType::get({lanes}, i32);
+  Value rowStride = arith::IndexCastOp::create(b, loc, i32, idx(headDim));
+  Value keysLeft = arith::IndexCastOp::create(b, loc, i32, sub(numKeys, j0));
+  SmallVector<Value> offsets, valid;
+  for (int64_t c = 0; c < chunk; c += lanes) {
+    SmallVector<APInt> keys;
+    for (int64_t l = 0; l < lanes; ++l)
+      keys.push_back(APInt(32, c + l));
+    Value key = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(lanesType, keys));
+    offsets.push_back(arith::MulIOp::create(
+        b, loc, key, vector::BroadcastOp::create(b, loc, lanesType, rowStride)));
+    valid.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key,
+                                          vector::BroadcastOp::create(b, loc, lanesType,
+                                                                      keysLeft)));
+  }
+  Value zeros = splat(0.0);
+  // Keys past the end of the sequence stay at the end of the buffer: clamp the base.
+  forLoop(idx(0), idx(headDim), 1, [&](Value d) {
+    for (int64_t c = 0; c < chunk / lanes; ++c) {
+      Value x = vector::GatherOp::create(b, loc, vec, k, ValueRange{batch, kvHead, j0, d},
+                                         offsets[c], valid[c], zeros);
+      store(x, kxt, {d, idx(c * lanes)});
+    }
+  });
+  SmallVector<Value> cosK, sinK;
+  if (kind == FeatureKind::Cosformer)
+    for (int64_t c = 0; c < chunk; c += lanes) {
+      Value cosJ = load(cosStep, {idx(c)}), sinJ = load(sinStep, {idx(c)});
+      cosK.push_back(arith::SubFOp::create(b, loc, fmul(splat(cosFirst), cosJ),
+                                           fmul(splat(sinFirst), sinJ)));
+      sinK.push_back(fadd(fmul(splat(sinFirst), cosJ), fmul(splat(cosFirst), sinJ)));
+    }
+  if (kind == FeatureKind::Taylor2)
+    for (int64_t c = 0; c < chunk / lanes; ++c)
+      store(select(valid[c], splat(1.0), zeros), kft, {idx(0), idx(c * lanes)});
+  Value rootHalf = splat(1.0 / std::sqrt(2.0));
+  forLoop(idx(0), idx(headDim), 1, [&](Value d) {
+    for (int64_t c = 0; c < chunk / lanes; ++c) {
+      Value col = idx(c * lanes);
+      Value x = load(kxt, {d, col});
+      switch (kind) {
+      case FeatureKind::Taylor2: {
+        store(x, kft, {add(d, idx(lanes)), col});
+        Value xa = fmul(x, rootHalf);
+        Value base = add(idx(lanes + paddedDim), mul(d, idx(paddedDim)));
+        forLoop(idx(0), idx(headDim), 1, [&](Value e) {
+          store(fmul(xa, load(kxt, {e, col})), kft, {add(base, e), col});
+        });
+        break;
+      }
+      case FeatureKind::Cosformer: {
+        Value relu = elementwise(x);
+        store(fmul(relu, cosK[c]), kft, {d, col});
+        store(fmul(relu, sinK[c]), kft, {add(d, idx(paddedDim)), col});
+        break;
+      }
+      default:
+        store(select(valid[c], elementwise(x), zeros), kft, {d, col});
+      }
+    }
+  });
+}
+
+/// vc = V[j0 : j0 + C], zero past the last key.
+void LinearKernel::copyValues(Value batch, Value kvHead, Value j0) {
+  Value count = minIndex(idx(chunk), sub(numKeys, j0));
+  Value zeros = splat(0.0);
+  forLoop(idx(0), idx(chunk), 1, [&](Value j) {
+    Value inside = cmp(arith::CmpIPredicate::slt, j, count);
+    ifThenElse(
+        inside,
+        [&] {
+          for (int64_t e = 0; e < valueDim; e += lanes)
+            store(load(v, {batch, kvHead, add(j0, j), idx(e)}), vc, {j, idx(e)});
+        },
+        [&] {
+          for (int64_t e = 0; e < valueDim; e += lanes)
+            store(zeros, vc, {j, idx(e)});
+        });
+  });
+}
+
+/// scores = (qf kft) .* weights: the masked, decayed quadratic form inside the chunk.
+void LinearKernel::chunkScores() {
+  blockMatmul(
+      chunk, chunk, {Term{qf, kft, features, Value()}},
+      [&](Value, int64_t) { return splat(0.0); },
+      [&](Value r, int64_t col, Value acc) {
+        store(fmul(acc, load(weights, {r, idx(col)})), scores, {r, idx(col)});
+      });
+}
+
+/// denom[r] = rowDecay[r] qf[r].z (+ sum_j scores[r, j]).
+void LinearKernel::denominators(bool withScores) {
+  forLoop(idx(0), idx(chunk), 1, [&](Value r) {
+    Value acc = splat(0.0);
+    for (int64_t f = 0; f < features; f += lanes)
+      acc = fma(load(qf, {r, idx(f)}), load(keySum, {idx(f)}), acc);
+    Value inter = reduceAdd(acc);
+    if (withScores) {
+      inter = fmul(inter, loadScalar(rowDecay, r));
+      Value sum = splat(0.0);
+      for (int64_t j = 0; j < chunk; j += lanes)
+        sum = fadd(sum, load(scores, {r, idx(j)}));
+      inter = fadd(inter, reduceAdd(sum));
+    }
+    storeScalar(inter, denom, r);
+  });
+}
+
+/// out[firstRow + r] = (rowDecay[r] qf[r] S + scores[r] vc) / denom[r] (0 where the
+/// denominator is 0), for rows inside [0, Nq).
+void LinearKernel::outputs(Value batch, Value head, Value firstRow, bool withScores) {
+  SmallVector<Term> terms = {Term{qf, state, features, Value()}};
+  if (withScores)
+    terms.push_back(Term{scores, vc, chunk, op.getDecay() ? rowDecay : Value()});
+  blockMatmul(
+      chunk, valueDim, terms, [&](Value, int64_t) { return splat(0.0); },
+      [&](Value r, int64_t col, Value acc) {
+        Value i = add(firstRow, r);
+        Value inside = arith::AndIOp::create(b, loc, cmp(arith::CmpIPredicate::sge, i, idx(0)),
+                                             cmp(arith::CmpIPredicate::slt, i, numQueries));
+        ifThen(inside, [&] {
+          Value o = acc;
+          if (normalize) {
+            Value d = loadScalar(denom, r);
+            Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, d, scalar(0.0));
+            Value inverse = select(isZero, scalar(0.0),
+                                   arith::DivFOp::create(b, loc, scalar(1.0), d));
+            o = fmul(o, splat(inverse));
+          }
+          store(o, out, {batch, head, i, idx(col)});
+        });
+      });
+}
+
+/// S = l^C S + (kft .* colDecay)^T vc, z = l^C z + sum_j kft .* colDecay.
+void LinearKernel::updateState(bool decayed) {
+  if (decayed)
+    forLoop(idx(0), idx(features), 1, [&](Value f) {
+      for (int64_t j = 0; j < chunk; j += lanes)
+        store(fmul(load(kft, {f, idx(j)}), load(colDecay, {idx(j)})), kft, {f, idx(j)});
+    });
+  if (normalize)
+    forLoop(idx(0), idx(features), 1, [&](Value f) {
+      Value sum = splat(0.0);
+      for (int64_t j = 0; j < chunk; j += lanes)
+        sum = fadd(sum, load(kft, {f, idx(j)}));
+      Value old = loadScalar(keySum, f);
+      if (decayed)
+        old = fmul(old, chunkDecay);
+      storeScalar(fadd(old, reduceAdd(sum)), keySum, f);
+    });
+  Value keep = decayed ? splat(chunkDecay) : Value();
+  // kft is [F][C]: rows f of the state take kft[f, j] times vc[j].
+  blockMatmul(
+      features, valueDim, {Term{kft, vc, chunk, Value()}},
+      [&](Value f, int64_t col) {
+        Value old = load(state, {f, idx(col)});
+        return keep ? fmul(old, keep) : old;
+      },
+      [&](Value f, int64_t col, Value acc) { store(acc, state, {f, idx(col)}); });
+}
+
+/// For each block of tiles.rows rows and panel of tiles.columnVectors vectors, keeps
+/// rows x panel accumulators in registers through every term.
+void LinearKernel::blockMatmul(int64_t rows, int64_t width, ArrayRef<Term> terms,
+                               function_ref<Value(Value, int64_t)> init,
+                               function_ref<void(Value, int64_t, Value)> finish) {
+  int64_t panel = tiles.columnVectors * lanes;
+  for (int64_t c0 = 0; c0 < width; c0 += panel) {
+    int64_t vectors = std::min(panel, width - c0) / lanes;
+    auto block = [&](Value r0, int64_t blockRows) {
+      SmallVector<Value> acc;
+      for (int64_t i = 0; i < blockRows; ++i)
+        for (int64_t c = 0; c < vectors; ++c)
+          acc.push_back(init(add(r0, idx(i)), c0 + c * lanes));
+      for (const Term &term : terms) {
+        if (term.rowScale)
+          for (int64_t i = 0; i < blockRows; ++i) {
+            Value s = splat(loadScalar(term.rowScale, add(r0, idx(i))));
+            for (int64_t c = 0; c < vectors; ++c)
+              acc[i * vectors + c] = fmul(acc[i * vectors + c], s);
+          }
+        acc = forLoop(idx(0), idx(term.depth), acc, [&](Value kk, ValueRange a) {
+          SmallVector<Value> right, next(a.begin(), a.end());
+          for (int64_t c = 0; c < vectors; ++c)
+            right.push_back(load(term.b, {kk, idx(c0 + c * lanes)}));
+          for (int64_t i = 0; i < blockRows; ++i) {
+            Value left = splat(loadScalar(term.a, {add(r0, idx(i)), kk}));
+            for (int64_t c = 0; c < vectors; ++c)
+              next[i * vectors + c] = fma(left, right[c], next[i * vectors + c]);
+          }
+          return next;
+        });
+      }
+      for (int64_t i = 0; i < blockRows; ++i)
+        for (int64_t c = 0; c < vectors; ++c)
+          finish(add(r0, idx(i)), c0 + c * lanes, acc[i * vectors + c]);
+    };
+    int64_t whole = rows / tiles.rows * tiles.rows;
+    forLoop(idx(0), idx(whole), tiles.rows, [&](Value r0) { block(r0, tiles.rows); });
+    if (rows % tiles.rows)
+      block(idx(whole), rows % tiles.rows);
+  }
+}
+
+Value mlir::attn::buildLinearKernel(OpBuilder &b, Location loc, AttentionOp op,
+                                    const KernelTiles &tiles) {
+  return LinearKernel(b, loc, op, tiles).build();
+}
