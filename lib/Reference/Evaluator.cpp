@@ -482,7 +482,16 @@ private:
       F = 1 + D + D * D;
     if (!softmax && *op.getFeature() == FeatureKind::Cosformer)
       F = 2 * D;
-    flops += softmax ? 4.0 * B * H * M * N * D : 2.0 * B * H * M * N * (F + E);
+    if (softmax) {
+      flops += 4.0 * B * H * M * N * D;
+    } else {
+      // The work of the order the compiler evaluates (the reference itself is quadratic).
+      LinearSchedule schedule = op.getLinearSchedule();
+      if (schedule.order == LinearOrder::Quadratic)
+        flops += 2.0 * B * H * M * N * (F + E);
+      else
+        flops += 2.0 * B * H * ((M + N) * F * E + M * schedule.chunk * (F + E) / 2.0);
+    }
     for (Value operand : op.getMaskOperands()) {
       const Tensor &t = values.at(operand);
       bool segments = t.shape.size() == 2 && t.shape[0] == B && t.shape[1] == N;

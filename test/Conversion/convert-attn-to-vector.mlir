@@ -82,17 +82,61 @@ func.func @causal_gqa_softcap(%q: tensor<1x8x?x128xf32>, %k: tensor<1x2x?x128xf3
 
 // -----
 
-// Left for convert-attn-to-linalg: other element types, linear attention, and value
-// head dims that are not whole vectors.
+// Left for convert-attn-to-linalg: other element types, linear attention the
+// kernel does not take (quadratic order, softmax_features), and value head dims that
+// are not whole vectors.
 // CHECK-LABEL: func.func @unsupported
 // CHECK: attn.attention ins({{.*}}) -> tensor<1x4x?x64xf16>
-// CHECK: attn.attention feature #attn.feature<elu_plus_one> normalizer sum
+// CHECK: attn.attention feature #attn.feature<elu_plus_one> normalizer sum order quadratic
+// CHECK: attn.attention feature #attn.feature<softmax_features> normalizer sum
 // CHECK: attn.attention ins({{.*}}) -> tensor<1x4x?x72xf32>
 // CHECK-NOT: vector.fma
 func.func @unsupported(%q16: tensor<1x4x?x64xf16>, %q: tensor<1x4x?x64xf32>, %v72: tensor<1x4x?x72xf32>)
-    -> (tensor<1x4x?x64xf16>, tensor<1x4x?x64xf32>, tensor<1x4x?x72xf32>) {
+    -> (tensor<1x4x?x64xf16>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x72xf32>) {
   %0 = attn.attention ins(%q16, %q16, %q16 : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
-  %1 = attn.attention feature #attn.feature<elu_plus_one> normalizer sum ins(%q, %q, %q : tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
-  %2 = attn.attention ins(%q, %q, %v72 : tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x72xf32>) -> tensor<1x4x?x72xf32>
-  return %0, %1, %2 : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf32>, tensor<1x4x?x72xf32>
+  %1 = attn.attention feature #attn.feature<elu_plus_one> normalizer sum order quadratic ins(%q, %q, %q : tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
+  %2 = attn.attention feature #attn.feature<softmax_features> normalizer sum ins(%q, %q, %q : tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
+  %3 = attn.attention ins(%q, %q, %v72 : tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x72xf32>) -> tensor<1x4x?x72xf32>
+  return %0, %1, %2, %3 : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x72xf32>
+}
+
+// -----
+
+// Causal linear attention with a decay: one task per (batch, head); per chunk K^T is
+// gathered, phi applied on vectors of keys, and the chunk's quadratic form, the
+// outputs and the state update are register-blocked broadcast FMAs. The scratch is
+// sized by the chunk and the feature/value dims only (no N x N buffer).
+// CHECK-LABEL: func.func @linear_causal_decay
+// CHECK: scf.forall
+// CHECK-NOT: memref.alloc({{.*}}) {{.*}} : memref<?x?xf32>
+// CHECK-DAG: memref.alloc() {alignment = 64 : i64} : memref<32x64xf32>
+// CHECK-DAG: memref.alloc() {alignment = 64 : i64} : memref<64x32xf32>
+// CHECK-DAG: memref.alloc() {alignment = 64 : i64} : memref<32x32xf32>
+// CHECK: scf.for
+// CHECK: memref.prefetch
+// CHECK: vector.gather
+// CHECK: vector.fma
+// CHECK: vector.reduction <add>
+// CHECK-NOT: memref<?x?xf32>
+// AVX2-LABEL: func.func @linear_causal_decay
+// AVX2: vector.fma {{.*}} : vector<8xf32>
+func.func @linear_causal_decay(%q: tensor<1x4x?x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>) -> tensor<1x4x?x64xf32> {
+  %o = attn.attention mask #attn.mask<causal> feature #attn.feature<elu_plus_one> normalizer sum decay [0.9, 0.95, 0.99, 1.0] order reassociated chunk 32
+      ins(%q, %k, %v : tensor<1x4x?x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) -> tensor<1x4x?x64xf32>
+  return %o : tensor<1x4x?x64xf32>
+}
+
+// -----
+
+// Without a mask: one pass accumulates phi(K)^T V, a second applies it to the queries
+// (no chunk-by-chunk quadratic form).
+// CHECK-LABEL: func.func @linear_full_taylor2
+// CHECK: scf.forall
+// CHECK: memref<288x32xf32>
+// CHECK-NOT: memref<64x64xf32>
+// CHECK: return
+func.func @linear_full_taylor2(%q: tensor<1x2x?x16xf32>, %k: tensor<1x2x?x16xf32>, %v: tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32> {
+  %o = attn.attention feature #attn.feature<taylor2> normalizer sum order reassociated
+      ins(%q, %k, %v : tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32>
+  return %o : tensor<1x2x?x32xf32>
 }

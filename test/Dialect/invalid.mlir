@@ -502,3 +502,75 @@ func.func @blocks_zero(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
   %0 = attn.mask #attn.mask<blocks(0, 0, 4)> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }
+
+// -----
+
+func.func @decay_softmax(%q: tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op 'decay' applies to linear attention only}}
+  %0 = attn.attention mask #attn.mask<causal> decay [0.9] ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @decay_not_causal(%q: tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op 'decay' needs mask #attn.mask<causal>: l^(i - j) grows without bound for keys after the query}}
+  %0 = attn.attention mask #attn.mask<window(4, 0)> feature #attn.feature<relu> normalizer sum decay [0.9] ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @decay_count(%q: tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op expects one decay or one per query head (2), got 3}}
+  %0 = attn.attention mask #attn.mask<causal> feature #attn.feature<relu> normalizer sum decay [0.9, 0.8, 0.7] ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @decay_range(%q: tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op decay must be in (0, 1], got 1.5}}
+  %0 = attn.attention mask #attn.mask<causal> feature #attn.feature<relu> normalizer sum decay [1.5] ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @order_window(%q: tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op order 'reassociated' needs no mask, 'full' or 'causal'; got #attn.mask<window(4, 0)>}}
+  %0 = attn.attention mask #attn.mask<window(4, 0)> feature #attn.feature<relu> normalizer sum order reassociated ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @chunk_multiple(%q: tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op chunk must be a positive multiple of 16 (the widest vector), got 24}}
+  %0 = attn.attention mask #attn.mask<causal> feature #attn.feature<relu> normalizer sum order reassociated chunk 24 ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @chunk_without_order(%q: tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op 'chunk' sizes the causal re-associated order; it needs order 'reassociated' and mask #attn.mask<causal>}}
+  %0 = attn.attention mask #attn.mask<causal> feature #attn.feature<relu> normalizer sum chunk 32 ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @order_softmax(%q: tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op 'order' applies to linear attention only}}
+  %0 = attn.attention mask #attn.mask<causal> order quadratic ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @cosformer_feature_op(%q: tensor<8x16x4xf32>) -> tensor<8x16x8xf32> {
+  // expected-error @+1 {{'attn.feature' op 'cosformer' weights features by token position; use it on attn.attention, which knows the positions}}
+  %0 = attn.feature #attn.feature<cosformer> %q "hmd" over "d" : tensor<8x16x4xf32> -> tensor<8x16x8xf32>
+  return %0 : tensor<8x16x8xf32>
+}

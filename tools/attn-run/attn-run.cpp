@@ -486,7 +486,8 @@ int main(int argc, char **argv) {
                                  times.size());
     if (shapes.flops > 0)
       llvm::outs() << llvm::format(", %.2f GFLOP/s (%.4g FLOP: 2 per multiply-add of each "
-                                   "contraction; attn.attention counts 4*B*H*Nq*Nk*D)",
+                                   "contraction; softmax attn.attention counts 4*B*H*Nq*Nk*D, linear "
+                                   "attention the order it is evaluated in)",
                                    shapes.flops / median / 1e9, shapes.flops);
     llvm::outs() << "\n";
   }

@@ -104,6 +104,7 @@ struct LinearKernel : KernelBuilder {
   void queryFeatures(Value batch, Value head, Value firstRow, Value firstPosition);
   void keyFeatures(Value batch, Value kvHead, Value j0);
   void copyValues(Value batch, Value kvHead, Value j0);
+  void prefetchRows(Value buffer, ValueRange at, Value first, Value count, int64_t width);
   void chunkScores();
   void denominators(bool withScores);
   void outputs(Value batch, Value head, Value firstRow, bool withScores);
@@ -224,6 +225,8 @@ void LinearKernel::task(Value batch, Value head) {
     // phi(K)^T V and sum phi(K) over every key, then every query against them.
     forLoop(idx(0), ceilDiv(numKeys, chunk), 1, [&](Value c) {
       Value j0 = mul(c, idx(chunk));
+      prefetchRows(k, {batch, kvHead}, add(j0, idx(chunk)), numKeys, headDim);
+      prefetchRows(v, {batch, kvHead}, add(j0, idx(chunk)), numKeys, valueDim);
       setFirstAngle(j0);
       keyFeatures(batch, kvHead, j0);
       copyValues(batch, kvHead, j0);
@@ -253,6 +256,11 @@ void LinearKernel::task(Value batch, Value head) {
     forLoop(idx(0), ceilDiv(numKeys, chunk), 1, [&](Value c) {
       Value j0 = mul(c, idx(chunk));
       Value i0 = sub(j0, offset);
+      // The next chunk's rows, while this one computes (gathers do not train the
+      // hardware prefetchers).
+      prefetchRows(q, {batch, head}, add(i0, idx(chunk)), numQueries, headDim);
+      prefetchRows(k, {batch, kvHead}, add(j0, idx(chunk)), numKeys, headDim);
+      prefetchRows(v, {batch, kvHead}, add(j0, idx(chunk)), numKeys, valueDim);
       setFirstAngle(j0);
       queryFeatures(batch, head, i0, j0);
       keyFeatures(batch, kvHead, j0);
@@ -437,6 +445,22 @@ void LinearKernel::copyValues(Value batch, Value kvHead, Value j0) {
           for (int64_t e = 0; e < valueDim; e += lanes)
             store(zeros, vc, {j, idx(e)});
         });
+  });
+}
+
+/// Prefetches rows [first, first + C) of buffer[at..., row, :] (clamped to the rows
+/// that exist), one cache line at a time.
+void LinearKernel::prefetchRows(Value buffer, ValueRange at, Value first, Value count,
+                                int64_t width) {
+  Value last = sub(count, idx(1));
+  forLoop(idx(0), idx(chunk), 1, [&](Value r) {
+    Value row = maxIndex(idx(0), minIndex(add(first, r), last));
+    for (int64_t c = 0; c < width; c += 16) {
+      SmallVector<Value> indices(at.begin(), at.end());
+      indices.append({row, idx(c)});
+      memref::PrefetchOp::create(b, loc, buffer, indices, /*isWrite=*/false,
+                                 /*localityHint=*/3, /*isDataCache=*/true);
+    }
   });
 }
 
