@@ -482,6 +482,23 @@ private:
       F = 1 + D + D * D;
     if (!softmax && *op.getFeature() == FeatureKind::Cosformer)
       F = 2 * D;
+    // FAVOR+: exp(W x - |x|^2 / 2) / sqrt(m) with the [m, D] projection operand.
+    const Tensor *projection = op.getProjection() ? &values.at(op.getProjection()) : nullptr;
+    if (projection)
+      F = projection->shape[0];
+    auto favor = [&](const std::vector<double> &x) {
+      double norm = 0;
+      for (double a : x)
+        norm += a * a;
+      std::vector<double> phi(F);
+      for (int64_t f = 0; f < F; ++f) {
+        double dot = 0;
+        for (int64_t d = 0; d < D; ++d)
+          dot += projection->data[f * D + d] * x[d];
+        phi[f] = std::exp(dot - norm / 2) / std::sqrt(double(F));
+      }
+      return phi;
+    };
     if (softmax) {
       flops += 4.0 * B * H * M * N * D;
     } else {
@@ -539,8 +556,9 @@ private:
               for (int64_t d = 0; d < D; ++d)
                 x[d] = at(k, b, g, j, d);
               // cosFormer: relu features here, the position weight per pair below.
-              phiK[j] = featureVector(
-                  kind == FeatureKind::Cosformer ? FeatureKind::Relu : kind, x);
+              phiK[j] = projection ? favor(x)
+                                   : featureVector(
+                                         kind == FeatureKind::Cosformer ? FeatureKind::Relu : kind, x);
             }
           }
         }
@@ -552,7 +570,9 @@ private:
               for (int64_t d = 0; d < D; ++d)
                 x[d] = scale * at(q, b, h, i, d);
               FeatureKind kind = *op.getFeature();
-              phiQ = featureVector(kind == FeatureKind::Cosformer ? FeatureKind::Relu : kind, x);
+              phiQ = projection ? favor(x)
+                                : featureVector(
+                                      kind == FeatureKind::Cosformer ? FeatureKind::Relu : kind, x);
             }
             double rowMax = -INFINITY;
             for (int64_t j = 0; j < N; ++j) {

@@ -134,6 +134,8 @@ std::vector<double> reference::featureVector(FeatureKind kind, const std::vector
       for (double b : x)
         phi.push_back(a * b / std::sqrt(2.0));
     return phi;
+  case FeatureKind::Favor: // needs the projection: evalAttention computes it
+    return phi;
   case FeatureKind::SoftmaxFeatures: {
     double mx = -INFINITY, sum = 0;
     for (double v : x)

@@ -99,7 +99,8 @@ def Attn_FeatureKind : I32EnumAttr<"FeatureKind", "feature map of linear attenti
     I32EnumAttrCase<"Relu", 2, "relu">,
     I32EnumAttrCase<"Taylor2", 3, "taylor2">,
     I32EnumAttrCase<"SoftmaxFeatures", 4, "softmax_features">,
-    I32EnumAttrCase<"Cosformer", 5, "cosformer">]> {
+    I32EnumAttrCase<"Cosformer", 5, "cosformer">,
+    I32EnumAttrCase<"Favor", 6, "favor">]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::attn";
 }
@@ -118,6 +119,7 @@ def Attn_FeatureAttr : EnumAttr<Attn_Dialect, Attn_FeatureKind, "feature"> {
     | `taylor2` | [1, x, vec(x x^T) / sqrt(2)] so that phi(q).phi(k) = 1 + q.k + (q.k)^2/2 (BASED) | 1 + d + d^2 |
     | `softmax_features` | exp(x - max x) / sum exp(x - max x) along the axis (Efficient Attention) | d |
     | `cosformer` | [relu(x) cos(pi p / 2M), relu(x) sin(pi p / 2M)] at token position p, M = Nk, so that phi(q_i).phi(k_j) = relu(q_i).relu(k_j) cos(pi (p_i - j) / 2M) (cosFormer); `attn.attention` only, it needs positions | 2d |
+    | `favor` | exp(W x - \|x\|^2 / 2) / sqrt(m), W the [m, d] `projection` operand of `attn.attention` (positive random features of FAVOR+, Performer: E[phi(q).phi(k)] = exp(q.k) for Gaussian W) | m |
   }];
   let assemblyFormat = "`<` $value `>`";
 }

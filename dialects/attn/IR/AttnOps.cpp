@@ -295,6 +295,9 @@ LogicalResult FeatureOp::verify() {
   if (getFeature() == FeatureKind::Cosformer)
     return emitOpError() << "'cosformer' weights features by token position; use it on "
                             "attn.attention, which knows the positions";
+  if (getFeature() == FeatureKind::Favor)
+    return emitOpError() << "'favor' needs its projection matrix; use it on attn.attention "
+                            "with projection(...)";
   size_t axis = letters->find(getAxis()[0]);
   if (getFeature() == FeatureKind::Taylor2 && in.isDynamicDim(axis))
     return emitOpError() << "'taylor2' needs a static feature axis";
@@ -328,7 +331,11 @@ static bool isReassociable(MaskAttr mask) {
 
 int64_t AttentionOp::getFeatureDim() {
   int64_t d = getQuery().getType().getDimSize(3);
-  return getNormalizer() == Normalizer::Softmax ? d : featureLength(*getFeature(), d);
+  if (getNormalizer() == Normalizer::Softmax)
+    return d;
+  if (getFeature() == FeatureKind::Favor && getProjection())
+    return cast<RankedTensorType>(getProjection().getType()).getDimSize(0);
+  return featureLength(*getFeature(), d);
 }
 
 LinearSchedule AttentionOp::getLinearSchedule() {
@@ -363,6 +370,21 @@ LogicalResult AttentionOp::verifyLinearSchedule() {
                                {"chunk", getChunk().has_value()}})
     if (present && !linear)
       return emitOpError() << "'" << name << "' applies to linear attention only";
+  bool favor = getFeature() == FeatureKind::Favor;
+  if (favor != (getProjection() != nullptr))
+    return emitOpError() << (favor ? "feature map 'favor' needs projection(%w : tensor<MxDx...>)"
+                                   : "a projection belongs to feature map 'favor' only");
+  if (Value projection = getProjection()) {
+    auto type = cast<RankedTensorType>(projection.getType());
+    int64_t d = getQuery().getType().getDimSize(3);
+    if (type.getRank() != 2 || !type.hasStaticShape() || type.getDimSize(1) != d ||
+        type.getDimSize(0) == 0)
+      return emitOpError() << "expects the projection to be a static [features, " << d
+                           << "] matrix, got " << type;
+    if (type.getElementType() != getQuery().getType().getElementType())
+      return emitOpError() << "projection element type " << type.getElementType()
+                           << " differs from the query's";
+  }
   if (std::optional<ArrayRef<double>> decay = getDecay()) {
     if (!getMaskAttr() || getMaskAttr().getKind() != MaskKind::Causal)
       return emitOpError() << "'decay' needs mask #attn.mask<causal>: l^(i - j) grows "

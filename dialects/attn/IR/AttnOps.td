@@ -166,7 +166,7 @@ def Attn_FeatureOp : Attn_Op<"feature", [Pure]> {
 // The recognised form
 //===----------------------------------------------------------------------===//
 
-def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
+def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments]> {
   let summary = "Recognised attention: q, k, v, mask, feature map, normaliser, scale";
   let description = [{
     Operands are `q: [B, Hq, Nq, D]`, `k: [B, Hkv, Nk, D]`, `v: [B, Hkv, Nk, Dv]`; the
@@ -186,6 +186,9 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
     Lightning Attention) weights pair (i, j) by `l_h^(p_i - j)`, `p_i` the end-aligned
     position of query row i and `l_h` the decay of query head h (one value for all
     heads, or one per head); each in (0, 1].
+
+    `projection(%w : tensor<MxDxf32>)` is the random projection of the `favor`
+    feature map (FAVOR+): `phi(x) = exp(W x - |x|^2 / 2) / sqrt(M)`, M static.
 
     `order` fixes how linear attention is evaluated: `quadratic`,
     `(phi(Q) phi(K)^T) V` with the mask applied to the N x N weights, or
@@ -215,6 +218,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
   }];
   let arguments = (ins Attn_FloatTensor:$query, Attn_FloatTensor:$key, Attn_FloatTensor:$value,
                    Variadic<RankedTensorOf<[I32]>>:$mask_operands,
+                   Optional<Attn_FloatTensor>:$projection,
                    OptionalAttr<Attn_MaskAttr>:$mask,
                    OptionalAttr<Attn_FeatureAttr>:$feature,
                    DefaultValuedAttr<Attn_NormalizerAttr, "::mlir::attn::Normalizer::Softmax">:$normalizer,
@@ -228,6 +232,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure]> {
     (`mask` qualified($mask)^)?
     (`mask_operands` `(` $mask_operands^ `:` type($mask_operands) `)`)?
     (`feature` qualified($feature)^)?
+    (`projection` `(` $projection^ `:` type($projection) `)`)?
     (`normalizer` `` $normalizer^)? (`scale` $scale^)? (`softcap` $softcap^)?
     (`decay` $decay^)? (`order` `` $order^)? (`chunk` $chunk^)?
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,` type($value) `)`

@@ -300,7 +300,8 @@ LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMat
       {q4Type.getDimSize(0), q4Type.getDimSize(1), q4Type.getDimSize(2), vType.getDimSize(3)},
       resultType.getElementType());
   auto attention = AttentionOp::create(
-      rewriter, loc, attnType, q, k, v4, /*maskOperands=*/ValueRange{}, match.mask,
+      rewriter, loc, attnType, q, k, v4, /*maskOperands=*/ValueRange{}, /*projection=*/Value(),
+      match.mask,
       FeatureKindAttr(),
       NormalizerAttr::get(rewriter.getContext(), Normalizer::Softmax),
       rewriter.getF64FloatAttr(match.scale),

@@ -375,13 +375,17 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
     bool cosformer = kind == FeatureKind::Cosformer;
     FeatureKind map = cosformer ? FeatureKind::Relu : kind;
     Type elt = op.getType().getElementType();
-    Indexed phiQ{buildFeatureMap(b, loc, map, {scaleBy(b, loc, q, op.getEffectiveScale()),
-                                               q.letters},
-                                 'd'),
-                 q.letters};
-    // Efficient Attention normalises keys over the sequence, queries over features.
-    char keyAxis = kind == FeatureKind::SoftmaxFeatures ? 'n' : 'd';
-    Indexed phiK{buildFeatureMap(b, loc, map, k, keyAxis), k.letters};
+    Indexed scaledQ{scaleBy(b, loc, q, op.getEffectiveScale()), q.letters};
+    Indexed phiQ, phiK;
+    if (kind == FeatureKind::Favor) {
+      phiQ = buildFavorFeatures(b, loc, scaledQ, 'd', op.getProjection());
+      phiK = buildFavorFeatures(b, loc, k, 'd', op.getProjection());
+    } else {
+      phiQ = {buildFeatureMap(b, loc, map, scaledQ, 'd'), q.letters};
+      // Efficient Attention normalises keys over the sequence, queries over features.
+      char keyAxis = kind == FeatureKind::SoftmaxFeatures ? 'n' : 'd';
+      phiK = {buildFeatureMap(b, loc, map, k, keyAxis), k.letters};
+    }
     bool normalize = op.getNormalizer() == Normalizer::Sum;
     bool causal = op.getMaskAttr() && op.getMaskAttr().getKind() == MaskKind::Causal;
     if (op.getLinearSchedule().order == LinearOrder::Reassociated && !causal && !cosformer)
@@ -398,21 +402,23 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
     return weightedValues(b, loc, scores, v, normalize);
   }
 
-  /// o = phi(Q) S [/ phi(Q) z] with S = phi(K)^T V ("bgde") and z = sum_n phi(K)
-  /// ("bgd"): no M x N tensor.
+  /// o = phi(Q) S [/ phi(Q) z] with S = phi(K)^T V ("bg.e", . the feature letter) and
+  /// z = sum_n phi(K) ("bg."): no M x N tensor.
   static Value reassociated(OpBuilder &b, Location loc, Indexed phiQ, Indexed phiK, Indexed v,
                             bool normalize) {
     Type elt = cast<ShapedType>(v.value.getType()).getElementType();
-    Indexed state{buildGeneric(b, loc, {phiK, v}, {buildInit(b, loc, elt, "bgde", {phiK, v}, 0.0),
-                                                   "bgde"},
+    char f = phiK.letters.back();
+    std::string stateLetters = {'b', 'g', f, 'e'}, sumLetters = {'b', 'g', f};
+    Indexed state{buildGeneric(b, loc, {phiK, v},
+                               {buildInit(b, loc, elt, stateLetters, {phiK, v}, 0.0), stateLetters},
                                multiplyAccumulate),
-                  "bgde"};
+                  stateLetters};
     Value out = buildGeneric(b, loc, {phiQ, state},
                              {buildInit(b, loc, elt, "bgrme", {phiQ, v}, 0.0), "bgrme"},
                              multiplyAccumulate);
     if (!normalize)
       return out;
-    Indexed keySum{buildReduction(b, loc, phiK, "bgd", /*isMax=*/false), "bgd"};
+    Indexed keySum{buildReduction(b, loc, phiK, sumLetters, /*isMax=*/false), sumLetters};
     Indexed denom{buildGeneric(b, loc, {phiQ, keySum},
                                {buildInit(b, loc, elt, "bgrm", {phiQ}, 0.0), "bgrm"},
                                multiplyAccumulate),

@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
@@ -105,6 +106,41 @@ Value mlir::attn::buildFeatureMap(OpBuilder &b, Location loc, FeatureKind kind,
     return buildTaylor2(b, loc, input, axis);
   case FeatureKind::SoftmaxFeatures:
     return buildSoftmaxFeatures(b, loc, input, axis);
+  case FeatureKind::Favor:
+    llvm_unreachable("favor needs its projection: buildFavorFeatures");
   }
   llvm_unreachable("unknown feature kind");
+}
+
+Indexed mlir::attn::buildFavorFeatures(OpBuilder &b, Location loc, Indexed input, char axis,
+                                       Value projection) {
+  // exp(W x - |x|^2 / 2) / sqrt(m): the contraction with W ("fd") renames the axis f.
+  Type elt = cast<ShapedType>(input.value.getType()).getElementType();
+  std::string projected = input.letters, reduced;
+  for (char c : input.letters)
+    if (c != axis)
+      reduced.push_back(c);
+  std::replace(projected.begin(), projected.end(), axis, 'f');
+  Indexed w{projection, std::string{'f', axis}};
+  Indexed wx{buildGeneric(b, loc, {input, w}, {buildInit(b, loc, elt, projected, {input, w}, 0.0),
+                                               projected},
+                          multiplyAccumulate),
+             projected};
+  Indexed squares{buildElementwise(b, loc, {input}, input.letters,
+                                   [](const GenericBody &g) {
+                                     return arith::MulFOp::create(g.b, g.loc, g.args[0], g.args[0])
+                                         .getResult();
+                                   }),
+                  input.letters};
+  Indexed norm{buildReduction(b, loc, squares, reduced, /*isMax=*/false), reduced};
+  double features = cast<ShapedType>(projection.getType()).getDimSize(0);
+  Value phi = buildElementwise(b, loc, {wx, norm}, projected, [&](const GenericBody &g) {
+    Value half = floatConstant(g.b, g.loc, elt, 0.5);
+    Value x = arith::SubFOp::create(g.b, g.loc, g.args[0],
+                                    arith::MulFOp::create(g.b, g.loc, g.args[1], half));
+    return arith::MulFOp::create(g.b, g.loc, math::ExpOp::create(g.b, g.loc, x),
+                                 floatConstant(g.b, g.loc, elt, 1.0 / std::sqrt(features)))
+        .getResult();
+  });
+  return {phi, projected};
 }

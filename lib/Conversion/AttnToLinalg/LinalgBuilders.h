@@ -78,6 +78,11 @@ Value negInfinity(OpBuilder &b, Location loc, Type type);
 Value buildFeatureMap(OpBuilder &b, Location loc, FeatureKind kind, Indexed input,
                       char axis);
 
+/// FAVOR+ features of `input` along `axis` with the [m, d] `projection`: the result
+/// names the feature axis 'f'.
+Indexed buildFavorFeatures(OpBuilder &b, Location loc, Indexed input, char axis,
+                           Value projection);
+
 /// i1: entry [batch, head, row / bq, key / bk] of a block layout tensor is nonzero (and
 /// within the layout; blocks past it are hidden).
 Value layoutEntrySet(OpBuilder &b, Location loc, Value layout, Value batch, Value head,

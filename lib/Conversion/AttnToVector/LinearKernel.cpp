@@ -54,6 +54,8 @@ std::string mlir::attn::explainUnsupportedLinear(AttentionOp op, const KernelTil
       return "element type is not f32";
   if (*op.getFeature() == FeatureKind::SoftmaxFeatures)
     return "softmax_features normalises keys over the whole sequence";
+  if (*op.getFeature() == FeatureKind::Favor && op.getFeatureDim() % tiles.lanes != 0)
+    return "the number of random features is not a multiple of the vector width";
   int64_t valueDim = op.getValue().getType().getDimSize(3);
   if (ShapedType::isDynamic(valueDim) || valueDim % tiles.lanes != 0)
     return "the value head dim is dynamic or not a multiple of the vector width";
@@ -83,7 +85,8 @@ struct LinearKernel : KernelBuilder {
         headDim(op.getQuery().getType().getDimSize(3)),
         paddedDim(roundUp(headDim, tiles.lanes)),
         valueDim(op.getValue().getType().getDimSize(3)),
-        features(featureLayoutLength(kind, headDim, tiles.lanes)),
+        features(kind == FeatureKind::Favor ? op.getFeatureDim()
+                                            : featureLayoutLength(kind, headDim, tiles.lanes)),
         chunk(causal ? schedule.chunk : 4 * tiles.lanes) {}
 
   AttentionOp op;
@@ -97,6 +100,7 @@ struct LinearKernel : KernelBuilder {
   Value qf, kft, kxt, scores, vc, state, keySum, denom, weights, rowDecay, colDecay, chunkDecay;
   Value cosStep, sinStep; // cos / sin of j * pi / 2Nk, j < C (cosformer)
   Value cosFirst, sinFirst; // of the chunk's first position
+  Value projection, projectionT, rowsIn, norms; // favor: W, W^T, scaled q rows, |x|^2
 
   Value build();
   void task(Value batch, Value head);
@@ -104,7 +108,10 @@ struct LinearKernel : KernelBuilder {
   void queryFeatures(Value batch, Value head, Value firstRow, Value firstPosition);
   void keyFeatures(Value batch, Value kvHead, Value j0);
   void copyValues(Value batch, Value kvHead, Value j0);
-  void prefetchRows(Value buffer, ValueRange at, Value first, Value count, int64_t width);
+  void prefetchRows(Value buffer, ValueRange at, Value first, Value count, int64_t width,
+                    bool forWrite = false);
+  void favorFeatures(Value input, Value out, int64_t rows, bool transposed,
+                     function_ref<Value(Value, int64_t)> keep);
   void chunkScores();
   void denominators(bool withScores);
   void outputs(Value batch, Value head, Value firstRow, bool withScores);
@@ -168,6 +175,8 @@ Value LinearKernel::build() {
   q = toBuffer(op.getQuery());
   k = toBuffer(op.getKey());
   v = toBuffer(op.getValue());
+  if (kind == FeatureKind::Favor)
+    projection = toBuffer(op.getProjection());
   numQueries = dim(q, 2);
   numKeys = dim(k, 2);
   offset = sub(numKeys, numQueries);
@@ -198,6 +207,18 @@ void LinearKernel::task(Value batch, Value head) {
   zero(kxt, paddedDim, chunk);
   zero(state, features, valueDim);
   forLoop(idx(0), idx(features), 1, [&](Value f) { storeScalar(scalar(0.0), keySum, f); });
+  if (kind == FeatureKind::Favor) {
+    // W^T [Dp][m] for the query side (rows past D stay zero), scaled rows of q, norms.
+    projectionT = alloc({paddedDim, features});
+    rowsIn = alloc({chunk, paddedDim});
+    norms = alloc({chunk});
+    zero(projectionT, paddedDim, features);
+    forLoop(idx(0), idx(features), 1, [&](Value f) {
+      forLoop(idx(0), idx(headDim), 1, [&](Value d) {
+        storeScalar(loadScalar(projection, {f, d}), projectionT, {d, f});
+      });
+    });
+  }
   if (kind == FeatureKind::Cosformer) {
     // Angles pi p / 2Nk by angle addition: per-chunk cos/sin of the first position,
     // per-task tables for the offsets j < C.
@@ -261,6 +282,8 @@ void LinearKernel::task(Value batch, Value head) {
       prefetchRows(q, {batch, head}, add(i0, idx(chunk)), numQueries, headDim);
       prefetchRows(k, {batch, kvHead}, add(j0, idx(chunk)), numKeys, headDim);
       prefetchRows(v, {batch, kvHead}, add(j0, idx(chunk)), numKeys, valueDim);
+      prefetchRows(out, {batch, head}, add(i0, idx(chunk)), numQueries, valueDim,
+                   /*forWrite=*/true);
       setFirstAngle(j0);
       queryFeatures(batch, head, i0, j0);
       keyFeatures(batch, kvHead, j0);
@@ -318,6 +341,16 @@ void LinearKernel::queryFeatures(Value batch, Value head, Value firstRow, Value 
             x.push_back(fmul(loaded, scale));
           }
           switch (kind) {
+          case FeatureKind::Favor: {
+            // Rows and norms now, W x for the whole chunk below.
+            Value squares = splat(0.0);
+            for (size_t c = 0; c < x.size(); ++c) {
+              store(x[c], rowsIn, {r, idx(c * lanes)});
+              squares = fma(x[c], x[c], squares);
+            }
+            storeScalar(reduceAdd(squares), norms, r);
+            break;
+          }
           case FeatureKind::Taylor2: {
             // [1, 0, ...], x, then x_a / sqrt 2 * x for each a.
             Value first = vector::InsertOp::create(b, loc, scalar(1.0), splat(0.0), 0);
@@ -358,8 +391,39 @@ void LinearKernel::queryFeatures(Value batch, Value head, Value firstRow, Value 
           Value zeros = splat(0.0);
           for (int64_t c = 0; c < features; c += lanes)
             store(zeros, qf, {r, idx(c)});
+          if (kind == FeatureKind::Favor) {
+            for (int64_t c = 0; c < paddedDim; c += lanes)
+              store(zeros, rowsIn, {r, idx(c)});
+            storeScalar(scalar(0.0), norms, r);
+          }
         });
   });
+  if (kind == FeatureKind::Favor)
+    favorFeatures(rowsIn, qf, chunk, /*transposed=*/false, [&](Value r, int64_t) {
+      Value i = add(firstRow, r);
+      return arith::AndIOp::create(b, loc, cmp(arith::CmpIPredicate::sge, i, idx(0)),
+                                   cmp(arith::CmpIPredicate::slt, i, numQueries))
+          .getResult();
+    });
+}
+
+/// out = exp(W x - |x|^2 / 2) / sqrt(m) where `keep` (else 0): rows of `input` [C][Dp]
+/// times W^T into out [C][m], or W times the columns of `input` [Dp][C] into
+/// out [m][C] (`transposed`, keys); norms[] holds |x|^2 per row / per column.
+void LinearKernel::favorFeatures(Value input, Value out, int64_t rows, bool transposed,
+                                 function_ref<Value(Value, int64_t)> keep) {
+  Value log2e = splat(1.0 / std::log(2.0)), half = splat(0.5);
+  Value normalizer = splat(1.0 / std::sqrt(double(features)));
+  Term term = transposed ? Term{projection, input, headDim, Value()}
+                         : Term{input, projectionT, headDim, Value()};
+  blockMatmul(
+      rows, transposed ? chunk : features, {term}, [&](Value, int64_t) { return splat(0.0); },
+      [&](Value r, int64_t col, Value acc) {
+        Value norm = transposed ? load(norms, {idx(col)}) : splat(loadScalar(norms, r));
+        Value x = arith::SubFOp::create(b, loc, acc, fmul(norm, half));
+        Value phi = fmul(buildExp2(b, loc, fmul(x, log2e), tiles.avx512), normalizer);
+        store(select(keep(r, col), phi, splat(0.0)), out, {r, idx(col)});
+      });
 }
 
 /// kft = phi(K[j0 : j0 + C])^T: K^T gathered a vector of keys at a time (keys past Nk
@@ -390,6 +454,20 @@ void LinearKernel::keyFeatures(Value batch, Value kvHead, Value j0) {
       store(x, kxt, {d, idx(c * lanes)});
     }
   });
+  if (kind == FeatureKind::Favor) {
+    // |k_j|^2 per key, then exp(W k_j - |k_j|^2 / 2) / sqrt(m) for every feature row.
+    for (int64_t c = 0; c < chunk; c += lanes) {
+      Value squares = forLoop(idx(0), idx(headDim), ValueRange{splat(0.0)},
+                              [&](Value d, ValueRange acc) -> SmallVector<Value> {
+                                Value x = load(kxt, {d, idx(c)});
+                                return {fma(x, x, acc[0])};
+                              })[0];
+      store(squares, norms, {idx(c)});
+    }
+    favorFeatures(kxt, kft, features, /*transposed=*/true,
+                  [&](Value, int64_t col) { return valid[col / lanes]; });
+    return;
+  }
   SmallVector<Value> cosK, sinK;
   if (kind == FeatureKind::Cosformer)
     for (int64_t c = 0; c < chunk; c += lanes) {
@@ -451,14 +529,14 @@ void LinearKernel::copyValues(Value batch, Value kvHead, Value j0) {
 /// Prefetches rows [first, first + C) of buffer[at..., row, :] (clamped to the rows
 /// that exist), one cache line at a time.
 void LinearKernel::prefetchRows(Value buffer, ValueRange at, Value first, Value count,
-                                int64_t width) {
+                                int64_t width, bool forWrite) {
   Value last = sub(count, idx(1));
   forLoop(idx(0), idx(chunk), 1, [&](Value r) {
     Value row = maxIndex(idx(0), minIndex(add(first, r), last));
     for (int64_t c = 0; c < width; c += 16) {
       SmallVector<Value> indices(at.begin(), at.end());
       indices.append({row, idx(c)});
-      memref::PrefetchOp::create(b, loc, buffer, indices, /*isWrite=*/false,
+      memref::PrefetchOp::create(b, loc, buffer, indices, forWrite,
                                  /*localityHint=*/3, /*isDataCache=*/true);
     }
   });
