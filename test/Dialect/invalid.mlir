@@ -574,3 +574,43 @@ func.func @cosformer_feature_op(%q: tensor<8x16x4xf32>) -> tensor<8x16x8xf32> {
   %0 = attn.feature #attn.feature<cosformer> %q "hmd" over "d" : tensor<8x16x4xf32> -> tensor<8x16x8xf32>
   return %0 : tensor<8x16x8xf32>
 }
+
+// -----
+
+func.func @favor_without_projection(%q: tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op feature map 'favor' needs projection(%w : tensor<MxDx...>)}}
+  %0 = attn.attention feature #attn.feature<favor> normalizer sum ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @projection_without_favor(%q: tensor<1x2x8x4xf32>, %w: tensor<16x4xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op a projection belongs to feature map 'favor' only}}
+  %0 = attn.attention feature #attn.feature<relu> projection(%w : tensor<16x4xf32>) normalizer sum ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @projection_shape(%q: tensor<1x2x8x4xf32>, %w: tensor<16x5xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op expects the projection to be a static [features, 4] matrix, got 'tensor<16x5xf32>'}}
+  %0 = attn.attention feature #attn.feature<favor> projection(%w : tensor<16x5xf32>) normalizer sum ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @projection_dynamic(%q: tensor<1x2x8x4xf32>, %w: tensor<?x4xf32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op expects the projection to be a static [features, 4] matrix, got 'tensor<?x4xf32>'}}
+  %0 = attn.attention feature #attn.feature<favor> projection(%w : tensor<?x4xf32>) normalizer sum ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @favor_feature_op(%q: tensor<8x16x4xf32>) -> tensor<8x16x4xf32> {
+  // expected-error @+1 {{'attn.feature' op 'favor' needs its projection matrix; use it on attn.attention with projection(...)}}
+  %0 = attn.feature #attn.feature<favor> %q "hmd" over "d" : tensor<8x16x4xf32> -> tensor<8x16x4xf32>
+  return %0 : tensor<8x16x4xf32>
+}

@@ -102,6 +102,9 @@ func.func @attention(%q: tensor<?x32x?x64xf32>, %k: tensor<?x8x?x64xf32>, %v: te
   %2 = attn.attention mask #attn.mask<causal> feature #attn.feature<taylor2> normalizer none ins(%q, %k, %v : tensor<?x32x?x64xf32>, tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>) -> tensor<?x32x?x64xf32>
   // CHECK: attn.attention mask #attn.mask<causal> feature #attn.feature<cosformer> normalizer sum decay [9.900000e-01] order reassociated chunk 32 ins(
   %3 = attn.attention mask #attn.mask<causal> feature #attn.feature<cosformer> normalizer sum decay [0.99] order reassociated chunk 32 ins(%q, %k, %v : tensor<?x32x?x64xf32>, tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>) -> tensor<?x32x?x64xf32>
+  // CHECK: attn.attention feature #attn.feature<favor> projection(%{{.*}} : tensor<128x64xf32>) normalizer sum ins(
+  %w = tensor.empty() : tensor<128x64xf32>
+  %5 = attn.attention feature #attn.feature<favor> projection(%w : tensor<128x64xf32>) normalizer sum ins(%q, %k, %v : tensor<?x32x?x64xf32>, tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>) -> tensor<?x32x?x64xf32>
   // CHECK: attn.attention feature #attn.feature<relu> normalizer sum order quadratic ins(
   %4 = attn.attention feature #attn.feature<relu> normalizer sum order quadratic ins(%q, %k, %v : tensor<?x32x?x64xf32>, tensor<?x8x?x64xf32>, tensor<?x8x?x64xf32>) -> tensor<?x32x?x64xf32>
   return %0 : tensor<?x32x?x64xf32>

@@ -122,3 +122,20 @@ func.func @elu_cost_model(%q: tensor<?x?x?x64xf32> {attn.dims = "bhmd"}, %k: ten
       ins(%q, %k, %v : tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>, tensor<?x?x?x64xf32>) -> tensor<?x?x?x64xf32>
   return %o : tensor<?x?x?x64xf32>
 }
+
+func.func @favor_causal(%q: tensor<?x4x?x32xf32> {attn.dims = "bhmd"}, %k: tensor<?x2x?x32xf32> {attn.dims = "bgnd"},
+    %v: tensor<?x2x?x64xf32> {attn.dims = "bgne"}, %w: tensor<64x32xf32> {attn.dims = "fd"}) -> tensor<?x4x?x64xf32>
+    attributes {attn.defaults = {b = 2, m = 200, n = 200}} {
+  %o = attn.attention mask #attn.mask<causal> feature #attn.feature<favor> projection(%w : tensor<64x32xf32>)
+      normalizer sum scale 0.4 order reassociated chunk 32
+      ins(%q, %k, %v : tensor<?x4x?x32xf32>, tensor<?x2x?x32xf32>, tensor<?x2x?x64xf32>) -> tensor<?x4x?x64xf32>
+  return %o : tensor<?x4x?x64xf32>
+}
+
+func.func @favor_full(%q: tensor<?x4x?x32xf32> {attn.dims = "bhmd"}, %k: tensor<?x2x?x32xf32> {attn.dims = "bgnd"},
+    %v: tensor<?x2x?x64xf32> {attn.dims = "bgne"}, %w: tensor<48x32xf32> {attn.dims = "fd"}) -> tensor<?x4x?x64xf32>
+    attributes {attn.defaults = {b = 2, m = 200, n = 200}} {
+  %o = attn.attention feature #attn.feature<favor> projection(%w : tensor<48x32xf32>) normalizer sum scale 0.4
+      ins(%q, %k, %v : tensor<?x4x?x32xf32>, tensor<?x2x?x32xf32>, tensor<?x2x?x64xf32>) -> tensor<?x4x?x64xf32>
+  return %o : tensor<?x4x?x64xf32>
+}
