@@ -140,3 +140,40 @@ func.func @linear_full_taylor2(%q: tensor<1x2x?x16xf32>, %k: tensor<1x2x?x16xf32
       ins(%q, %k, %v : tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32>
   return %o : tensor<1x2x?x32xf32>
 }
+
+// -----
+
+// BASED: a causal linear branch plus a sliding-window softmax branch, summed, become
+// one task loop: the window's keys are gathered per chunk next to the linear state.
+// CHECK-LABEL: func.func @based_hybrid
+// CHECK-NOT: attn.attention
+// CHECK-NOT: attn.map
+// CHECK: scf.forall
+// CHECK-NOT: scf.forall
+// CHECK: vector.reduction <maximumf>
+// CHECK-NOT: attn.
+// CHECK: return
+func.func @based_hybrid(%ql: tensor<1x4x?x16xf32>, %q: tensor<1x4x?x64xf32>, %v: tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32> {
+  %lin = attn.attention mask #attn.mask<causal> feature #attn.feature<taylor2> normalizer sum scale 0.25
+      ins(%ql, %ql, %v : tensor<1x4x?x16xf32>, tensor<1x4x?x16xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
+  %win = attn.attention mask #attn.mask<and(causal, window(63, 0))>
+      ins(%q, %q, %v : tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
+  %o = attn.map add %lin, %win : (tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
+  return %o : tensor<1x4x?x64xf32>
+}
+
+// -----
+
+// Not a causal band (the window looks 3 keys ahead): two kernels and the sum.
+// CHECK-LABEL: func.func @hybrid_not_band
+// CHECK: scf.forall
+// CHECK: scf.forall
+// CHECK: attn.map add
+func.func @hybrid_not_band(%ql: tensor<1x4x?x16xf32>, %q: tensor<1x4x?x64xf32>, %v: tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32> {
+  %lin = attn.attention mask #attn.mask<causal> feature #attn.feature<taylor2> normalizer sum scale 0.25
+      ins(%ql, %ql, %v : tensor<1x4x?x16xf32>, tensor<1x4x?x16xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
+  %win = attn.attention mask #attn.mask<window(63, 3)>
+      ins(%q, %q, %v : tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
+  %o = attn.map add %lin, %win : (tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
+  return %o : tensor<1x4x?x64xf32>
+}

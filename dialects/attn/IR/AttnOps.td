@@ -60,7 +60,7 @@ def Attn_MapOp : Attn_Op<"map", [Pure]> {
                    OptionalAttr<StrAttr>:$spec, OptionalAttr<F64Attr>:$constant);
   let results = (outs Attn_FloatTensor:$result);
   let assemblyFormat = [{
-    $fn ($spec^)? $inputs (`by` $constant^)? attr-dict `:` functional-type($inputs, $result)
+    `` $fn ($spec^)? $inputs (`by` $constant^)? attr-dict `:` functional-type($inputs, $result)
   }];
   let hasVerifier = 1;
   let hasFolder = 1;

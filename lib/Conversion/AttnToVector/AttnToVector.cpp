@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
@@ -25,12 +26,40 @@ using namespace mlir;
 using namespace mlir::attn;
 
 namespace {
+/// The (linear, softmax) branches of `sum` when it adds two attention results used
+/// only there, ordered linear first; else nullopt.
+std::optional<std::pair<AttentionOp, AttentionOp>> hybridBranches(MapOp sum) {
+  if (sum.getFn() != MapFn::Add || sum.getInputs().size() != 2 || sum.getSpec())
+    return std::nullopt;
+  auto lhs = sum.getInputs()[0].getDefiningOp<AttentionOp>();
+  auto rhs = sum.getInputs()[1].getDefiningOp<AttentionOp>();
+  if (!lhs || !rhs || lhs == rhs || !lhs->hasOneUse() || !rhs->hasOneUse())
+    return std::nullopt;
+  if (lhs.getNormalizer() == Normalizer::Softmax)
+    std::swap(lhs, rhs);
+  return std::make_pair(lhs, rhs);
+}
+
+/// Whether `op` is a branch of a hybrid that FuseHybridIntoLinearKernel takes (so
+/// that the order in which a driver visits the ops does not matter).
+bool isFusedHybridBranch(AttentionOp op, const KernelTiles &tiles) {
+  if (!op->hasOneUse())
+    return false;
+  auto sum = dyn_cast<MapOp>(*op->getUsers().begin());
+  if (!sum)
+    return false;
+  auto branches = hybridBranches(sum);
+  return branches && explainUnsupportedHybrid(branches->first, branches->second, tiles).empty();
+}
+
 struct LowerAttentionToFlashKernel : OpRewritePattern<AttentionOp> {
   LowerAttentionToFlashKernel(MLIRContext *ctx, KernelTiles tiles)
       : OpRewritePattern(ctx), tiles(tiles) {}
   KernelTiles tiles;
 
   LogicalResult matchAndRewrite(AttentionOp op, PatternRewriter &rewriter) const override {
+    if (isFusedHybridBranch(op, tiles))
+      return rewriter.notifyMatchFailure(op, "a branch of a hybrid: fused with the other one");
     if (op.getNormalizer() != Normalizer::Softmax) {
       std::string reason = explainUnsupportedLinear(op, tiles);
       if (!reason.empty())
@@ -42,6 +71,33 @@ struct LowerAttentionToFlashKernel : OpRewritePattern<AttentionOp> {
     if (!reason.empty())
       return rewriter.notifyMatchFailure(op, reason);
     rewriter.replaceOp(op, buildFlashKernel(rewriter, op.getLoc(), op, tiles));
+    return success();
+  }
+};
+
+/// BASED's hybrid: add(linear attention, sliding-window softmax attention) over the same
+/// sequence, each used only by the sum, becomes one pass of the linear kernel.
+struct FuseHybridIntoLinearKernel : OpRewritePattern<MapOp> {
+  FuseHybridIntoLinearKernel(MLIRContext *ctx, KernelTiles tiles)
+      : OpRewritePattern(ctx, /*benefit=*/2), tiles(tiles) {}
+  KernelTiles tiles;
+
+  LogicalResult matchAndRewrite(MapOp op, PatternRewriter &rewriter) const override {
+    auto branches = hybridBranches(op);
+    if (!branches)
+      return rewriter.notifyMatchFailure(op, "not a sum of two attention results");
+    auto [lhs, rhs] = *branches;
+    std::string reason = explainUnsupportedHybrid(lhs, rhs, tiles);
+    if (!reason.empty())
+      return rewriter.notifyMatchFailure(op, reason);
+    // Both branches' operands must be available where the sum is built.
+    rewriter.setInsertionPoint(lhs->isBeforeInBlock(rhs) ? rhs : lhs);
+    Value fused = buildLinearKernel(rewriter, op.getLoc(), lhs, tiles, rhs);
+    if (fused.getType() != op.getType())
+      fused = tensor::CastOp::create(rewriter, op.getLoc(), op.getType(), fused);
+    rewriter.replaceOp(op, fused);
+    rewriter.eraseOp(lhs);
+    rewriter.eraseOp(rhs);
     return success();
   }
 };
@@ -88,5 +144,6 @@ void mlir::attn::populateAttnToVectorPatterns(RewritePatternSet &patterns, int64
                                               int64_t rows, int64_t keyTile,
                                               int64_t queryBlock, bool avx512) {
   KernelTiles tiles{lanes, rows, keyTile / lanes, queryBlock, avx512};
-  patterns.add<LowerAttentionToFlashKernel>(patterns.getContext(), tiles);
+  patterns.add<LowerAttentionToFlashKernel, FuseHybridIntoLinearKernel>(patterns.getContext(),
+                                                                        tiles);
 }

@@ -7,13 +7,14 @@
 #ifndef ATTN_LIB_CONVERSION_ATTNTOVECTOR_FLASHKERNEL_H
 #define ATTN_LIB_CONVERSION_ATTNTOVECTOR_FLASHKERNEL_H
 
+#include "attn/IR/AttnOps.h"
+
 #include "mlir/IR/Builders.h"
 #include "mlir/Support/LLVM.h"
 
 #include <string>
 
 namespace mlir::attn {
-class AttentionOp;
 
 /// What the tile model needs to know about a CPU's vector unit.
 struct VectorTarget {
@@ -48,9 +49,15 @@ Value buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelT
 /// every map but softmax_features), else why not.
 std::string explainUnsupportedLinear(AttentionOp op, const KernelTiles &tiles);
 
+/// Empty when `linear + window` (a causal linear branch plus a sliding-window softmax
+/// branch, BASED) can run as one linear kernel, else why not.
+std::string explainUnsupportedHybrid(AttentionOp linear, AttentionOp window,
+                                     const KernelTiles &tiles);
+
 /// Linear attention in the re-associated order (chunked under a causal mask), built at
-/// `op`; returns the result tensor.
-Value buildLinearKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles);
+/// `op`, plus the softmax attention `window` when given (a hybrid); returns the result.
+Value buildLinearKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles,
+                        AttentionOp window = {});
 
 /// 2^x for f32 scalars or vectors, x <= 127: a degree-6 polynomial on the fraction
 /// scaled by the integer part through the exponent; 0 for -inf and (roughly) below

@@ -17,6 +17,11 @@
 // [relu(x) cos, relu(x) sin] as two Dp halves; taylor2 [1 (a whole vector), x (Dp),
 // x_a x / sqrt 2 for each a (Dp each)]. Padding lanes are zero on both sides.
 //
+// Hybrids (BASED): a sliding-window softmax branch summed with a causal linear one
+// runs in the same pass: per chunk, the chunk's rows against the keys of their window
+// ([p - W, p], at most W + C keys per chunk) with an exact softmax, added to the
+// linear rows before they are stored.
+//
 //===----------------------------------------------------------------------===//
 #include "FlashKernel.h"
 #include "KernelBuilder.h"
@@ -27,6 +32,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -67,6 +73,52 @@ std::string mlir::attn::explainUnsupportedLinear(AttentionOp op, const KernelTil
   return "";
 }
 
+/// W when keys [p - W, p] are exactly the visible ones: window(W, 0), alone or and'ed
+/// with causal.
+static std::optional<int64_t> causalBand(MaskAttr mask) {
+  if (!mask)
+    return std::nullopt;
+  auto band = [](MaskAttr m) -> std::optional<int64_t> {
+    if (m.getKind() == MaskKind::Window)
+      return m.getArgs()[0];
+    return std::nullopt;
+  };
+  if (mask.getKind() == MaskKind::Window)
+    return mask.getArgs()[1] == 0 ? band(mask) : std::nullopt;
+  if (mask.getKind() != MaskKind::And || mask.getOperands().size() != 2)
+    return std::nullopt;
+  for (unsigned i = 0; i < 2; ++i)
+    if (mask.getOperand(i).getKind() == MaskKind::Causal)
+      return band(mask.getOperand(1 - i));
+  return std::nullopt;
+}
+
+std::string mlir::attn::explainUnsupportedHybrid(AttentionOp linear, AttentionOp window,
+                                                 const KernelTiles &tiles) {
+  std::string reason = explainUnsupportedLinear(linear, tiles);
+  if (!reason.empty())
+    return "linear branch: " + reason;
+  if (!(linear.getMaskAttr() && linear.getMaskAttr().getKind() == MaskKind::Causal))
+    return "the linear branch is not causal";
+  if (window.getNormalizer() != Normalizer::Softmax || window.getSoftcap() ||
+      !window.getMaskOperands().empty())
+    return "the window branch is not plain softmax attention";
+  if (!causalBand(window.getMaskAttr()))
+    return "the window branch's mask is not a causal band (window(W, 0) [and causal])";
+  for (Value t : {window.getQuery(), window.getKey(), window.getValue()})
+    if (!cast<ShapedType>(t.getType()).getElementType().isF32())
+      return "the window branch is not f32";
+  if (window.getType() != linear.getType())
+    return "the branches' result types differ";
+  auto heads = [](AttentionOp op) {
+    return std::make_pair(op.getQuery().getType().getDimSize(1),
+                          op.getKey().getType().getDimSize(1));
+  };
+  if (heads(window) != heads(linear))
+    return "the branches' head counts differ";
+  return "";
+}
+
 namespace {
 /// One product accumulated into the register block: acc(r, :) += sum_k a[r, k] b[k, :]
 /// over k < depth, after multiplying acc(r, :) by rowScale[r] when given.
@@ -77,8 +129,10 @@ struct Term {
 };
 
 struct LinearKernel : KernelBuilder {
-  LinearKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles)
-      : KernelBuilder(b, loc, tiles.lanes), op(op), tiles(tiles), kind(*op.getFeature()),
+  LinearKernel(OpBuilder &b, Location loc, AttentionOp op, AttentionOp window,
+               const KernelTiles &tiles)
+      : KernelBuilder(b, loc, tiles.lanes), op(op), window(window), tiles(tiles),
+        kind(*op.getFeature()),
         schedule(op.getLinearSchedule()),
         causal(op.getMaskAttr() && op.getMaskAttr().getKind() == MaskKind::Causal),
         normalize(op.getNormalizer() == Normalizer::Sum),
@@ -90,6 +144,7 @@ struct LinearKernel : KernelBuilder {
         chunk(causal ? schedule.chunk : 4 * tiles.lanes) {}
 
   AttentionOp op;
+  AttentionOp window; // the softmax branch of a hybrid, or null
   KernelTiles tiles;
   FeatureKind kind;
   LinearSchedule schedule;
@@ -101,6 +156,9 @@ struct LinearKernel : KernelBuilder {
   Value cosStep, sinStep; // cos / sin of j * pi / 2Nk, j < C (cosformer)
   Value cosFirst, sinFirst; // of the chunk's first position
   Value projection, projectionT, rowsIn, norms; // favor: W, W^T, scaled q rows, |x|^2
+  // Window branch: its q/k/v, keys before the query (W), rows, K^T, weights.
+  Value wq, wk, wv, windowRows, windowKeys, windowScores, windowValues, windowSums;
+  int64_t band = 0, windowDim = 0, windowSpan = 0;
 
   Value build();
   void task(Value batch, Value head);
@@ -110,6 +168,7 @@ struct LinearKernel : KernelBuilder {
   void copyValues(Value batch, Value kvHead, Value j0);
   void prefetchRows(Value buffer, ValueRange at, Value first, Value count, int64_t width,
                     bool forWrite = false);
+  void windowChunk(Value batch, Value head, Value kvHead, Value firstRow, Value j0);
   void favorFeatures(Value input, Value out, int64_t rows, bool transposed,
                      function_ref<Value(Value, int64_t)> keep);
   void chunkScores();
@@ -177,6 +236,15 @@ Value LinearKernel::build() {
   v = toBuffer(op.getValue());
   if (kind == FeatureKind::Favor)
     projection = toBuffer(op.getProjection());
+  if (window) {
+    wq = toBuffer(window.getQuery());
+    wk = toBuffer(window.getKey());
+    wv = toBuffer(window.getValue());
+    band = *causalBand(window.getMaskAttr());
+    windowDim = window.getQuery().getType().getDimSize(3);
+    // Keys [j0 - roundUp(W), j0 + C): whole vectors, the first one ending at j0.
+    windowSpan = roundUp(band, lanes) + chunk;
+  }
   numQueries = dim(q, 2);
   numKeys = dim(k, 2);
   offset = sub(numKeys, numQueries);
@@ -267,6 +335,13 @@ void LinearKernel::task(Value batch, Value head) {
     rowDecay = alloc({chunk});
     colDecay = alloc({chunk});
     decayTables(head);
+    if (window) {
+      windowRows = alloc({chunk, windowDim});
+      windowKeys = alloc({windowDim, windowSpan});
+      windowScores = alloc({chunk, windowSpan});
+      windowValues = alloc({windowSpan, valueDim});
+      windowSums = alloc({chunk});
+    }
     // Rows whose end-aligned position is negative (Nq > Nk) see no key.
     Value zeros = splat(0.0);
     forLoop(idx(0), maxIndex(idx(0), sub(numQueries, numKeys)), 1, [&](Value i) {
@@ -292,6 +367,8 @@ void LinearKernel::task(Value batch, Value head) {
       if (normalize)
         denominators(/*withScores=*/true);
       outputs(batch, head, i0, /*withScores=*/true);
+      if (window)
+        windowChunk(batch, head, kvHead, i0, j0);
       updateState(/*decayed=*/op.getDecay().has_value());
     });
   }
@@ -624,6 +701,120 @@ void LinearKernel::updateState(bool decayed) {
       [&](Value f, int64_t col, Value acc) { store(acc, state, {f, idx(col)}); });
 }
 
+/// The window branch for the chunk's rows (positions j0 + r): scores against keys
+/// [j0 - span + C, j0 + C) masked to [p - W, p], an exact softmax per row, P V added
+/// to the linear rows already in `out`.
+void LinearKernel::windowChunk(Value batch, Value head, Value kvHead, Value firstRow,
+                               Value j0) {
+  Type i32 = b.getI32Type();
+  auto lanesType = VectorType::get({lanes}, i32);
+  Value first = sub(j0, idx(windowSpan - chunk)); // key of column 0 (may be negative)
+  double scoreScale = window.getEffectiveScale() / std::log(2.0);
+  // Rows of q, scaled so that scores come out in log2 units; zero outside [0, Nq).
+  forLoop(idx(0), idx(chunk), 1, [&](Value r) {
+    Value i = add(firstRow, r);
+    Value inside = arith::AndIOp::create(b, loc, cmp(arith::CmpIPredicate::sge, i, idx(0)),
+                                         cmp(arith::CmpIPredicate::slt, i, numQueries));
+    Value row = maxIndex(idx(0), minIndex(i, sub(numQueries, idx(1))));
+    forLoop(idx(0), idx(windowDim), 1, [&](Value d) {
+      Value x = fmul(loadScalar(wq, {batch, head, row, d}), scalar(scoreScale));
+      storeScalar(select(inside, x, scalar(0.0)), windowRows, {r, d});
+    });
+  });
+  // K^T and V of the span; keys outside [0, Nk) read as zero.
+  Value dimI32 = arith::IndexCastOp::create(b, loc, i32, idx(windowDim));
+  Value firstI32 = arith::IndexCastOp::create(b, loc, i32, first);
+  Value keysI32 = arith::IndexCastOp::create(b, loc, i32, numKeys);
+  SmallVector<Value> offsets, valid;
+  for (int64_t c = 0; c < windowSpan; c += lanes) {
+    SmallVector<APInt> cols;
+    for (int64_t l = 0; l < lanes; ++l)
+      cols.push_back(APInt(32, c + l));
+    Value key = arith::AddIOp::create(
+        b, loc, arith::ConstantOp::create(b, loc, DenseElementsAttr::get(lanesType, cols)),
+        vector::BroadcastOp::create(b, loc, lanesType, firstI32));
+    Value zeroI32 = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(lanesType, APInt(32, 0)));
+    valid.push_back(arith::AndIOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, key, zeroI32),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, key,
+                              vector::BroadcastOp::create(b, loc, lanesType, keysI32))));
+    offsets.push_back(arith::MulIOp::create(
+        b, loc, key, vector::BroadcastOp::create(b, loc, lanesType, dimI32)));
+  }
+  Value zeros = splat(0.0);
+  forLoop(idx(0), idx(windowDim), 1, [&](Value d) {
+    for (int64_t c = 0; c < windowSpan / lanes; ++c) {
+      Value x = vector::GatherOp::create(b, loc, vec, wk, ValueRange{batch, kvHead, idx(0), d},
+                                         offsets[c], valid[c], zeros);
+      store(x, windowKeys, {d, idx(c * lanes)});
+    }
+  });
+  forLoop(idx(0), idx(windowSpan), 1, [&](Value c) {
+    Value j = add(first, c);
+    Value inside = arith::AndIOp::create(b, loc, cmp(arith::CmpIPredicate::sge, j, idx(0)),
+                                         cmp(arith::CmpIPredicate::slt, j, numKeys));
+    Value at = maxIndex(idx(0), minIndex(j, sub(numKeys, idx(1))));
+    for (int64_t e = 0; e < valueDim; e += lanes)
+      store(select(inside, load(wv, {batch, kvHead, at, idx(e)}), zeros), windowValues,
+            {c, idx(e)});
+  });
+  // Scores, masked to the band: column c is key first + c, row r is position j0 + r.
+  Value negInf = splat(-std::numeric_limits<double>::infinity());
+  blockMatmul(
+      chunk, windowSpan, {Term{windowRows, windowKeys, windowDim, Value()}},
+      [&](Value, int64_t) { return splat(0.0); },
+      [&](Value r, int64_t col, Value acc) {
+        SmallVector<APInt> cols;
+        for (int64_t l = 0; l < lanes; ++l)
+          cols.push_back(APInt(32, col + l));
+        Value c = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(lanesType, cols));
+        // key - position = c - (span - C) - r must lie in [-W, 0].
+        Value rI32 = arith::IndexCastOp::create(b, loc, i32, add(r, idx(windowSpan - chunk)));
+        Value delta = arith::SubIOp::create(b, loc, c, vector::BroadcastOp::create(b, loc, lanesType, rI32));
+        Value lo = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(lanesType, APInt(32, -band, true)));
+        Value hi = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(lanesType, APInt(32, 0)));
+        Value inBand = arith::AndIOp::create(
+            b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, delta, lo),
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, delta, hi));
+        Value visible = arith::AndIOp::create(b, loc, inBand, valid[col / lanes]);
+        store(select(visible, acc, negInf), windowScores, {r, idx(col)});
+      });
+  // Exact softmax per row (every key of the row is in the span): p = 2^(s - max).
+  forLoop(idx(0), idx(chunk), 1, [&](Value r) {
+    Value mx = negInf;
+    for (int64_t c = 0; c < windowSpan; c += lanes)
+      mx = arith::MaximumFOp::create(b, loc, mx, load(windowScores, {r, idx(c)}));
+    Value m = vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXIMUMF, mx);
+    // A row that sees nothing (past the keys) has max -inf: subtract 0 instead.
+    Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m,
+                                        scalar(-std::numeric_limits<double>::infinity()));
+    Value shift = splat(select(empty, scalar(0.0), m));
+    Value sum = splat(0.0);
+    for (int64_t c = 0; c < windowSpan; c += lanes) {
+      Value x = arith::SubFOp::create(b, loc, load(windowScores, {r, idx(c)}), shift);
+      Value p = buildExp2(b, loc, x, tiles.avx512);
+      store(p, windowScores, {r, idx(c)});
+      sum = fadd(sum, p);
+    }
+    storeScalar(reduceAdd(sum), windowSums, r);
+  });
+  blockMatmul(
+      chunk, valueDim, {Term{windowScores, windowValues, windowSpan, Value()}},
+      [&](Value, int64_t) { return splat(0.0); },
+      [&](Value r, int64_t col, Value acc) {
+        Value i = add(firstRow, r);
+        Value inside = arith::AndIOp::create(b, loc, cmp(arith::CmpIPredicate::sge, i, idx(0)),
+                                             cmp(arith::CmpIPredicate::slt, i, numQueries));
+        ifThen(inside, [&] {
+          Value l = loadScalar(windowSums, r);
+          Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, l, scalar(0.0));
+          Value inverse = select(isZero, scalar(0.0), arith::DivFOp::create(b, loc, scalar(1.0), l));
+          Value at[] = {batch, head, i, idx(col)};
+          store(fadd(load(out, at), fmul(acc, splat(inverse))), out, at);
+        });
+      });
+}
+
 /// For each block of tiles.rows rows and panel of tiles.columnVectors vectors, keeps
 /// rows x panel accumulators in registers through every term.
 void LinearKernel::blockMatmul(int64_t rows, int64_t width, ArrayRef<Term> terms,
@@ -668,6 +859,6 @@ void LinearKernel::blockMatmul(int64_t rows, int64_t width, ArrayRef<Term> terms
 }
 
 Value mlir::attn::buildLinearKernel(OpBuilder &b, Location loc, AttentionOp op,
-                                    const KernelTiles &tiles) {
-  return LinearKernel(b, loc, op, tiles).build();
+                                    const KernelTiles &tiles, AttentionOp window) {
+  return LinearKernel(b, loc, op, window, tiles).build();
 }

@@ -139,3 +139,28 @@ func.func @favor_full(%q: tensor<?x4x?x32xf32> {attn.dims = "bhmd"}, %k: tensor<
       ins(%q, %k, %v : tensor<?x4x?x32xf32>, tensor<?x2x?x32xf32>, tensor<?x2x?x64xf32>) -> tensor<?x4x?x64xf32>
   return %o : tensor<?x4x?x64xf32>
 }
+
+// BASED-style hybrids: fused into the linear kernel (causal band) or not (right > 0).
+func.func @hybrid(%ql: tensor<?x4x?x16xf32> {attn.dims = "bhmf"}, %kl: tensor<?x2x?x16xf32> {attn.dims = "bgnf"},
+    %q: tensor<?x4x?x32xf32> {attn.dims = "bhmd"}, %k: tensor<?x2x?x32xf32> {attn.dims = "bgnd"},
+    %v: tensor<?x2x?x64xf32> {attn.dims = "bgne"}) -> tensor<?x4x?x64xf32>
+    attributes {attn.defaults = {b = 2, m = 150, n = 150}} {
+  %lin = attn.attention mask #attn.mask<causal> feature #attn.feature<taylor2> normalizer sum scale 0.25
+      ins(%ql, %kl, %v : tensor<?x4x?x16xf32>, tensor<?x2x?x16xf32>, tensor<?x2x?x64xf32>) -> tensor<?x4x?x64xf32>
+  %win = attn.attention mask #attn.mask<and(window(20, 0), causal)>
+      ins(%q, %k, %v : tensor<?x4x?x32xf32>, tensor<?x2x?x32xf32>, tensor<?x2x?x64xf32>) -> tensor<?x4x?x64xf32>
+  %o = attn.map add %win, %lin : (tensor<?x4x?x64xf32>, tensor<?x4x?x64xf32>) -> tensor<?x4x?x64xf32>
+  return %o : tensor<?x4x?x64xf32>
+}
+
+func.func @hybrid_unfused(%ql: tensor<?x4x?x16xf32> {attn.dims = "bhmf"}, %kl: tensor<?x2x?x16xf32> {attn.dims = "bgnf"},
+    %q: tensor<?x4x?x32xf32> {attn.dims = "bhmd"}, %k: tensor<?x2x?x32xf32> {attn.dims = "bgnd"},
+    %v: tensor<?x2x?x64xf32> {attn.dims = "bgne"}) -> tensor<?x4x?x64xf32>
+    attributes {attn.defaults = {b = 2, m = 150, n = 150}} {
+  %lin = attn.attention mask #attn.mask<causal> feature #attn.feature<relu> normalizer sum
+      ins(%ql, %kl, %v : tensor<?x4x?x16xf32>, tensor<?x2x?x16xf32>, tensor<?x2x?x64xf32>) -> tensor<?x4x?x64xf32>
+  %win = attn.attention mask #attn.mask<window(20, 3)>
+      ins(%q, %k, %v : tensor<?x4x?x32xf32>, tensor<?x2x?x32xf32>, tensor<?x2x?x64xf32>) -> tensor<?x4x?x64xf32>
+  %o = attn.map add %lin, %win : (tensor<?x4x?x64xf32>, tensor<?x4x?x64xf32>) -> tensor<?x4x?x64xf32>
+  return %o : tensor<?x4x?x64xf32>
+}
