@@ -9,7 +9,9 @@ that the machine's noise hits every configuration alike:
     the linear kernel's speedup over it;
   - PyTorch's chunked causal linear attention (bench/peers/torch_linear.py, C = 64);
   - the chunk size sweep behind the cost model's kChunkCost (--chunks);
-  - every feature map, decay, and the non-causal order at N = 16384.
+  - every feature map, decay, and the non-causal order at N = 16384;
+  - BASED's hybrid (taylor2 linear branch + softmax over a 64-token window, summed)
+    fused into one pass, against its two branches compiled separately.
 
     bench/.venv/bin/python bench/linear_attention.py [--update-docs] [--no-torch]
 
@@ -57,10 +59,34 @@ MAPS = [
 ]
 
 
-def attn_ms(tmp, attrs, n, reps, d=64):
+HYBRID_LINEAR = ("mask #attn.mask<causal> feature #attn.feature<taylor2> normalizer sum scale 0.25",
+                 "%ql, %kl, %v", "tensor<1x1x?x16xf32>, tensor<1x1x?x16xf32>")
+HYBRID_WINDOW = ("mask #attn.mask<and(causal, window(63, 0))>", "%q, %k, %v",
+                 "tensor<1x1x?x64xf32>, tensor<1x1x?x64xf32>")
+
+
+def hybrid_program(branches):
+    """BASED's layer: the branches in `branches` (linear, window or both, summed)."""
+    t = "tensor<1x1x?x64xf32>"
+    body = []
+    for i, (attrs, operands, types) in enumerate(branches):
+        body.append(f"  %b{i} = attn.attention {attrs} ins({operands} : {types}, {t}) -> {t}")
+    result = "%b0"
+    if len(branches) == 2:
+        body.append(f"  %o = attn.map add %b0, %b1 : ({t}, {t}) -> {t}")
+        result = "%o"
+    return f"""func.func @attention(%ql: tensor<1x1x?x16xf32> {{attn.dims = "bhnf"}}, %kl: tensor<1x1x?x16xf32> {{attn.dims = "bhnf"}},
+    %q: {t} {{attn.dims = "bhnd"}}, %k: {t} {{attn.dims = "bhnd"}}, %v: {t} {{attn.dims = "bhnd"}}) -> {t} {{
+{chr(10).join(body)}
+  return {result} : {t}
+}}
+"""
+
+
+def attn_ms(tmp, attrs, n, reps, d=64, text=None):
     path = os.path.join(tmp, "p.mlir")
     with open(path, "w") as f:
-        f.write(program(attrs, d=d))
+        f.write(text or program(attrs, d=d))
     out = subprocess.run([os.path.join(BUILD, "bin", "attn-run"), path, "--dims", f"n={n}", "--bench",
                           "--reps", str(reps), "--num-threads", "1"],
                          capture_output=True, text=True, check=True).stdout
@@ -97,6 +123,10 @@ def main():
             tmp, ELU + f" order reassociated chunk {c}", 16384, args.reps)))
     for name, attrs, d in MAPS:
         jobs.append((("map", name), lambda tmp, attrs=attrs, d=d: attn_ms(tmp, attrs, 16384, args.reps, d)))
+    for name, branches in [("fused", [HYBRID_LINEAR, HYBRID_WINDOW]), ("linear", [HYBRID_LINEAR]),
+                           ("window", [HYBRID_WINDOW])]:
+        jobs.append((("hybrid", name), lambda tmp, branches=branches: attn_ms(
+            tmp, None, 16384, args.reps, text=hybrid_program(branches))))
     best = {}
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
@@ -121,8 +151,14 @@ def main():
     for name, _, _ in MAPS:
         map_lines.append(f"| {name} | {best[('map', name)]:.2f} | "
                          f"{best[('map', name)] / best[('map', 'elu + 1')]:.2f} |")
+    fused, lin, win = (best[("hybrid", x)] for x in ("fused", "linear", "window"))
+    hybrid_lines = ["| BASED layer, N = 16384 | ms |", "|---|---|",
+                    f"| fused: one pass (linear kernel + window per chunk) | {fused:.2f} |",
+                    f"| linear branch alone (taylor2, D = 16) | {lin:.2f} |",
+                    f"| window branch alone (flash kernel, 64 keys) | {win:.2f} |",
+                    f"| fused / (linear + window) | {fused / (lin + win):.2f} |"]
     text = "\n".join(lines) + scaling + "\n\nChunk sizes (causal elu + 1):\n\n" + "\n".join(chunk_lines) + \
-        "\n\nFeature maps:\n\n" + "\n".join(map_lines)
+        "\n\nFeature maps:\n\n" + "\n".join(map_lines) + "\n\nHybrid (BASED):\n\n" + "\n".join(hybrid_lines)
     print(text)
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", "linear_attention.json"), "w") as f:
