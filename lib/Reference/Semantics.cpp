@@ -98,6 +98,20 @@ bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64
     const double *row = seg.data.data() + operands->batch * nk;
     return row[p] == row[j];
   }
+  case MaskKind::TopkBlocks: {
+    if (!operands)
+      return false;
+    const Tensor &indices = *operands->tensors[a[0]];
+    const std::vector<int64_t> &s = indices.shape; // [B, Hq, QB, K]
+    int64_t qb = i / a[1], kb = j / a[2];
+    if (qb >= s[2])
+      return false; // query blocks the index tensor does not cover select nothing
+    const double *row = &indices.data[((operands->batch * s[1] + head) * s[2] + qb) * s[3]];
+    for (int64_t k = 0; k < s[3]; ++k)
+      if (row[k] == double(kb))
+        return true;
+    return false;
+  }
   case MaskKind::Blocks: {
     if (!operands)
       return false;

@@ -490,7 +490,7 @@ func.func @blocks_heads(%q: tensor<1x2x8x4xf32>, %l: tensor<1x3x2x2xi32>) -> ten
 // -----
 
 func.func @blocks_and_document_share(%q: tensor<1x2x8x4xf32>, %l: tensor<1x8xi32>) -> tensor<1x2x8x4xf32> {
-  // expected-error @+1 {{'attn.attention' op a mask operand is read both as segment ids (document) and as a block layout (blocks)}}
+  // expected-error @+1 {{'attn.attention' op a mask operand is read by both 'document' and 'blocks' terms, which read different tensors}}
   %0 = attn.attention mask #attn.mask<or(document, blocks(0, 4, 4))> mask_operands(%l : tensor<1x8xi32>) ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
   return %0 : tensor<1x2x8x4xf32>
 }
@@ -613,4 +613,44 @@ func.func @favor_feature_op(%q: tensor<8x16x4xf32>) -> tensor<8x16x4xf32> {
   // expected-error @+1 {{'attn.feature' op 'favor' needs its projection matrix; use it on attn.attention with projection(...)}}
   %0 = attn.feature #attn.feature<favor> %q "hmd" over "d" : tensor<8x16x4xf32> -> tensor<8x16x4xf32>
   return %0 : tensor<8x16x4xf32>
+}
+
+// -----
+
+func.func @topk_zero_block(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{mask term 'topk_blocks' needs positive block sizes}}
+  %0 = attn.mask #attn.mask<topk_blocks(0, 16, 0)> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @topk_rank(%q: tensor<1x2x8x4xf32>, %i: tensor<1x2x4xi32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op expects mask operand #0 to be [batch, query heads, query blocks, k] key-block indices, got 'tensor<1x2x4xi32>'}}
+  %0 = attn.attention mask #attn.mask<topk_blocks(0, 4, 4)> mask_operands(%i : tensor<1x2x4xi32>) ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @topk_heads(%q: tensor<1x2x8x4xf32>, %i: tensor<1x3x2x4xi32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op index 'h' has size 2 in the query but 3 in mask operand #0}}
+  %0 = attn.attention mask #attn.mask<topk_blocks(0, 4, 4)> mask_operands(%i : tensor<1x3x2x4xi32>) ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @topk_and_blocks_share(%q: tensor<1x2x8x4xf32>, %l: tensor<1x2x2x2xi32>) -> tensor<1x2x8x4xf32> {
+  // expected-error @+1 {{'attn.attention' op a mask operand is read by both 'blocks' and 'topk_blocks' terms, which read different tensors}}
+  %0 = attn.attention mask #attn.mask<or(blocks(0, 4, 4), topk_blocks(0, 4, 4))> mask_operands(%l : tensor<1x2x2x2xi32>) ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
+  return %0 : tensor<1x2x8x4xf32>
+}
+
+// -----
+
+func.func @topk_on_cascade(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  // expected-error @+1 {{'attn.mask' op}}
+  %0 = attn.mask #attn.mask<topk_blocks(0, 4, 4)> %s "mn" query "m" key "n" : tensor<16x16xf32>
+  return %0 : tensor<16x16xf32>
 }

@@ -45,6 +45,7 @@ static TermShape getTermShape(MaskKind kind) {
   case MaskKind::Dilated:
     return {2, 0};
   case MaskKind::Blocks:
+  case MaskKind::TopkBlocks:
     return {3, 0};
   case MaskKind::Sink:
   case MaskKind::Chunk:
@@ -131,8 +132,8 @@ LogicalResult MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError, Mas
     if (a < 0)
       return emitError() << "mask term '" << name << "' needs non-negative arguments, got "
                          << a;
-  if (kind == MaskKind::Blocks && (args[1] == 0 || args[2] == 0))
-    return emitError() << "mask term 'blocks' needs positive block sizes";
+  if ((kind == MaskKind::Blocks || kind == MaskKind::TopkBlocks) && (args[1] == 0 || args[2] == 0))
+    return emitError() << "mask term '" << name << "' needs positive block sizes";
   if ((kind == MaskKind::Chunk || kind == MaskKind::Dilated) &&
       llvm::is_contained(args.take_front(shape.numArgs), 0))
     return emitError() << "mask term '" << name << "' needs positive sizes";

@@ -143,7 +143,8 @@ def Attn_MaskKind : I32EnumAttr<"MaskKind", "a node of the mask algebra", [
     I32EnumAttrCase<"Heads", 11, "heads">,
     I32EnumAttrCase<"Power2", 12, "power2">,
     I32EnumAttrCase<"Document", 13, "document">,
-    I32EnumAttrCase<"Blocks", 14, "blocks">]> {
+    I32EnumAttrCase<"Blocks", 14, "blocks">,
+    I32EnumAttrCase<"TopkBlocks", 15, "topk_blocks">]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::attn";
 }
@@ -171,6 +172,7 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
     | `power2` | p - j is 0 or a power of two (PowerAttention's exponentially spaced keys) |
     | `document(i)` | seg[p] == seg[j], seg the i-th mask operand of `attn.attention` (sequence packing) |
     | `blocks(i, bq, bk)` | layout[h, i / bq, j / bk] != 0 (query row i), layout the i-th mask operand: a run-time block layout |
+    | `topk_blocks(i, bq, bk)` | j / bk is one of idx[h, i / bq, :] (query row i), idx the i-th mask operand: per query block, the indices of the key blocks it attends to (MoBA's top-k gating) |
     | `prefix(n)` | j < n or j <= p (prefix-LM: bidirectional prefix, causal rest) |
     | `neighborhood(G, K[, D[, C]])` | neighborhood attention on a token grid (below) |
     | `heads(m0, m1, ..., mk-1)` | query head h uses m(h mod k) (per-head masks: DuoAttention, MoA) |
@@ -193,7 +195,12 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
     position; a query at position p belongs to segment seg[p]. Packed sequences attend
     within their own document: `and(causal, document)`. `blocks(i, bq, bk)` reads a
     `[B, Hq, ceil(Nq / bq), ceil(Nk / bk)]` i32 block layout (nonzero: the block of
-    query rows x keys is visible), per batch and query head.
+    query rows x keys is visible), per batch and query head. `topk_blocks(i, bq, bk)`
+    reads `[B, Hq, ceil(Nq / bq), K]` i32 key-block indices (MoBA: the K blocks the
+    gate selected for each query block; entries outside `[0, ceil(Nk / bk))`, such as
+    -1 padding, select nothing); MoBA's own block and causality are the usual terms:
+    `and(causal, or(topk_blocks(0, 512, 512), chunk(512)))`. The lowerings turn the
+    indices into a block layout in a prologue (O(B Hq QB KB K)) and run the layout path.
 
     `heads` gives each query head its own mask (with k equal to the number of query
     heads, one per head; a shorter list repeats). It needs the head index, so it is

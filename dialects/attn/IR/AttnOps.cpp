@@ -208,10 +208,12 @@ LogicalResult ReduceOp::verify() {
 
 /// The run-time terms of `mask` by the mask operand they read.
 static void collectOperandReaders(MaskAttr mask, std::map<int64_t, MaskKind> &readers,
-                                  bool &conflict) {
-  if (mask.getKind() == MaskKind::Document || mask.getKind() == MaskKind::Blocks) {
+                                  std::optional<std::pair<MaskKind, MaskKind>> &conflict) {
+  if (mask.getKind() == MaskKind::Document || mask.getKind() == MaskKind::Blocks ||
+      mask.getKind() == MaskKind::TopkBlocks) {
     auto [it, inserted] = readers.try_emplace(mask.getArgs()[0], mask.getKind());
-    conflict |= !inserted && it->second != mask.getKind();
+    if (!inserted && it->second != mask.getKind())
+      conflict = std::make_pair(it->second, mask.getKind());
   }
   for (Attribute m : mask.getOperands())
     collectOperandReaders(cast<MaskAttr>(m), readers, conflict);
@@ -220,7 +222,7 @@ static void collectOperandReaders(MaskAttr mask, std::map<int64_t, MaskKind> &re
 /// The largest mask operand a run-time term of `mask` reads, or -1.
 static int64_t lastMaskOperand(MaskAttr mask) {
   std::map<int64_t, MaskKind> readers;
-  bool conflict = false;
+  std::optional<std::pair<MaskKind, MaskKind>> conflict;
   collectOperandReaders(mask, readers, conflict);
   return readers.empty() ? -1 : readers.rbegin()->first;
 }
@@ -461,21 +463,28 @@ LogicalResult AttentionOp::verify() {
     return emitOpError() << "the mask reads " << needed << " mask operand(s), got "
                          << getMaskOperands().size();
   std::map<int64_t, MaskKind> readers;
-  bool conflict = false;
+  std::optional<std::pair<MaskKind, MaskKind>> conflict;
   if (getMaskAttr())
     collectOperandReaders(getMaskAttr(), readers, conflict);
   if (conflict)
-    return emitOpError() << "a mask operand is read both as segment ids (document) and as a "
-                            "block layout (blocks)";
+    return emitOpError() << "a mask operand is read by both '"
+                         << stringifyMaskKind(conflict->first) << "' and '"
+                         << stringifyMaskKind(conflict->second)
+                         << "' terms, which read different tensors";
   for (auto [i, operand] : llvm::enumerate(getMaskOperands())) {
     auto type = cast<RankedTensorType>(operand.getType());
     std::string name = "mask operand #" + std::to_string(i);
-    bool layout = readers.count(i) && readers[i] == MaskKind::Blocks;
+    MaskKind reader = readers.count(i) ? readers[i] : MaskKind::Document;
+    bool layout = reader == MaskKind::Blocks || reader == MaskKind::TopkBlocks;
     if (type.getRank() != (layout ? 4 : 2))
       return emitOpError() << "expects " << name
-                           << (layout ? " to be a [batch, query heads, query blocks, key "
-                                        "blocks] layout, got "
-                                      : " to be [batch, keys] segment ids, got ")
+                           << (reader == MaskKind::Blocks
+                                   ? " to be a [batch, query heads, query blocks, key blocks] "
+                                     "layout, got "
+                               : reader == MaskKind::TopkBlocks
+                                   ? " to be [batch, query heads, query blocks, k] key-block "
+                                     "indices, got "
+                                   : " to be [batch, keys] segment ids, got ")
                            << type;
     if (layout ? failed(verifyIndexedTensors(*this, {{"bhmd", q, "the query"},
                                                      {"bhxy", type, name}}))

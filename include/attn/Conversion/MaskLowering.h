@@ -12,6 +12,10 @@
 
 #include "mlir/IR/Builders.h"
 
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
 namespace mlir::attn {
 
 /// How the code being built reads attn.attention's run-time mask operands (the
@@ -57,6 +61,10 @@ struct TileVisibility {
 TileVisibility classifyTile(OpBuilder &b, Location loc, MaskAttr mask, Value pLo, Value pHi,
                             Value jLo, Value jHi, Value head = {},
                             const MaskOperandAccess *operands = nullptr);
+
+/// Rewrites topk_blocks(i, bq, bk) terms of attn.attention into blocks(...) terms over
+/// a layout built from the indices in a prologue (attn-materialize-block-indices).
+void populateMaterializeBlockIndicesPatterns(RewritePatternSet &patterns);
 
 /// For a heads(m0, ..., mk-1) term: build(m) for the mask of query head `head`
 /// (m(head mod k)), as selects between the distinct masks; each is built once.

@@ -1,4 +1,5 @@
 //===- AttnToLinalg.cpp - every attn op to linalg.generic on tensors ------===//
+#include "attn/Conversion/MaskLowering.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/IR/AttnOps.h"
 #include "attn/IR/IndexNotation.h"
@@ -534,4 +535,5 @@ void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns, bool 
   patterns.add<LowerEinsum, LowerMap, LowerModify, LowerReduce, LowerMask, LowerFeature,
                DecomposeSoftmax>(patterns.getContext());
   patterns.add<LowerAttention>(patterns.getContext(), onlineSoftmax, queryTile, keyTile);
+  populateMaterializeBlockIndicesPatterns(patterns);
 }

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "FlashKernel.h"
 
+#include "attn/Conversion/MaskLowering.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/IR/AttnOps.h"
 
@@ -132,6 +133,12 @@ struct ConvertAttnToVectorPass
     if (queryBlock > 0)
       tiles.queryBlock = queryBlock;
 
+    // Run-time top-k block indices become layouts first: the walk below does not
+    // revisit an op a pattern has modified.
+    RewritePatternSet prologue(&getContext());
+    populateMaterializeBlockIndicesPatterns(prologue);
+    walkAndApplyPatterns(getOperation(), std::move(prologue));
+
     RewritePatternSet patterns(&getContext());
     populateAttnToVectorPatterns(patterns, tiles.lanes, tiles.rows, tiles.keyTile(),
                                  tiles.queryBlock, tiles.avx512);
@@ -146,4 +153,5 @@ void mlir::attn::populateAttnToVectorPatterns(RewritePatternSet &patterns, int64
   KernelTiles tiles{lanes, rows, keyTile / lanes, queryBlock, avx512};
   patterns.add<LowerAttentionToFlashKernel, FuseHybridIntoLinearKernel>(patterns.getContext(),
                                                                         tiles);
+  populateMaterializeBlockIndicesPatterns(patterns);
 }

@@ -114,6 +114,9 @@ struct PredicateBuilder {
       if (!operands || !operands->blockVisible)
         llvm::report_fatal_error("blocks(...) mask lowered without its mask operands");
       return operands->blockVisible(args[0], args[1], args[2]);
+    case MaskKind::TopkBlocks:
+      // attn-materialize-block-indices (run by every lowering) turns these into blocks.
+      llvm::report_fatal_error("topk_blocks(...) lowered before its indices became a layout");
     }
     llvm_unreachable("unknown mask kind");
   }
@@ -200,6 +203,7 @@ Value mlir::attn::selectByHead(OpBuilder &b, Location loc, MaskAttr heads, Value
 
 bool mlir::attn::readsMaskOperands(MaskAttr mask) {
   return mask.getKind() == MaskKind::Document || mask.getKind() == MaskKind::Blocks ||
+         mask.getKind() == MaskKind::TopkBlocks ||
          llvm::any_of(mask.getOperands(),
                       [](Attribute m) { return readsMaskOperands(cast<MaskAttr>(m)); });
 }

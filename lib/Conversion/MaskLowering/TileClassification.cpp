@@ -153,6 +153,8 @@ struct Classifier {
       Value all = both(both(eq(qMin, qMax), eq(kMin, kMax)), eq(qMin, kMin));
       return {both(all, le(idx(0), pLo)), any};
     }
+    case MaskKind::TopkBlocks: // run-time data the classification does not read: partial
+      return {boolean(false), boolean(true)};
     case MaskKind::Blocks: {
       if (!operands || !operands->blockTile)
         return {boolean(false), boolean(true)};
