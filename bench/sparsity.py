@@ -47,6 +47,8 @@ MASKS = [
      ["--mask", "document", "--doc-len", "1024"]),
     ("block-sparse 8 of 64 blocks of 256 (run-time layout)", "blocks(0, 256, 256)",
      ["--mask", "layout", "--block", "256"]),
+    ("MoBA top-8 of 64 blocks of 256 (run-time indices, same blocks)", "topk_blocks(0, 256, 256)",
+     ["--mask", "layout", "--block", "256"]),
 ]
 LAYOUT_BLOCK, LAYOUT_KEEP = 256, 8
 DOC_LEN = 1024
@@ -62,6 +64,9 @@ def program(d, mask):
     if mask and "blocks" in mask:
         seg_arg = ', %layout: tensor<1x1x?x?xi32> {attn.dims = "bhxy"}'
         seg_use = "mask_operands(%layout : tensor<1x1x?x?xi32>) "
+    if mask and "topk_blocks" in mask:
+        seg_arg = ', %indices: tensor<1x1x?x?xi32> {attn.dims = "bhxk"}'
+        seg_use = "mask_operands(%indices : tensor<1x1x?x?xi32>) "
     return f"""func.func @attention(%q: {t} {{attn.dims = "bhnd"}}, %k: {t} {{attn.dims = "bhnd"}},
                      %v: {t} {{attn.dims = "bhnd"}}{seg_arg}) -> {t} {{
   %o = attn.attention {attr}{seg_use}ins(%q, %k, %v : {t}, {t}, {t}) -> {t}
@@ -80,9 +85,10 @@ def document_inputs(directory, n, d):
     np.save(os.path.join(directory, "arg3.npy"), (np.arange(n, dtype=np.int32) // DOC_LEN)[None, :])
 
 
-def layout_inputs(directory, n, d):
+def layout_inputs(directory, n, d, indices=False):
     """q, k, v and a layout keeping LAYOUT_KEEP random kv blocks (its own included) per
-    query block; the layout is also saved for the FlexAttention peer."""
+    query block; the layout is also saved for the FlexAttention peer. With `indices`,
+    arg3 holds the same selection as MoBA's [1, 1, QB, LAYOUT_KEEP] block indices."""
     import numpy as np
     rng = np.random.default_rng(0)
     os.makedirs(directory, exist_ok=True)
@@ -93,7 +99,11 @@ def layout_inputs(directory, n, d):
     for qb in range(blocks):
         others = rng.choice([b for b in range(blocks) if b != qb], LAYOUT_KEEP - 1, replace=False)
         layout[qb, [qb, *others]] = 1
-    np.save(os.path.join(directory, "arg3.npy"), layout[None, None])
+    if indices:
+        chosen = np.stack([np.flatnonzero(row) for row in layout]).astype(np.int32)
+        np.save(os.path.join(directory, "arg3.npy"), chosen[None, None])
+    else:
+        np.save(os.path.join(directory, "arg3.npy"), layout[None, None])
     np.save(os.path.join(directory, "layout.npy"), layout)
     return layout
 
@@ -132,7 +142,7 @@ def exact_density(mask_name, n):
             row = max(1024, p + 1)
         elif mask_name.startswith("causal documents"):
             row = p % DOC_LEN + 1
-        elif mask_name.startswith("block-sparse"):
+        elif mask_name.startswith("block-sparse") or mask_name.startswith("MoBA"):
             row = LAYOUT_KEEP * LAYOUT_BLOCK
         else:  # 7x7 window clamped inside the grid: always 49 keys
             row = 49
@@ -164,7 +174,8 @@ def main():
                 run += ["--inputs", os.path.join(tmp, "docs")]
             layout = None
             if mask and "blocks" in mask:
-                layout = layout_inputs(os.path.join(tmp, "layout"), args.n, args.d)
+                topk = "topk_blocks" in mask
+                layout = layout_inputs(os.path.join(tmp, "layout"), args.n, args.d, indices=topk)
                 run += ["--inputs", os.path.join(tmp, "layout")]
                 flex = flex + ["--layout", os.path.join(tmp, "layout", "layout.npy")]
             out = subprocess.run(run, capture_output=True, text=True, check=True).stdout
