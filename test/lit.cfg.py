@@ -15,7 +15,7 @@ config.excludes = ["Inputs", "downstream", "CMakeLists.txt", "lit.cfg.py", "lit.
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()  # FileCheck, not, count, ...
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["attn-opt", "attn-run", "attn-capi-test", "mlir-opt"],
+llvm_config.add_tool_substitutions(["attn-opt", "attn-run", "attn-compile", "attn-capi-test", "mlir-opt"],
                                    [config.attn_tools_dir, config.llvm_tools_dir])
 
 config.substitutions.append(("%attn_obj", config.attn_obj_root))
@@ -34,3 +34,15 @@ try:
     config.available_features.add("numpy")
 except (OSError, subprocess.CalledProcessError):
     lit_config.note("numpy not found for %s: NumPy cross-checks are unsupported" % python)
+
+# ptxas (CUDA) validates the generated PTX where it is installed.
+ptxas = None
+for root in [os.environ.get("CUDA_HOME"), "/usr/local/cuda"]:
+    if root and os.access(os.path.join(root, "bin", "ptxas"), os.X_OK):
+        ptxas = os.path.join(root, "bin", "ptxas")
+        break
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+else:
+    lit_config.note("ptxas not found: PTX validation tests are unsupported")

@@ -6,6 +6,8 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
@@ -74,7 +76,37 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+void mlir::attn::buildAttnToNVVMPipeline(OpPassManager &pm, const AttnToNVVMOptions &options) {
+  pm.addPass(createAttnRaiseCascade());
+  ConvertAttnToGPUOptions kernel;
+  kernel.warps = options.warps;
+  kernel.keyTile = options.keyTile;
+  pm.addPass(createConvertAttnToGPU(kernel));
+  OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  device.addPass(createSCFToControlFlowPass());
+  device.addPass(createConvertNVGPUToNVVMPass());
+  device.addPass(memref::createExpandStridedMetadataPass());
+  device.addPass(createLowerAffinePass());
+  device.addPass(createConvertGpuOpsToNVVMOps());
+  device.addPass(createCanonicalizerPass());
+  device.addPass(createCSEPass());
+  device.addPass(createReconcileUnrealizedCastsPass());
+  GpuNVVMAttachTargetOptions target;
+  target.chip = options.chip;
+  target.features = options.features;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = options.format;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
 void mlir::attn::registerAttnPipelines() {
+  PassPipelineRegistration<AttnToNVVMOptions>(
+      "attn-to-nvvm",
+      "Lower attn.attention to a tensor-core flash kernel and on to NVVM and PTX "
+      "(gpu.binary); the host side keeps the gpu.launch_func",
+      buildAttnToNVVMPipeline);
   PassPipelineRegistration<AttnToCPUOptions>(
       "attn-to-cpu",
       "Lower attn programs to the LLVM dialect for the CPU (raise, attn -> linalg, "

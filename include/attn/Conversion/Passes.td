@@ -76,6 +76,30 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
   ];
 }
 
+def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Lower attn.attention to a tensor-core flash kernel (gpu / nvgpu dialects)";
+  let description = [{
+    Every softmax `attn.attention` (f16, bf16, or f32 converted to f16 on load; head
+    dim a multiple of 16 up to 128; static masks incl. per-head ones, soft-cap, GQA)
+    becomes a `gpu.launch_func` of a FlashAttention-2 kernel in the `gpu.module`
+    `@attn_kernels`: one thread block of `warps` warps per (query tile of 16 x warps
+    rows, head, batch); K/V tiles of `kv-tile` keys staged in shared memory;
+    `nvgpu.ldmatrix` + `nvgpu.mma.sync` m16n8k16 for Q K^T and P V with f32
+    accumulators; the online softmax in registers (quad shuffles); tiles classified
+    by the mask with the CPU kernels' `classifyTile` (empty skipped, partial masked per
+    element). The result is allocated with `gpu.alloc`: the function's tensors are
+    expected in device memory. Anything else is an error at its location.
+  }];
+  let options = [
+    Option<"warps", "warps", "int64_t", /*default=*/"4", "Warps per block (16 query rows each)">,
+    Option<"keyTile", "kv-tile", "int64_t", /*default=*/"64", "Keys per shared-memory tile">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect", "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
+}
+
 def AttnMaterializeBlockIndices : Pass<"attn-materialize-block-indices"> {
   let summary = "Turn top-k key-block indices (MoBA) into a block layout in a prologue";
   let description = [{

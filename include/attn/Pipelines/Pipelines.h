@@ -51,10 +51,34 @@ struct AttnToCPUOptions : public PassPipelineOptions<AttnToCPUOptions> {
       llvm::cl::init(0)};
 };
 
+struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("GPU architecture: sm_80, sm_90a, ..."),
+      llvm::cl::init("sm_80")};
+  PassOptions::Option<std::string> features{
+      *this, "features", llvm::cl::desc("PTX features (PTX ISA version)"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What gpu-module-to-binary embeds: isa (PTX), bin (cubin through "
+                     "ptxas), fatbin, llvm"),
+      llvm::cl::init("isa")};
+  PassOptions::Option<int64_t> warps{*this, "warps",
+                                     llvm::cl::desc("Warps per block (16 query rows each)"),
+                                     llvm::cl::init(4)};
+  PassOptions::Option<int64_t> keyTile{*this, "kv-tile",
+                                       llvm::cl::desc("Keys per shared-memory tile"),
+                                       llvm::cl::init(64)};
+};
+
+/// attn -> gpu/nvgpu (convert-attn-to-gpu) -> NVVM -> PTX in a gpu.binary; the host
+/// side keeps the gpu.launch_func (the runtime, or an embedding compiler, launches it).
+void buildAttnToNVVMPipeline(OpPassManager &pm, const AttnToNVVMOptions &options);
+
 /// attn -> (vector kernel | linalg) -> bufferized loops -> LLVM dialect.
 void buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOptions &options);
 
-/// Registers `attn-to-cpu` with the pass-pipeline registry.
+/// Registers `attn-to-cpu` and `attn-to-nvvm` with the pass-pipeline registry.
 void registerAttnPipelines();
 
 } // namespace mlir::attn

@@ -1,0 +1,74 @@
+//===- AttnToGPU.cpp - convert-attn-to-gpu --------------------------------===//
+//
+// Every attn.attention becomes a launch of a tensor-core flash kernel, gathered in
+// one gpu.module (@attn_kernels) of the module. There is no fallback on this path:
+// an op the kernel does not handle, or an attn op that is not attn.attention (raise
+// cascades first), is an error at its location.
+//
+//===----------------------------------------------------------------------===//
+#include "GPUFlashKernel.h"
+
+#include "attn/Conversion/Passes.h"
+#include "attn/IR/AttnOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_CONVERTATTNTOGPU
+#include "attn/Conversion/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+struct ConvertAttnToGPUPass : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    GPUKernelTiles tiles{warps, keyTile};
+    SmallVector<AttentionOp> ops;
+    bool failed = false;
+    module.walk([&](Operation *op) {
+      if (auto attention = dyn_cast<AttentionOp>(op)) {
+        std::string reason = explainUnsupportedOnGPU(attention, tiles);
+        if (!reason.empty()) {
+          attention.emitError() << "cannot lower this attn.attention to the GPU: " << reason;
+          failed = true;
+        }
+        ops.push_back(attention);
+      } else if (isa<AttnDialect>(op->getDialect()) && !isa<YieldOp>(op) &&
+                 !op->getParentOfType<ModifyOp>()) {
+        op->emitError() << "convert-attn-to-gpu lowers attn.attention only; raise this "
+                           "cascade first (attn-raise-cascade)";
+        failed = true;
+      }
+    });
+    if (failed)
+      return signalPassFailure();
+    if (ops.empty())
+      return;
+    OpBuilder b(module.getContext());
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(), b.getUnitAttr());
+    b.setInsertionPointToEnd(module.getBody());
+    auto kernels = gpu::GPUModuleOp::create(b, module.getLoc(), "attn_kernels");
+    for (auto [i, op] : llvm::enumerate(ops)) {
+      b.setInsertionPoint(op);
+      Value result = buildGPUFlashKernel(b, op.getLoc(), op, tiles, kernels,
+                                         llvm::formatv("attention_{0}", i).str());
+      op.replaceAllUsesWith(result);
+      op.erase();
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,447 @@
+//===- GPUFlashKernel.cpp - softmax attention on tensor cores (sm_80+) ----===//
+//
+// FlashAttention-2 on the GPU, built from gpu / nvgpu / vector ops:
+//  * one thread block per (query tile of 16 x warps rows, head, batch); each warp owns
+//    16 query rows, kept as m16n8k16 A fragments (nvgpu.ldmatrix from shared memory);
+//  * per kv tile of Bc keys, the block stages K and V in shared memory (converted to
+//    the MMA type on the way: f16 / bf16 as given, f32 inputs to f16), then each warp
+//    computes S = Q K^T (nvgpu.mma.sync, f32 accumulators), scales (and soft-caps) it,
+//    masks partial tiles per element, updates the online softmax in registers (row max
+//    and sums reduced across the four lanes that share a row with gpu.shuffle xor),
+//    and accumulates O += P V with P reused from the S accumulators as A fragments
+//    (the accumulator layout of two n8 blocks is the A layout of one k16 step);
+//  * (query tile, kv tile) pairs are classified with the CPU kernels' classifyTile:
+//    empty tiles are skipped, full tiles run without element checks.
+// O / l is written with the result's element type; rows without a visible key get 0.
+//
+//===----------------------------------------------------------------------===//
+#include "GPUFlashKernel.h"
+
+#include "attn/Conversion/MaskLowering.h"
+#include "attn/IR/AttnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelTiles &tiles) {
+  if (op.getNormalizer() != Normalizer::Softmax)
+    return "linear attention is not lowered to the GPU yet";
+  Type elt = op.getType().getElementType();
+  if (!elt.isF16() && !elt.isBF16() && !elt.isF32())
+    return "the element type is not f16, bf16 or f32";
+  int64_t d = op.getQuery().getType().getDimSize(3);
+  int64_t e = op.getValue().getType().getDimSize(3);
+  if (ShapedType::isDynamic(e) || d != e)
+    return "the value head dim differs from the query's";
+  if (d % 16 != 0 || d > 128)
+    return "the head dim must be a multiple of 16 and at most 128";
+  if (op.getMaskAttr() && readsMaskOperands(op.getMaskAttr()))
+    return "run-time mask operands are not supported on the GPU path yet";
+  if (tiles.keyTile % 16 != 0 || tiles.keyTile > 128 || tiles.warps < 1 || tiles.warps > 8)
+    return "the kv tile must be a multiple of 16 up to 128, and warps 1 to 8";
+  return "";
+}
+
+namespace {
+struct GPUKernel {
+  GPUKernel(OpBuilder &b, Location loc, AttentionOp op, const GPUKernelTiles &tiles)
+      : b(b), loc(loc), op(op), tiles(tiles), mask(op.getMaskAttr()),
+        headDim(op.getQuery().getType().getDimSize(3)),
+        queryTile(16 * tiles.warps), keyTile(tiles.keyTile), f32(b.getF32Type()) {
+    // f16 operands for every input type: nvgpu.mma.sync lowers f16 (bf16 and f32
+    // inputs are converted when staged; bf16 -> f16 is exact within f16's range).
+    mmaType = b.getF16Type();
+  }
+
+  OpBuilder &b;
+  Location loc;
+  AttentionOp op;
+  GPUKernelTiles tiles;
+  MaskAttr mask;
+  int64_t headDim, queryTile, keyTile;
+  Type f32, mmaType;
+  // Kernel arguments and per-thread indices.
+  Value q, k, v, out, qs, ks, vs;
+  Value lane, warp, tid, batch, head, kvHead, numQueries, numKeys, q0;
+
+  Value idx(int64_t x) { return arith::ConstantIndexOp::create(b, loc, x); }
+  Value f(double x) { return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(x)); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value div(Value x, int64_t y) { return arith::DivUIOp::create(b, loc, x, idx(y)); }
+  Value rem(Value x, int64_t y) { return arith::RemUIOp::create(b, loc, x, idx(y)); }
+  Value lt(Value x, Value y) { return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, y); }
+  Value fmax(Value x, Value y) { return arith::MaximumFOp::create(b, loc, x, y); }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value fmul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
+  Value fsub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value select(Value c, Value x, Value y) { return arith::SelectOp::create(b, loc, c, x, y); }
+  /// PTX's ex2.approx (2^x, -inf -> 0) through its LLVM intrinsic: no libdevice needed.
+  Value exp2(Value x) {
+    return LLVM::CallIntrinsicOp::create(b, loc, f32, b.getStringAttr("llvm.nvvm.ex2.approx.ftz.f"),
+                                         ValueRange{x})
+        .getResult(0);
+  }
+  /// tanh(x) = 1 - 2 / (2^(2x log2 e) + 1), from ex2.approx (LLVM 22 has no NVVM tanh).
+  Value tanh(Value x) {
+    Value e = exp2(fmul(x, f(2.0 / std::log(2.0))));
+    return fsub(f(1.0), arith::DivFOp::create(b, loc, f(2.0), fadd(e, f(1.0))));
+  }
+  Value element(Value frag, int64_t row, int64_t col) {
+    return vector::ExtractOp::create(b, loc, frag, ArrayRef<int64_t>{row, col});
+  }
+  Value withElement(Value frag, Value x, int64_t row, int64_t col) {
+    return vector::InsertOp::create(b, loc, x, frag, ArrayRef<int64_t>{row, col});
+  }
+  /// max or sum of x over the four lanes that hold the same rows (lane / 4).
+  Value quadReduce(Value x, bool isMax) {
+    for (int32_t offset : {1, 2}) {
+      Value other = gpu::ShuffleOp::create(b, loc, x, offset, 32, gpu::ShuffleMode::XOR)
+                        .getShuffleResult();
+      x = isMax ? fmax(x, other) : fadd(x, other);
+    }
+    return x;
+  }
+
+  void build(gpu::GPUFuncOp func);
+  void stageRows(Value src, ValueRange at, Value first, Value count, Value dst, int64_t rows);
+  SmallVector<Value> tile(Value t, ArrayRef<Value> qFrags, ValueRange state);
+  SmallVector<Value> scores(ArrayRef<Value> qFrags);
+  SmallVector<Value> maskScores(ArrayRef<Value> s, Value j0);
+};
+} // namespace
+
+/// Copies rows [first, first + rows) x D of src[at..., row, :] into dst (shared memory,
+/// mmaType) eight elements per thread and step; rows past `count` are zero.
+void GPUKernel::stageRows(Value src, ValueRange at, Value first, Value count, Value dst,
+                          int64_t rows) {
+  Type srcElt = cast<MemRefType>(src.getType()).getElementType();
+  auto srcVec = VectorType::get({8}, srcElt), dstVec = VectorType::get({8}, mmaType);
+  int64_t perRow = headDim / 8, total = rows * perRow, threads = 32 * tiles.warps;
+  scf::ForOp::create(
+      b, loc, tid, idx(total), idx(threads), ValueRange{},
+      [&](OpBuilder &, Location, Value chunk, ValueRange) {
+        Value row = div(chunk, perRow), col = mul(rem(chunk, perRow), idx(8));
+        Value r = add(first, row);
+        auto read = scf::IfOp::create(
+            b, loc, lt(r, count),
+            [&](OpBuilder &, Location) {
+              SmallVector<Value> indices(at.begin(), at.end());
+              indices.append({r, col});
+              Value x = vector::LoadOp::create(b, loc, srcVec, src, indices);
+              if (srcElt.isBF16())
+                x = arith::ExtFOp::create(b, loc, VectorType::get({8}, f32), x);
+              if (srcElt != mmaType)
+                x = arith::TruncFOp::create(b, loc, dstVec, x);
+              scf::YieldOp::create(b, loc, x);
+            },
+            [&](OpBuilder &, Location) {
+              Value zero = arith::ConstantOp::create(
+                  b, loc, DenseElementsAttr::get(dstVec, b.getFloatAttr(mmaType, 0.0)));
+              scf::YieldOp::create(b, loc, zero);
+            });
+        vector::StoreOp::create(b, loc, read.getResult(0), dst, ValueRange{row, col});
+        scf::YieldOp::create(b, loc);
+      });
+}
+
+/// S = Q K^T for the staged K tile: keyTile / 8 accumulators of vector<2x2xf32>
+/// (rows lane/4 and lane/4 + 8, keys (lane % 4) * 2 + {0, 1} of each n8 block).
+SmallVector<Value> GPUKernel::scores(ArrayRef<Value> qFrags) {
+  auto bType = VectorType::get({2, 2}, mmaType);
+  auto accType = VectorType::get({2, 2}, f32);
+  Value zero = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(accType, b.getF32FloatAttr(0)));
+  Value bRow = rem(lane, 8), bCol = mul(rem(div(lane, 8), 2), idx(8));
+  SmallVector<Value> s;
+  for (int64_t nb = 0; nb < keyTile / 8; ++nb) {
+    Value acc = zero;
+    for (int64_t kk = 0; kk < headDim / 16; ++kk) {
+      Value frag = nvgpu::LdMatrixOp::create(b, loc, bType, ks,
+                                             ValueRange{add(bRow, idx(nb * 8)), add(bCol, idx(kk * 16))},
+                                             /*transpose=*/false, /*numTiles=*/2);
+      acc = nvgpu::MmaSyncOp::create(b, loc, qFrags[kk], frag, acc, ArrayRef<int64_t>{16, 8, 16});
+    }
+    s.push_back(acc);
+  }
+  return s;
+}
+
+/// Hidden (query, key) pairs of a partial tile become -inf.
+SmallVector<Value> GPUKernel::maskScores(ArrayRef<Value> s, Value j0) {
+  Value negInf = f(-std::numeric_limits<double>::infinity());
+  Value row0 = add(add(q0, mul(warp, idx(16))), div(lane, 4));
+  Value col0 = add(j0, mul(rem(lane, 4), idx(2)));
+  SmallVector<Value> masked;
+  for (auto [nb, frag] : llvm::enumerate(s)) {
+    Value out = frag;
+    for (int64_t r = 0; r < 2; ++r)
+      for (int64_t c = 0; c < 2; ++c) {
+        Value i = add(row0, idx(8 * r)), j = add(col0, idx(nb * 8 + c));
+        Value visible = lt(j, numKeys);
+        if (mask)
+          visible = arith::AndIOp::create(
+              b, loc, visible,
+              buildMaskPredicate(b, loc, mask, i, j, numQueries, numKeys, head));
+        out = withElement(out, select(visible, element(frag, r, c), negInf), r, c);
+      }
+    masked.push_back(out);
+  }
+  return masked;
+}
+
+/// One kv tile: stage K/V, scores, mask, online softmax, O += P V. `state` is
+/// (m0, m1, l0, l1, O fragments...); returns the new state.
+SmallVector<Value> GPUKernel::tile(Value t, ArrayRef<Value> qFrags, ValueRange state) {
+  Value j0 = mul(t, idx(keyTile));
+  gpu::BarrierOp::create(b, loc); // every warp is done with the previous tile
+  stageRows(k, ValueRange{batch, kvHead}, j0, numKeys, ks, keyTile);
+  stageRows(v, ValueRange{batch, kvHead}, j0, numKeys, vs, keyTile);
+  gpu::BarrierOp::create(b, loc);
+
+  SmallVector<Value> s = scores(qFrags);
+  // Scale into log2 units (soft-cap c * tanh(x / c) in between).
+  double scale = op.getEffectiveScale();
+  std::optional<double> cap = op.getSoftcapValue();
+  for (Value &frag : s)
+    for (int64_t r = 0; r < 2; ++r)
+      for (int64_t c = 0; c < 2; ++c) {
+        Value x = element(frag, r, c);
+        x = cap ? fmul(tanh(fmul(x, f(scale / *cap))), f(*cap / std::log(2.0)))
+                : fmul(x, f(scale / std::log(2.0)));
+        frag = withElement(frag, x, r, c);
+      }
+  // Per-element masking only where the tile classification says partial.
+  Value pLo = add(q0, arith::SubIOp::create(b, loc, numKeys, numQueries));
+  Value rowsHere = arith::MinSIOp::create(b, loc, idx(queryTile),
+                                          arith::SubIOp::create(b, loc, numQueries, q0));
+  Value pHi = arith::SubIOp::create(b, loc, add(pLo, rowsHere), idx(1));
+  Value keysHere = arith::MinSIOp::create(b, loc, idx(keyTile),
+                                          arith::SubIOp::create(b, loc, numKeys, j0));
+  Value jHi = arith::SubIOp::create(b, loc, add(j0, keysHere), idx(1));
+  Value full = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, keysHere, idx(keyTile));
+  if (mask)
+    full = arith::AndIOp::create(b, loc, full,
+                                 classifyTile(b, loc, mask, pLo, pHi, j0, jHi, head).all);
+  SmallVector<Type> fragTypes(s.size(), s.front().getType());
+  auto masked = scf::IfOp::create(
+      b, loc, full,
+      [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, s); },
+      [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, maskScores(s, j0)); });
+  s.assign(masked.getResults().begin(), masked.getResults().end());
+
+  // Online softmax for the thread's two rows.
+  Value negInf = f(-std::numeric_limits<double>::infinity());
+  SmallVector<Value> m(state.begin(), state.begin() + 2), l(state.begin() + 2, state.begin() + 4);
+  SmallVector<Value> o(state.begin() + 4, state.end());
+  SmallVector<Value> alpha(2), shift(2);
+  for (int64_t r = 0; r < 2; ++r) {
+    Value mx = negInf;
+    for (Value frag : s)
+      for (int64_t c = 0; c < 2; ++c)
+        mx = fmax(mx, element(frag, r, c));
+    Value mNew = fmax(m[r], quadReduce(mx, /*isMax=*/true));
+    // A row with nothing visible yet keeps max -inf: subtract 0 so exp2 gives 0, not NaN.
+    Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, mNew, negInf);
+    shift[r] = select(empty, f(0.0), mNew);
+    alpha[r] = exp2(fsub(m[r], shift[r]));
+    m[r] = mNew;
+  }
+  SmallVector<Value> rowSum = {f(0.0), f(0.0)};
+  for (Value &frag : s)
+    for (int64_t r = 0; r < 2; ++r)
+      for (int64_t c = 0; c < 2; ++c) {
+        Value p = exp2(fsub(element(frag, r, c), shift[r]));
+        rowSum[r] = fadd(rowSum[r], p);
+        frag = withElement(frag, p, r, c);
+      }
+  for (int64_t r = 0; r < 2; ++r)
+    l[r] = fadd(fmul(alpha[r], l[r]), rowSum[r]);
+  for (Value &acc : o)
+    for (int64_t r = 0; r < 2; ++r)
+      for (int64_t c = 0; c < 2; ++c)
+        acc = withElement(acc, fmul(element(acc, r, c), alpha[r]), r, c);
+
+  // P as A fragments: k16 step kk takes the accumulators of n8 blocks 2kk and 2kk + 1.
+  auto aType = VectorType::get({4, 2}, mmaType);
+  auto pairType = VectorType::get({2}, mmaType);
+  SmallVector<Value> pFrags;
+  for (int64_t kk = 0; kk < keyTile / 16; ++kk) {
+    Value a = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(aType, b.getFloatAttr(mmaType, 0.0)));
+    for (int64_t part = 0; part < 4; ++part) {
+      Value src = vector::ExtractOp::create(b, loc, s[2 * kk + part / 2], ArrayRef<int64_t>{part % 2});
+      a = vector::InsertOp::create(b, loc, arith::TruncFOp::create(b, loc, pairType, src), a,
+                                   ArrayRef<int64_t>{part});
+    }
+    pFrags.push_back(a);
+  }
+  // O += P V: V is [keys][D] row-major in shared memory, read transposed by ldmatrix.
+  auto bType = VectorType::get({2, 2}, mmaType);
+  Value vRow = rem(lane, 16);
+  for (auto [nb, acc] : llvm::enumerate(o))
+    for (int64_t kk = 0; kk < keyTile / 16; ++kk) {
+      Value frag = nvgpu::LdMatrixOp::create(b, loc, bType, vs,
+                                             ValueRange{add(vRow, idx(kk * 16)), idx(nb * 8)},
+                                             /*transpose=*/true, /*numTiles=*/2);
+      acc = nvgpu::MmaSyncOp::create(b, loc, pFrags[kk], frag, acc, ArrayRef<int64_t>{16, 8, 16});
+    }
+  SmallVector<Value> next = {m[0], m[1], l[0], l[1]};
+  next.append(o.begin(), o.end());
+  return next;
+}
+
+void GPUKernel::build(gpu::GPUFuncOp func) {
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&func.getBody().front());
+  q = func.getArgument(0);
+  k = func.getArgument(1);
+  v = func.getArgument(2);
+  out = func.getArgument(3);
+  qs = func.getWorkgroupAttributions()[0];
+  ks = func.getWorkgroupAttributions()[1];
+  vs = func.getWorkgroupAttributions()[2];
+  tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
+  lane = rem(tid, 32);
+  warp = div(tid, 32);
+  batch = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
+  head = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  q0 = mul(gpu::BlockIdOp::create(b, loc, gpu::Dimension::x), idx(queryTile));
+  numQueries = memref::DimOp::create(b, loc, q, 2);
+  numKeys = memref::DimOp::create(b, loc, k, 2);
+  Value ratio = arith::DivUIOp::create(b, loc, memref::DimOp::create(b, loc, q, 1),
+                                       memref::DimOp::create(b, loc, k, 1));
+  kvHead = arith::DivUIOp::create(b, loc, head, ratio);
+
+  stageRows(q, ValueRange{batch, head}, q0, numQueries, qs, queryTile);
+  gpu::BarrierOp::create(b, loc);
+  auto aType = VectorType::get({4, 2}, mmaType);
+  SmallVector<Value> qFrags;
+  Value aRow = add(mul(warp, idx(16)), rem(lane, 16)), aCol = mul(div(lane, 16), idx(8));
+  for (int64_t kk = 0; kk < headDim / 16; ++kk)
+    qFrags.push_back(nvgpu::LdMatrixOp::create(b, loc, aType, qs,
+                                               ValueRange{aRow, add(aCol, idx(kk * 16))},
+                                               /*transpose=*/false, /*numTiles=*/4));
+
+  auto accType = VectorType::get({2, 2}, f32);
+  Value zeroAcc = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(accType, b.getF32FloatAttr(0)));
+  Value negInf = f(-std::numeric_limits<double>::infinity());
+  SmallVector<Value> init = {negInf, negInf, f(0.0), f(0.0)};
+  init.append(headDim / 8, zeroAcc);
+  Value numTiles = arith::CeilDivUIOp::create(b, loc, numKeys, idx(keyTile));
+  auto loop = scf::ForOp::create(
+      b, loc, idx(0), numTiles, idx(1), init,
+      [&](OpBuilder &, Location, Value t, ValueRange state) {
+        Value any = arith::ConstantIntOp::create(b, loc, 1, 1);
+        if (mask) {
+          // The whole block's rows against the tile: uniform across the block, so the
+          // barriers inside stay convergent.
+          Value off = arith::SubIOp::create(b, loc, numKeys, numQueries);
+          Value rowsHere = arith::MinSIOp::create(b, loc, idx(queryTile),
+                                                  arith::SubIOp::create(b, loc, numQueries, q0));
+          Value pLo = add(q0, off);
+          Value pHi = arith::SubIOp::create(b, loc, add(pLo, rowsHere), idx(1));
+          Value j0 = mul(t, idx(keyTile));
+          Value jHi = arith::SubIOp::create(
+              b, loc,
+              add(j0, arith::MinSIOp::create(b, loc, idx(keyTile),
+                                             arith::SubIOp::create(b, loc, numKeys, j0))),
+              idx(1));
+          any = classifyTile(b, loc, mask, pLo, pHi, j0, jHi, head).any;
+        }
+        SmallVector<Type> types = llvm::to_vector(state.getTypes());
+        auto visited = scf::IfOp::create(
+            b, loc, any,
+            [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, tile(t, qFrags, state)); },
+            [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, state); });
+        scf::YieldOp::create(b, loc, visited.getResults());
+      });
+
+  // O / l for the thread's rows (0 where nothing was visible), in the result's type.
+  SmallVector<Value> state(loop.getResults());
+  Type outElt = cast<MemRefType>(out.getType()).getElementType();
+  auto outPair = VectorType::get({2}, outElt);
+  Value row0 = add(add(q0, mul(warp, idx(16))), div(lane, 4));
+  Value col0 = mul(rem(lane, 4), idx(2));
+  for (int64_t r = 0; r < 2; ++r) {
+    Value total = quadReduce(state[2 + r], /*isMax=*/false);
+    Value zero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, total, f(0.0));
+    Value inverse = select(zero, f(0.0), arith::DivFOp::create(b, loc, f(1.0), total));
+    Value row = add(row0, idx(8 * r));
+    scf::IfOp::create(b, loc, lt(row, numQueries), [&](OpBuilder &, Location) {
+      for (int64_t nb = 0; nb < headDim / 8; ++nb) {
+        Value pair = vector::ExtractOp::create(b, loc, state[4 + nb], ArrayRef<int64_t>{r});
+        pair = arith::MulFOp::create(b, loc, pair,
+                                     vector::BroadcastOp::create(b, loc, pair.getType(), inverse));
+        if (outElt != f32)
+          pair = arith::TruncFOp::create(b, loc, outPair, pair);
+        vector::StoreOp::create(b, loc, pair, out,
+                                ValueRange{batch, head, row, add(col0, idx(nb * 8))});
+      }
+      scf::YieldOp::create(b, loc);
+    });
+  }
+  gpu::ReturnOp::create(b, loc);
+}
+
+Value mlir::attn::buildGPUFlashKernel(OpBuilder &b, Location loc, AttentionOp op,
+                                      const GPUKernelTiles &tiles, gpu::GPUModuleOp module,
+                                      StringRef name) {
+  auto memrefOf = [](Value t) {
+    auto type = cast<RankedTensorType>(t.getType());
+    return MemRefType::get(type.getShape(), type.getElementType());
+  };
+  // The kernel: q, k, v, out as memrefs of the op's shapes.
+  SmallVector<Type> args = {memrefOf(op.getQuery()), memrefOf(op.getKey()),
+                            memrefOf(op.getValue()), memrefOf(op.getResult())};
+  Type mmaType = b.getF16Type();
+  auto shared = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  int64_t d = op.getQuery().getType().getDimSize(3);
+  auto smem = [&](int64_t rows) { return MemRefType::get({rows, d}, mmaType, nullptr, shared); };
+  gpu::GPUFuncOp func;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(&module.getBodyRegion().front());
+    func = gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(args, {}),
+                                  TypeRange{smem(16 * tiles.warps), smem(tiles.keyTile),
+                                            smem(tiles.keyTile)});
+    func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+    SymbolTable(module).insert(func);
+    GPUKernel(b, loc, op, tiles).build(func);
+  }
+
+  // The launch: buffers of the tensors, the result in device memory.
+  auto toBuffer = [&](Value t) {
+    return bufferization::ToBufferOp::create(b, loc, memrefOf(t), t, /*readOnly=*/true);
+  };
+  Value q = toBuffer(op.getQuery()), k = toBuffer(op.getKey()), v = toBuffer(op.getValue());
+  SmallVector<Value> dynamicSizes;
+  MemRefType outType = memrefOf(op.getResult());
+  for (int64_t i = 0; i < 4; ++i)
+    if (outType.isDynamicDim(i))
+      dynamicSizes.push_back(memref::DimOp::create(b, loc, i < 3 ? q : v, i));
+  Value out = gpu::AllocOp::create(b, loc, outType, /*asyncToken=*/Type(), ValueRange{},
+                                   dynamicSizes, ValueRange{})
+                  .getMemref();
+  auto c = [&](int64_t x) { return arith::ConstantIndexOp::create(b, loc, x).getResult(); };
+  Value numQueries = memref::DimOp::create(b, loc, q, 2);
+  Value tilesX = arith::CeilDivUIOp::create(b, loc, numQueries, c(16 * tiles.warps));
+  gpu::KernelDim3 grid{tilesX, memref::DimOp::create(b, loc, q, 1),
+                       memref::DimOp::create(b, loc, q, 0)};
+  gpu::KernelDim3 block{c(32 * tiles.warps), c(1), c(1)};
+  gpu::LaunchFuncOp::create(b, loc, func, grid, block, /*dynamicSharedMemorySize=*/Value(),
+                            ValueRange{q, k, v, out});
+  return bufferization::ToTensorOp::create(b, loc, op.getType(), out, /*restrict=*/true,
+                                           /*writable=*/true);
+}
