@@ -11,6 +11,7 @@
 #include "attn/InitAttn.h"
 #include "attn/Pipelines/Pipelines.h"
 #include "attn/Reference/Evaluator.h"
+#include "attn/Runtime/CudaRunner.h"
 #include "attn/Runtime/JitRunner.h"
 #include "attn/Runtime/Npy.h"
 
@@ -88,7 +89,10 @@ static cl::opt<int64_t> microRows("rows",
                                            "model)"),
                                   cl::init(0), cl::cat(runCategory));
 static cl::opt<std::string> vectorTarget(
-    "target", cl::desc("Vector target of the kernel's tile model: host, avx512, avx2"),
+    "target",
+    cl::desc("host, avx512, avx2 (the CPU kernels' tile model), or cuda (the GPU: "
+             "attn-to-nvvm, launched through the CUDA driver; 'skipped: no CUDA device' "
+             "without one)"),
     cl::init("host"), cl::cat(runCategory));
 static cl::opt<bool> noVectorKernel(
     "no-vector-kernel",
@@ -100,6 +104,8 @@ static cl::opt<unsigned> threads(
     cl::desc("Threads for the parallel query-tile loops (default: OMP_NUM_THREADS, else "
              "all cores); 0 compiles them sequential"),
     cl::init(~0u), cl::cat(runCategory));
+static cl::opt<std::string> cudaChip("chip", cl::desc("GPU architecture for --target=cuda"),
+                                     cl::init("sm_80"), cl::cat(runCategory));
 static cl::opt<bool> noRaise("no-raise",
                              cl::desc("Do not raise softmax cascades (generic path only)"),
                              cl::cat(runCategory));
@@ -127,6 +133,15 @@ double elementAt(const NpyArray &a, int64_t i) {
   if (a.dtype == NpyDType::I32)
     return reinterpret_cast<const int32_t *>(a.bytes.data())[i];
   return reinterpret_cast<const double *>(a.bytes.data())[i];
+}
+
+/// `x` rounded to f16 / bf16 (what the GPU receives), as f32.
+float roundTo(Type type, float x) {
+  if (type.isF16())
+    return (float)(_Float16)x;
+  if (type.isBF16())
+    return fromBF16Bits(toBF16Bits(x));
+  return x;
 }
 
 /// The evaluator's fp64 view of `a`; without `withData` only the shape (what shape
@@ -222,14 +237,18 @@ int main(int argc, char **argv) {
   }
 
   // Inputs: files or random.
+  bool onCuda = vectorTarget == "cuda";
   std::vector<NpyArray> args(ftype.getNumInputs());
   for (unsigned i = 0; i < ftype.getNumInputs(); ++i) {
     auto type = dyn_cast<RankedTensorType>(ftype.getInput(i));
+    // f16 / bf16 on the GPU: host data is f32, rounded to the argument's type.
+    bool halfOnGPU = onCuda && type && (type.getElementType().isF16() ||
+                                        type.getElementType().isBF16());
     if (!type || !(type.getElementType().isF32() || type.getElementType().isF64() ||
-                   type.getElementType().isInteger(32)))
+                   type.getElementType().isInteger(32) || halfOnGPU))
       return fail("argument #" + llvm::Twine(i) + " of @" + entry +
-                  " must be a ranked f32, f64 or i32 tensor");
-    NpyDType dtype = type.getElementType().isF32()   ? NpyDType::F32
+                  " must be a ranked f32, f64 or i32 tensor (f16 / bf16 with --target=cuda)");
+    NpyDType dtype = type.getElementType().isF32() || halfOnGPU ? NpyDType::F32
                      : type.getElementType().isF64() ? NpyDType::F64
                                                      : NpyDType::I32;
     std::vector<std::string> names = resolver.namesOf(i, type.getRank());
@@ -256,6 +275,11 @@ int main(int argc, char **argv) {
             return fail(llvm::toString(std::move(err)));
       }
       args[i] = std::move(*file);
+      if (halfOnGPU)
+        for (int64_t e = 0, n = args[i].numElements(); e < n; ++e) {
+          float &x = reinterpret_cast<float *>(args[i].bytes.data())[e];
+          x = roundTo(type.getElementType(), x);
+        }
       continue;
     }
     args[i].dtype = dtype;
@@ -307,6 +331,8 @@ int main(int argc, char **argv) {
     }
     for (int64_t e = 0; e < n; ++e) {
       double x = normal(gen);
+      if (halfOnGPU)
+        x = roundTo(type.getElementType(), (float)x);
       if (dtype == NpyDType::F32)
         reinterpret_cast<float *>(args[i].bytes.data())[e] = (float)x;
       else
@@ -318,7 +344,11 @@ int main(int argc, char **argv) {
                << "\n";
   std::vector<reference::Tensor> refArgs;
   for (auto [i, a] : llvm::enumerate(args)) {
-    llvm::outs() << "  arg" << i << ": " << dtypeName(a.dtype) << "[" << shapeString(a.shape)
+    std::string typeName = dtypeName(a.dtype);
+    if (Type elt = cast<RankedTensorType>(ftype.getInput(i)).getElementType();
+        elt.isF16() || elt.isBF16())
+      typeName = elt.isF16() ? "f16" : "bf16";
+    llvm::outs() << "  arg" << i << ": " << typeName << "[" << shapeString(a.shape)
                  << "] "
                  << (!inputsDir.empty()                ? "from " + inputsDir
                      : a.dtype == NpyDType::I32 ? "random documents (segment ids), seed " +
@@ -350,38 +380,84 @@ int main(int argc, char **argv) {
                     "count is known\n";
   }
 
-  AttnToCPUOptions options;
-  options.raise = !noRaise;
-  options.onlineSoftmax = !noOnlineSoftmax;
-  if (threads != ~0u) {
-    options.threads = threads > 0;
-    // libomp reads this when the first parallel region starts, after this point.
-    if (threads > 0)
-      setenv("OMP_NUM_THREADS", std::to_string(threads).c_str(), /*overwrite=*/1);
-  }
-  if (queryTile < 0 || keyTile < 0 || microRows < 0)
-    return fail("--q-tile, --kv-tile and --rows must not be negative");
-  options.queryTile = queryTile;
-  options.keyTile = keyTile;
-  options.rows = microRows;
-  options.target = vectorTarget;
-  options.vectorKernel = !noVectorKernel;
-  auto start = std::chrono::steady_clock::now();
-  auto jit = JitFunction::compile(*module, entry, options);
-  if (!jit)
-    return fail(llvm::toString(jit.takeError()));
-  double compileSeconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
+  std::unique_ptr<JitFunction> jit;
+  std::unique_ptr<CudaRun> cuda;
+  std::vector<NpyArray> results;
   std::vector<NpyArray *> argPtrs;
   for (NpyArray &a : args)
     argPtrs.push_back(&a);
-  auto results = (*jit)->call(argPtrs);
-  if (!results)
-    return fail(llvm::toString(results.takeError()));
+  double compileSeconds = 0, runSeconds = 0;
+  auto start = std::chrono::steady_clock::now();
+  if (onCuda) {
+    auto driver = CudaDriver::open();
+    if (!driver) {
+      llvm::outs() << "skipped: " << llvm::toString(driver.takeError()) << "\n";
+      return 0;
+    }
+    llvm::outs() << "  device: " << (*driver)->deviceName() << "\n";
+    AttnToNVVMOptions gpuOptions;
+    gpuOptions.chip = cudaChip;
+    auto program = compileForCuda(*module, entry, gpuOptions);
+    if (!program)
+      return fail(llvm::toString(program.takeError()));
+    if (ftype.getNumResults() != 1 || shapes.outputs.size() != 1)
+      return fail("--target=cuda runs functions with one result");
+    auto prepared = CudaRun::prepare(std::move(*driver), *program, args,
+                                     ftype.getInputs(),
+                                     cast<RankedTensorType>(ftype.getResult(0)),
+                                     shapes.outputs[0].shape);
+    if (!prepared)
+      return fail(llvm::toString(prepared.takeError()));
+    cuda = std::move(*prepared);
+    compileSeconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    auto out = cuda->run();
+    if (!out)
+      return fail(llvm::toString(out.takeError()));
+    results.push_back(std::move(*out));
+    runSeconds = cuda->lastSeconds;
+  } else {
+    AttnToCPUOptions options;
+    options.raise = !noRaise;
+    options.onlineSoftmax = !noOnlineSoftmax;
+    if (threads != ~0u) {
+      options.threads = threads > 0;
+      // libomp reads this when the first parallel region starts, after this point.
+      if (threads > 0)
+        setenv("OMP_NUM_THREADS", std::to_string(threads).c_str(), /*overwrite=*/1);
+    }
+    if (queryTile < 0 || keyTile < 0 || microRows < 0)
+      return fail("--q-tile, --kv-tile and --rows must not be negative");
+    options.queryTile = queryTile;
+    options.keyTile = keyTile;
+    options.rows = microRows;
+    options.target = vectorTarget;
+    options.vectorKernel = !noVectorKernel;
+    auto compiled = JitFunction::compile(*module, entry, options);
+    if (!compiled)
+      return fail(llvm::toString(compiled.takeError()));
+    jit = std::move(*compiled);
+    compileSeconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    auto called = jit->call(argPtrs);
+    if (!called)
+      return fail(llvm::toString(called.takeError()));
+    results = std::move(*called);
+    runSeconds = jit->lastCallSeconds();
+  }
+  // One more timed call (for --bench).
+  auto timeOnce = [&]() -> llvm::Expected<double> {
+    if (cuda) {
+      auto out = cuda->run();
+      if (!out)
+        return out.takeError();
+      return cuda->lastSeconds;
+    }
+    return jit->time(argPtrs);
+  };
   llvm::outs() << llvm::format("  compile: %.3f s, run: %.3f ms\n", compileSeconds,
-                               (*jit)->lastCallSeconds() * 1e3);
-  for (auto [i, r] : llvm::enumerate(*results)) {
+                               runSeconds * 1e3);
+  for (auto [i, r] : llvm::enumerate(results)) {
     double sum = 0, sq = 0, lo = INFINITY, hi = -INFINITY;
     int64_t n = r.numElements(), nans = 0;
     for (int64_t e = 0; e < n; ++e) {
@@ -418,7 +494,7 @@ int main(int argc, char **argv) {
     for (auto [i, a] : llvm::enumerate(args))
       if (llvm::Error err = save("arg" + std::to_string(i), a))
         return fail(llvm::toString(std::move(err)));
-    for (auto [i, r] : llvm::enumerate(*results))
+    for (auto [i, r] : llvm::enumerate(results))
       if (llvm::Error err = save("result" + std::to_string(i), r))
         return fail(llvm::toString(std::move(err)));
     llvm::outs() << "  saved arg*.npy and result*.npy to " << saveIO << "\n";
@@ -435,7 +511,7 @@ int main(int argc, char **argv) {
     // no visible key, which attn.attention defines as zeros) is a refinement.
     double maxAbs = 0, maxRel = 0;
     int64_t nanMismatch = 0, refined = 0;
-    for (auto [r, ref] : llvm::zip(*results, expected->outputs)) {
+    for (auto [r, ref] : llvm::zip(results, expected->outputs)) {
       double scale = 0, err = 0;
       for (double x : ref.data)
         if (!std::isnan(x))
@@ -455,7 +531,9 @@ int main(int argc, char **argv) {
       maxAbs = std::max(maxAbs, err);
       maxRel = std::max(maxRel, scale > 0 ? err / scale : err);
     }
-    bool pass = nanMismatch == 0 && maxRel <= tolerance;
+    // fp16 tensor-core inputs: 5e-3 unless --tolerance says otherwise.
+    double limit = onCuda && !tolerance.getNumOccurrences() ? 5e-3 : double(tolerance);
+    bool pass = nanMismatch == 0 && maxRel <= limit;
     llvm::outs() << llvm::format("check: max_abs_err=%.3e max_rel_err=%.3e ", maxAbs, maxRel)
                  << (pass ? "PASS" : "FAIL");
     if (nanMismatch)
@@ -469,12 +547,12 @@ int main(int argc, char **argv) {
   if (bench) {
     // A second warm-up run (the first produced the results above), as the peers in
     // bench/ do: thread pools started, pages of fresh buffers recycled by malloc.
-    if (auto warm = (*jit)->time(argPtrs); !warm)
+    if (auto warm = timeOnce(); !warm)
       return fail(llvm::toString(warm.takeError()));
     std::vector<double> times;
     double total = 0;
     for (unsigned r = 0; reps ? r < reps : (r < 3 || (total < 1.0 && r < 1000)); ++r) {
-      auto t = (*jit)->time(argPtrs);
+      auto t = timeOnce();
       if (!t)
         return fail(llvm::toString(t.takeError()));
       times.push_back(*t);

@@ -48,9 +48,12 @@ struct ConvertAttnToGPUPass : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPUP
         }
         ops.push_back(attention);
       } else if (isa<AttnDialect>(op->getDialect()) && !isa<YieldOp>(op) &&
-                 !op->getParentOfType<ModifyOp>()) {
-        op->emitError() << "convert-attn-to-gpu lowers attn.attention only; raise this "
-                           "cascade first (attn-raise-cascade)";
+                 !op->getParentOfType<ModifyOp>() && !failed) {
+        // One error for the first such op: the rest of its cascade says nothing new.
+        op->emitError() << "convert-attn-to-gpu lowers attn.attention only: this cascade "
+                           "was not raised to one (attn-raise-cascade recognises softmax "
+                           "attention; score modifications and other cascades have no GPU "
+                           "lowering yet)";
         failed = true;
       }
     });

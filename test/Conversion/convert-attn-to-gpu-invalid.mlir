@@ -1,0 +1,31 @@
+// RUN: attn-opt %s -split-input-file --convert-attn-to-gpu -verify-diagnostics
+
+func.func @linear(%q: tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16> {
+  // expected-error @+1 {{cannot lower this attn.attention to the GPU: linear attention is not lowered to the GPU yet}}
+  %o = attn.attention feature #attn.feature<elu_plus_one> normalizer sum ins(%q, %q, %q : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+  return %o : tensor<1x4x?x64xf16>
+}
+
+// -----
+
+func.func @head_dim(%q: tensor<1x4x?x72xf16>) -> tensor<1x4x?x72xf16> {
+  // expected-error @+1 {{cannot lower this attn.attention to the GPU: the head dim must be a multiple of 16 and at most 128}}
+  %o = attn.attention ins(%q, %q, %q : tensor<1x4x?x72xf16>, tensor<1x4x?x72xf16>, tensor<1x4x?x72xf16>) -> tensor<1x4x?x72xf16>
+  return %o : tensor<1x4x?x72xf16>
+}
+
+// -----
+
+func.func @documents(%q: tensor<1x4x?x64xf16>, %s: tensor<1x?xi32>) -> tensor<1x4x?x64xf16> {
+  // expected-error @+1 {{cannot lower this attn.attention to the GPU: run-time mask operands are not supported on the GPU path yet}}
+  %o = attn.attention mask #attn.mask<and(causal, document)> mask_operands(%s : tensor<1x?xi32>) ins(%q, %q, %q : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+  return %o : tensor<1x4x?x64xf16>
+}
+
+// -----
+
+func.func @cascade(%s: tensor<4x8xf16>) -> tensor<4x8xf16> {
+  // expected-error @+1 {{convert-attn-to-gpu lowers attn.attention only: this cascade was not raised to one}}
+  %e = attn.map exp %s : (tensor<4x8xf16>) -> tensor<4x8xf16>
+  return %e : tensor<4x8xf16>
+}
