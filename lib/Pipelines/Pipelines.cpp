@@ -81,6 +81,7 @@ void mlir::attn::buildAttnToNVVMPipeline(OpPassManager &pm, const AttnToNVVMOpti
   ConvertAttnToGPUOptions kernel;
   kernel.warps = options.warps;
   kernel.keyTile = options.keyTile;
+  kernel.asyncCopy = options.asyncCopy;
   pm.addPass(createConvertAttnToGPU(kernel));
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
   device.addPass(createSCFToControlFlowPass());

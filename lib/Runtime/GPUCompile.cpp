@@ -30,6 +30,7 @@ llvm::Expected<CudaProgram> mlir::attn::compileForCuda(ModuleOp module, llvm::St
     isa.features = options.features;
     isa.warps = options.warps;
     isa.keyTile = options.keyTile;
+    isa.asyncCopy = options.asyncCopy;
     isa.format = "isa";
     buildAttnToNVVMPipeline(pm, isa);
     if (failed(pm.run(*clone)))

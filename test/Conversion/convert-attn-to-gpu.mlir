@@ -1,5 +1,6 @@
 // RUN: attn-opt %s -split-input-file --convert-attn-to-gpu | FileCheck %s
 // RUN: attn-opt %s -split-input-file --convert-attn-to-gpu="warps=2 kv-tile=32" | FileCheck %s --check-prefix=TILES
+// RUN: attn-opt %s -split-input-file --convert-attn-to-gpu="async-copy=false" | FileCheck %s --check-prefix=SYNC
 
 
 // Causal GQA in f16: one block of 4 warps per (64 query rows, head, batch); Q, K and V
@@ -12,22 +13,32 @@
 // CHECK: gpu.launch_func @attn_kernels::@attention_0 blocks in (%[[QBLOCKS]], %{{.*}}, %{{.*}}) threads in (%c128, %c1{{.*}}, %c1{{.*}}) args(%[[Q]] : memref<1x8x?x64xf16>, %{{.*}} : memref<1x2x?x64xf16>, %{{.*}} : memref<1x2x?x64xf16>, %[[O]] : memref<1x8x?x64xf16>)
 // CHECK: bufferization.to_tensor %[[O]]
 // CHECK: gpu.module @attn_kernels
-// CHECK: gpu.func @attention_0({{.*}}) workgroup(%{{.*}} : memref<64x64xf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x64xf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x64xf16, #gpu.address_space<workgroup>>) kernel
+// f16 inputs: K and V double-buffered ([2][Bc][D]) with cp.async; the next tile's
+// copies are issued before waiting for the current one (at most one group pending).
+// CHECK: gpu.func @attention_0({{.*}}) workgroup(%{{.*}} : memref<64x64xf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<2x64x64xf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<2x64x64xf16, #gpu.address_space<workgroup>>) kernel
 // CHECK: gpu.barrier
 // CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<64x64xf16, #gpu.address_space<workgroup>> -> vector<4x2xf16>
+// CHECK: nvgpu.device_async_copy
+// CHECK: nvgpu.device_async_create_group
 // CHECK: scf.for
-// CHECK: scf.if
+// CHECK: nvgpu.device_async_copy %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}], 8, %{{.*}} : memref<1x2x?x64xf16> to memref<2x64x64xf16, #gpu.address_space<workgroup>>
+// CHECK: nvgpu.device_async_wait %{{.*}} {numGroups = 1 : i32}
+// CHECK: nvgpu.device_async_wait %{{.*}} {numGroups = 0 : i32}
 // CHECK: gpu.barrier
+// CHECK: scf.if
 // CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 2 : i32, transpose = false}
 // CHECK: nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK: gpu.shuffle xor
 // CHECK: llvm.call_intrinsic "llvm.nvvm.ex2.approx.ftz.f"
 // CHECK: nvgpu.ldmatrix {{.*}} {numTiles = 2 : i32, transpose = true}
 // CHECK: gpu.return
+// SYNC-LABEL: func.func @causal_gqa
+// SYNC-NOT: nvgpu.device_async_copy
+// SYNC: workgroup(%{{.*}} : memref<64x64xf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x64xf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<64x64xf16, #gpu.address_space<workgroup>>)
 // TILES-LABEL: func.func @causal_gqa
 // TILES: arith.ceildivui %{{.*}}, %c32
 // TILES: threads in (%c64
-// TILES: workgroup(%{{.*}} : memref<32x64xf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<32x64xf16, #gpu.address_space<workgroup>>
+// TILES: workgroup(%{{.*}} : memref<32x64xf16, #gpu.address_space<workgroup>>, %{{.*}} : memref<2x32x64xf16, #gpu.address_space<workgroup>>
 func.func @causal_gqa(%q: tensor<1x8x?x64xf16>, %k: tensor<1x2x?x64xf16>, %v: tensor<1x2x?x64xf16>) -> tensor<1x8x?x64xf16> {
   %o = attn.attention mask #attn.mask<causal> ins(%q, %k, %v : tensor<1x8x?x64xf16>, tensor<1x2x?x64xf16>, tensor<1x2x?x64xf16>) -> tensor<1x8x?x64xf16>
   return %o : tensor<1x8x?x64xf16>
@@ -35,9 +46,11 @@ func.func @causal_gqa(%q: tensor<1x8x?x64xf16>, %k: tensor<1x2x?x64xf16>, %v: te
 
 // -----
 
-// f32 inputs are converted to f16 while staged; the result is stored as f32.
+// f32 inputs are converted to f16 while staged (synchronously); the result is stored
+// as f32.
 // CHECK-LABEL: func.func @f32_softcap
 // CHECK: gpu.func @attention_0
+// CHECK-NOT: nvgpu.device_async_copy
 // CHECK: arith.truncf {{.*}} : vector<8xf32> to vector<8xf16>
 // CHECK: nvgpu.mma.sync
 // CHECK: vector.store {{.*}} : memref<1x4x?x32xf32>, vector<2xf32>

@@ -1,7 +1,7 @@
 //===- attn-compile.cpp - attn modules to PTX and cubin ---------------------===//
 //
 //   attn-compile FILE.mlir [--chip sm_80] [--features +ptx80] [--warps 4]
-//                [--kv-tile 64] [-o PREFIX] [--cubin]
+//                [--kv-tile 64] [--async-copy=false] [-o PREFIX] [--cubin]
 //
 // Lowers every attn.attention with attn-to-nvvm and writes PREFIX.ptx; --cubin also
 // runs ptxas (-arch=CHIP -v) into PREFIX.cubin and prints its report.
@@ -33,6 +33,9 @@ static cl::opt<std::string> features("features", cl::desc("PTX features"), cl::i
 static cl::opt<int64_t> warps("warps", cl::desc("Warps per block"), cl::init(4));
 static cl::opt<int64_t> keyTile("kv-tile", cl::desc("Keys per shared-memory tile"), cl::init(64));
 static cl::opt<bool> cubin("cubin", cl::desc("Also assemble a cubin with ptxas"));
+static cl::opt<bool> asyncCopy("async-copy",
+                               cl::desc("Double-buffer K/V with cp.async (f16 inputs)"),
+                               cl::init(true));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
@@ -59,6 +62,7 @@ int main(int argc, char **argv) {
   options.features = features;
   options.warps = warps;
   options.keyTile = keyTile;
+  options.asyncCopy = asyncCopy;
   auto program = attn::compileForCuda(*module, "", options);
   if (!program) {
     llvm::errs() << "attn-compile: " << llvm::toString(program.takeError()) << "\n";

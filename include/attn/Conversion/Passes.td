@@ -83,7 +83,9 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
     dim a multiple of 16 up to 128; static masks incl. per-head ones, soft-cap, GQA)
     becomes a `gpu.launch_func` of a FlashAttention-2 kernel in the `gpu.module`
     `@attn_kernels`: one thread block of `warps` warps per (query tile of 16 x warps
-    rows, head, batch); K/V tiles of `kv-tile` keys staged in shared memory;
+    rows, head, batch); K/V tiles of `kv-tile` keys staged in shared memory, for f16
+    inputs double-buffered with asynchronous copies (the next tile's `cp.async` in
+    flight while the current one computes);
     `nvgpu.ldmatrix` + `nvgpu.mma.sync` m16n8k16 for Q K^T and P V with f32
     accumulators; the online softmax in registers (quad shuffles); tiles classified
     by the mask with the CPU kernels' `classifyTile` (empty skipped, partial masked per
@@ -92,7 +94,10 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"warps", "warps", "int64_t", /*default=*/"4", "Warps per block (16 query rows each)">,
-    Option<"keyTile", "kv-tile", "int64_t", /*default=*/"64", "Keys per shared-memory tile">
+    Option<"keyTile", "kv-tile", "int64_t", /*default=*/"64", "Keys per shared-memory tile">,
+    Option<"asyncCopy", "async-copy", "bool", /*default=*/"true",
+           "Double-buffer K/V tiles with cp.async (nvgpu.device_async_copy) for f16 inputs; "
+           "the kv tile shrinks until two buffers fit in 48 KB">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
                            "::mlir::gpu::GPUDialect", "::mlir::LLVM::LLVMDialect",

@@ -69,6 +69,9 @@ struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
   PassOptions::Option<int64_t> keyTile{*this, "kv-tile",
                                        llvm::cl::desc("Keys per shared-memory tile"),
                                        llvm::cl::init(64)};
+  PassOptions::Option<bool> asyncCopy{
+      *this, "async-copy",
+      llvm::cl::desc("Double-buffer K/V with cp.async for f16 inputs"), llvm::cl::init(true)};
 };
 
 /// attn -> gpu/nvgpu (convert-attn-to-gpu) -> NVVM -> PTX in a gpu.binary; the host

@@ -36,7 +36,7 @@ struct ConvertAttnToGPUPass : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPUP
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    GPUKernelTiles tiles{warps, keyTile};
+    GPUKernelTiles tiles{warps, keyTile, asyncCopy};
     SmallVector<AttentionOp> ops;
     bool failed = false;
     module.walk([&](Operation *op) {

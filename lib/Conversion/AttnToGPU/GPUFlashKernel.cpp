@@ -55,12 +55,26 @@ std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelT
   return "";
 }
 
+StagingPlan mlir::attn::planStaging(AttentionOp op, const GPUKernelTiles &tiles) {
+  constexpr int64_t kSharedBytes = 48 * 1024; // static shared memory per block
+  int64_t d = op.getQuery().getType().getDimSize(3);
+  int64_t queryBytes = 16 * tiles.warps * d * 2, threads = 32 * tiles.warps;
+  if (tiles.asyncCopy && op.getQuery().getType().getElementType().isF16() &&
+      op.getKey().getType().getElementType().isF16())
+    // Two K and two V buffers; every thread issues the same number of 16-byte copies.
+    for (int64_t bc = tiles.keyTile; bc >= 16; bc -= 16)
+      if (queryBytes + 4 * bc * d * 2 <= kSharedBytes && (bc * d / 8) % threads == 0)
+        return {true, bc};
+  return {false, tiles.keyTile};
+}
+
 namespace {
 struct GPUKernel {
   GPUKernel(OpBuilder &b, Location loc, AttentionOp op, const GPUKernelTiles &tiles)
       : b(b), loc(loc), op(op), tiles(tiles), mask(op.getMaskAttr()),
         headDim(op.getQuery().getType().getDimSize(3)),
-        queryTile(16 * tiles.warps), keyTile(tiles.keyTile), f32(b.getF32Type()) {
+        queryTile(16 * tiles.warps), keyTile(planStaging(op, tiles).keyTile),
+        async(planStaging(op, tiles).asyncCopy), f32(b.getF32Type()) {
     // f16 operands for every input type: nvgpu.mma.sync lowers f16 (bf16 and f32
     // inputs are converted when staged; bf16 -> f16 is exact within f16's range).
     mmaType = b.getF16Type();
@@ -72,6 +86,7 @@ struct GPUKernel {
   GPUKernelTiles tiles;
   MaskAttr mask;
   int64_t headDim, queryTile, keyTile;
+  bool async; // K/V double-buffered with cp.async (ks/vs are [2][Bc][D])
   Type f32, mmaType;
   // Kernel arguments and per-thread indices.
   Value q, k, v, out, qs, ks, vs;
@@ -118,8 +133,16 @@ struct GPUKernel {
 
   void build(gpu::GPUFuncOp func);
   void stageRows(Value src, ValueRange at, Value first, Value count, Value dst, int64_t rows);
-  SmallVector<Value> tile(Value t, ArrayRef<Value> qFrags, ValueRange state);
-  SmallVector<Value> scores(ArrayRef<Value> qFrags);
+  Value stageAsync(Value t, Value slot);
+  Value visible(Value t);
+  SmallVector<Value> tile(Value t, ArrayRef<Value> qFrags, ValueRange state, Value slot);
+  SmallVector<Value> scores(ArrayRef<Value> qFrags, Value slot);
+  /// Indices into a K/V buffer: with the slot first when double-buffered.
+  SmallVector<Value> at(Value slot, Value row, Value col) {
+    if (async)
+      return {slot, row, col};
+    return {row, col};
+  }
   SmallVector<Value> maskScores(ArrayRef<Value> s, Value j0);
 };
 } // namespace
@@ -160,7 +183,7 @@ void GPUKernel::stageRows(Value src, ValueRange at, Value first, Value count, Va
 
 /// S = Q K^T for the staged K tile: keyTile / 8 accumulators of vector<2x2xf32>
 /// (rows lane/4 and lane/4 + 8, keys (lane % 4) * 2 + {0, 1} of each n8 block).
-SmallVector<Value> GPUKernel::scores(ArrayRef<Value> qFrags) {
+SmallVector<Value> GPUKernel::scores(ArrayRef<Value> qFrags, Value slot) {
   auto bType = VectorType::get({2, 2}, mmaType);
   auto accType = VectorType::get({2, 2}, f32);
   Value zero = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(accType, b.getF32FloatAttr(0)));
@@ -170,7 +193,7 @@ SmallVector<Value> GPUKernel::scores(ArrayRef<Value> qFrags) {
     Value acc = zero;
     for (int64_t kk = 0; kk < headDim / 16; ++kk) {
       Value frag = nvgpu::LdMatrixOp::create(b, loc, bType, ks,
-                                             ValueRange{add(bRow, idx(nb * 8)), add(bCol, idx(kk * 16))},
+                                             at(slot, add(bRow, idx(nb * 8)), add(bCol, idx(kk * 16))),
                                              /*transpose=*/false, /*numTiles=*/2);
       acc = nvgpu::MmaSyncOp::create(b, loc, qFrags[kk], frag, acc, ArrayRef<int64_t>{16, 8, 16});
     }
@@ -202,16 +225,20 @@ SmallVector<Value> GPUKernel::maskScores(ArrayRef<Value> s, Value j0) {
   return masked;
 }
 
-/// One kv tile: stage K/V, scores, mask, online softmax, O += P V. `state` is
-/// (m0, m1, l0, l1, O fragments...); returns the new state.
-SmallVector<Value> GPUKernel::tile(Value t, ArrayRef<Value> qFrags, ValueRange state) {
+/// One kv tile: (stage K/V when synchronous), scores, mask, online softmax, O += P V.
+/// `state` is (m0, m1, l0, l1, O fragments...); returns the new state. `slot` is the
+/// buffer holding the tile when double-buffered.
+SmallVector<Value> GPUKernel::tile(Value t, ArrayRef<Value> qFrags, ValueRange state,
+                                   Value slot) {
   Value j0 = mul(t, idx(keyTile));
-  gpu::BarrierOp::create(b, loc); // every warp is done with the previous tile
-  stageRows(k, ValueRange{batch, kvHead}, j0, numKeys, ks, keyTile);
-  stageRows(v, ValueRange{batch, kvHead}, j0, numKeys, vs, keyTile);
-  gpu::BarrierOp::create(b, loc);
+  if (!async) {
+    gpu::BarrierOp::create(b, loc); // every warp is done with the previous tile
+    stageRows(k, ValueRange{batch, kvHead}, j0, numKeys, ks, keyTile);
+    stageRows(v, ValueRange{batch, kvHead}, j0, numKeys, vs, keyTile);
+    gpu::BarrierOp::create(b, loc);
+  }
 
-  SmallVector<Value> s = scores(qFrags);
+  SmallVector<Value> s = scores(qFrags, slot);
   // Scale into log2 units (soft-cap c * tanh(x / c) in between).
   double scale = op.getEffectiveScale();
   std::optional<double> cap = op.getSoftcapValue();
@@ -293,13 +320,60 @@ SmallVector<Value> GPUKernel::tile(Value t, ArrayRef<Value> qFrags, ValueRange s
   for (auto [nb, acc] : llvm::enumerate(o))
     for (int64_t kk = 0; kk < keyTile / 16; ++kk) {
       Value frag = nvgpu::LdMatrixOp::create(b, loc, bType, vs,
-                                             ValueRange{add(vRow, idx(kk * 16)), idx(nb * 8)},
+                                             at(slot, add(vRow, idx(kk * 16)), idx(nb * 8)),
                                              /*transpose=*/true, /*numTiles=*/2);
       acc = nvgpu::MmaSyncOp::create(b, loc, pFrags[kk], frag, acc, ArrayRef<int64_t>{16, 8, 16});
     }
   SmallVector<Value> next = {m[0], m[1], l[0], l[1]};
   next.append(o.begin(), o.end());
   return next;
+}
+
+/// Issues the 16-byte cp.async copies of K and V rows [tBc, tBc + Bc) into buffer
+/// `slot` (rows past Nk zero-filled) and commits them as one group; returns its token.
+Value GPUKernel::stageAsync(Value t, Value slot) {
+  Value j0 = mul(t, idx(keyTile));
+  int64_t perRow = headDim / 8, threads = 32 * tiles.warps;
+  SmallVector<Value> tokens;
+  Value last = arith::MaxSIOp::create(b, loc, arith::SubIOp::create(b, loc, numKeys, idx(1)), idx(0));
+  for (int64_t step = 0; step < keyTile * perRow / threads; ++step) {
+    Value chunk = add(tid, idx(step * threads));
+    Value row = div(chunk, perRow), col = mul(rem(chunk, perRow), idx(8));
+    Value r = add(j0, row);
+    Value inside = lt(r, numKeys);
+    Value src = arith::MinSIOp::create(b, loc, r, last); // a valid address, read or not
+    Value count = select(inside, idx(8), idx(0));
+    auto token = nvgpu::DeviceAsyncTokenType::get(b.getContext());
+    for (auto [global, shared] : {std::pair<Value, Value>{k, ks}, {v, vs}})
+      tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
+          b, loc, token, shared, ValueRange{slot, row, col}, global,
+          ValueRange{batch, kvHead, src, col}, b.getIndexAttr(8), count,
+          /*bypassL1=*/UnitAttr()));
+  }
+  auto token = nvgpu::DeviceAsyncTokenType::get(b.getContext());
+  return nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, token, tokens);
+}
+
+/// i1: whether the block visits kv tile t (it exists and the mask shows some pair).
+Value GPUKernel::visible(Value t) {
+  Value numTiles = arith::CeilDivUIOp::create(b, loc, numKeys, idx(keyTile));
+  Value exists = lt(t, numTiles);
+  if (!mask)
+    return exists;
+  // The whole block's rows against the tile: uniform across the block, so the
+  // barriers and copies that depend on it stay convergent.
+  Value off = arith::SubIOp::create(b, loc, numKeys, numQueries);
+  Value rowsHere = arith::MinSIOp::create(b, loc, idx(queryTile),
+                                          arith::SubIOp::create(b, loc, numQueries, q0));
+  Value pLo = add(q0, off);
+  Value pHi = arith::SubIOp::create(b, loc, add(pLo, rowsHere), idx(1));
+  Value j0 = mul(t, idx(keyTile));
+  Value jHi = arith::SubIOp::create(
+      b, loc,
+      add(j0, arith::MinSIOp::create(b, loc, idx(keyTile), arith::SubIOp::create(b, loc, numKeys, j0))),
+      idx(1));
+  return arith::AndIOp::create(b, loc, exists,
+                               classifyTile(b, loc, mask, pLo, pHi, j0, jHi, head).any);
 }
 
 void GPUKernel::build(gpu::GPUFuncOp func) {
@@ -340,31 +414,43 @@ void GPUKernel::build(gpu::GPUFuncOp func) {
   SmallVector<Value> init = {negInf, negInf, f(0.0), f(0.0)};
   init.append(headDim / 8, zeroAcc);
   Value numTiles = arith::CeilDivUIOp::create(b, loc, numKeys, idx(keyTile));
+  auto tokenType = nvgpu::DeviceAsyncTokenType::get(b.getContext());
+  if (async)
+    // Prologue: the first tile's copies in flight before the loop.
+    scf::IfOp::create(b, loc, visible(idx(0)), [&](OpBuilder &, Location) {
+      stageAsync(idx(0), idx(0));
+      scf::YieldOp::create(b, loc);
+    });
   auto loop = scf::ForOp::create(
       b, loc, idx(0), numTiles, idx(1), init,
       [&](OpBuilder &, Location, Value t, ValueRange state) {
-        Value any = arith::ConstantIntOp::create(b, loc, 1, 1);
-        if (mask) {
-          // The whole block's rows against the tile: uniform across the block, so the
-          // barriers inside stay convergent.
-          Value off = arith::SubIOp::create(b, loc, numKeys, numQueries);
-          Value rowsHere = arith::MinSIOp::create(b, loc, idx(queryTile),
-                                                  arith::SubIOp::create(b, loc, numQueries, q0));
-          Value pLo = add(q0, off);
-          Value pHi = arith::SubIOp::create(b, loc, add(pLo, rowsHere), idx(1));
-          Value j0 = mul(t, idx(keyTile));
-          Value jHi = arith::SubIOp::create(
-              b, loc,
-              add(j0, arith::MinSIOp::create(b, loc, idx(keyTile),
-                                             arith::SubIOp::create(b, loc, numKeys, j0))),
-              idx(1));
-          any = classifyTile(b, loc, mask, pLo, pHi, j0, jHi, head).any;
+        Value slot = async ? rem(t, 2) : Value();
+        if (async) {
+          // Tile t + 1 into the other buffer (read by tile t - 1, fenced by the barrier
+          // that ended it), then wait for tile t's group: at most the new one pending.
+          Value next = add(t, idx(1));
+          scf::IfOp::create(
+              b, loc, visible(next),
+              [&](OpBuilder &, Location) {
+                Value group = stageAsync(next, rem(next, 2));
+                nvgpu::DeviceAsyncWaitOp::create(b, loc, group, b.getI32IntegerAttr(1));
+                scf::YieldOp::create(b, loc);
+              },
+              [&](OpBuilder &, Location) {
+                Value group = nvgpu::DeviceAsyncCreateGroupOp::create(b, loc, tokenType, ValueRange{});
+                nvgpu::DeviceAsyncWaitOp::create(b, loc, group, b.getI32IntegerAttr(0));
+                scf::YieldOp::create(b, loc);
+              });
+          gpu::BarrierOp::create(b, loc);
         }
-        SmallVector<Type> types = llvm::to_vector(state.getTypes());
         auto visited = scf::IfOp::create(
-            b, loc, any,
-            [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, tile(t, qFrags, state)); },
+            b, loc, visible(t),
+            [&](OpBuilder &, Location) {
+              scf::YieldOp::create(b, loc, tile(t, qFrags, state, slot));
+            },
             [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, state); });
+        if (async)
+          gpu::BarrierOp::create(b, loc); // every warp is done with buffer `slot`
         scf::YieldOp::create(b, loc, visited.getResults());
       });
 
@@ -408,14 +494,19 @@ Value mlir::attn::buildGPUFlashKernel(OpBuilder &b, Location loc, AttentionOp op
   Type mmaType = b.getF16Type();
   auto shared = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   int64_t d = op.getQuery().getType().getDimSize(3);
+  StagingPlan staging = planStaging(op, tiles);
   auto smem = [&](int64_t rows) { return MemRefType::get({rows, d}, mmaType, nullptr, shared); };
+  auto kvSmem = [&]() {
+    if (staging.asyncCopy)
+      return MemRefType::get({2, staging.keyTile, d}, mmaType, nullptr, shared);
+    return smem(staging.keyTile);
+  };
   gpu::GPUFuncOp func;
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToEnd(&module.getBodyRegion().front());
     func = gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(args, {}),
-                                  TypeRange{smem(16 * tiles.warps), smem(tiles.keyTile),
-                                            smem(tiles.keyTile)});
+                                  TypeRange{smem(16 * tiles.warps), kvSmem(), kvSmem()});
     func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
     SymbolTable(module).insert(func);
     GPUKernel(b, loc, op, tiles).build(func);

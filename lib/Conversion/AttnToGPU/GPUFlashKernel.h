@@ -19,7 +19,16 @@ namespace mlir::attn {
 struct GPUKernelTiles {
   int64_t warps;
   int64_t keyTile;
+  bool asyncCopy; // cp.async double buffering where the inputs are f16 and it fits
 };
+
+/// How K/V tiles reach shared memory: double-buffered cp.async (f16 inputs, two
+/// buffers within 48 KB: the kv tile may shrink), or synchronous loads that convert.
+struct StagingPlan {
+  bool asyncCopy;
+  int64_t keyTile;
+};
+StagingPlan planStaging(AttentionOp op, const GPUKernelTiles &tiles);
 
 /// Empty when the GPU kernel handles `op` with `tiles`, else why not.
 std::string explainUnsupportedOnGPU(AttentionOp op, const GPUKernelTiles &tiles);
