@@ -134,3 +134,73 @@ func.func @mask_transposed(%q: tensor<16x4xf32>, %k: tensor<16x4xf32>, %v: tenso
   %o = attn.einsum "mn,ne->me" %p, %v : (tensor<16x16xf32>, tensor<16x4xf32>) -> tensor<16x4xf32>
   return %o : tensor<16x4xf32>
 }
+
+// -----
+
+// Linear attention written in its quadratic order: phi(q) phi(k)^T, masked with zeros,
+// times V, divided by the row sums; a scale on q before the map is the op's scale.
+// CHECK-LABEL: func.func @linear_normalized_after
+// CHECK: %[[O:.*]] = attn.attention mask #attn.mask<causal> feature #attn.feature<elu_plus_one> normalizer sum scale 5.000000e-01 ins(%arg0, %arg1, %arg2 : tensor<1x4x?x32xf32>, tensor<1x4x?x32xf32>, tensor<1x4x?x32xf32>)
+// CHECK-NEXT: return %[[O]]
+func.func @linear_normalized_after(%q: tensor<1x4x?x32xf32>, %k: tensor<1x4x?x32xf32>, %v: tensor<1x4x?x32xf32>) -> tensor<1x4x?x32xf32> {
+  %qs = attn.map scale %q by 0.5 : (tensor<1x4x?x32xf32>) -> tensor<1x4x?x32xf32>
+  %pq = attn.feature #attn.feature<elu_plus_one> %qs "bhmd" over "d" : tensor<1x4x?x32xf32> -> tensor<1x4x?x32xf32>
+  %pk = attn.feature #attn.feature<elu_plus_one> %k "bhnd" over "d" : tensor<1x4x?x32xf32> -> tensor<1x4x?x32xf32>
+  %a = attn.einsum "bhmd,bhnd->bhmn" %pq, %pk : (tensor<1x4x?x32xf32>, tensor<1x4x?x32xf32>) -> tensor<1x4x?x?xf32>
+  %am = attn.mask #attn.mask<causal> %a "bhmn" query "m" key "n" fill zero : tensor<1x4x?x?xf32>
+  %num = attn.einsum "bhmn,bhne->bhme" %am, %v : (tensor<1x4x?x?xf32>, tensor<1x4x?x32xf32>) -> tensor<1x4x?x32xf32>
+  %den = attn.reduce add "bhmn->bhm" %am : tensor<1x4x?x?xf32> -> tensor<1x4x?xf32>
+  %o = attn.map div "bhme,bhm->bhme" %num, %den : (tensor<1x4x?x32xf32>, tensor<1x4x?xf32>) -> tensor<1x4x?x32xf32>
+  return %o : tensor<1x4x?x32xf32>
+}
+
+// -----
+
+// Normalized before the value contraction, GQA by index naming, taylor2 features.
+// CHECK-LABEL: func.func @linear_normalized_before_gqa
+// CHECK: attn.attention feature #attn.feature<taylor2> normalizer sum scale 1.000000e+00 ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x8x64x16xf32>, tensor<1x2x64x16xf32>, tensor<1x2x64x32xf32>) -> tensor<1x8x64x32xf32>
+func.func @linear_normalized_before_gqa(%q: tensor<1x2x4x64x16xf32>, %k: tensor<1x2x64x16xf32>, %v: tensor<1x2x64x32xf32>) -> tensor<1x2x4x64x32xf32> {
+  %pq = attn.feature #attn.feature<taylor2> %q "bgrmd" over "d" : tensor<1x2x4x64x16xf32> -> tensor<1x2x4x64x273xf32>
+  %pk = attn.feature #attn.feature<taylor2> %k "bgnd" over "d" : tensor<1x2x64x16xf32> -> tensor<1x2x64x273xf32>
+  %a = attn.einsum "bgrmf,bgnf->bgrmn" %pq, %pk : (tensor<1x2x4x64x273xf32>, tensor<1x2x64x273xf32>) -> tensor<1x2x4x64x64xf32>
+  %den = attn.reduce add "bgrmn->bgrm" %a : tensor<1x2x4x64x64xf32> -> tensor<1x2x4x64xf32>
+  %w = attn.map div "bgrmn,bgrm->bgrmn" %a, %den : (tensor<1x2x4x64x64xf32>, tensor<1x2x4x64xf32>) -> tensor<1x2x4x64x64xf32>
+  %o = attn.einsum "bgrmn,bgne->bgrme" %w, %v : (tensor<1x2x4x64x64xf32>, tensor<1x2x64x32xf32>) -> tensor<1x2x4x64x32xf32>
+  return %o : tensor<1x2x4x64x32xf32>
+}
+
+// -----
+
+// Without a denominator: normalizer none.
+// CHECK-LABEL: func.func @linear_unnormalized
+// CHECK: attn.attention mask #attn.mask<causal> feature #attn.feature<relu> normalizer none scale 1.000000e+00
+// CHECK-NOT: attn.einsum
+func.func @linear_unnormalized(%q: tensor<2x?x32xf32>, %k: tensor<2x?x32xf32>, %v: tensor<2x?x32xf32>) -> tensor<2x?x32xf32> {
+  %pq = attn.feature #attn.feature<relu> %q "hmd" over "d" : tensor<2x?x32xf32> -> tensor<2x?x32xf32>
+  %pk = attn.feature #attn.feature<relu> %k "hnd" over "d" : tensor<2x?x32xf32> -> tensor<2x?x32xf32>
+  %a = attn.einsum "hmd,hnd->hmn" %pq, %pk : (tensor<2x?x32xf32>, tensor<2x?x32xf32>) -> tensor<2x?x?xf32>
+  %am = attn.mask #attn.mask<causal> %a "hmn" query "m" key "n" fill zero : tensor<2x?x?xf32>
+  %o = attn.einsum "hmn,hne->hme" %am, %v : (tensor<2x?x?xf32>, tensor<2x?x32xf32>) -> tensor<2x?x32xf32>
+  return %o : tensor<2x?x32xf32>
+}
+
+// -----
+
+// Not linear attention as attn.attention defines it: different maps for q and k,
+// weights that are not phi(q).phi(k). Left alone.
+// CHECK-LABEL: func.func @linear_not_raised
+// CHECK-NOT: attn.attention
+// CHECK: return
+func.func @linear_not_raised(%q: tensor<2x16x8xf32>, %k: tensor<2x16x8xf32>, %v: tensor<2x16x8xf32>)
+    -> (tensor<2x16x8xf32>, tensor<2x16x8xf32>) {
+  %ks = attn.map scale %k by 0.5 : (tensor<2x16x8xf32>) -> tensor<2x16x8xf32>
+  %pq = attn.feature #attn.feature<elu_plus_one> %q "hmd" over "d" : tensor<2x16x8xf32> -> tensor<2x16x8xf32>
+  %pk = attn.feature #attn.feature<elu_plus_one> %ks "hnd" over "d" : tensor<2x16x8xf32> -> tensor<2x16x8xf32>
+  %pr = attn.feature #attn.feature<relu> %k "hnd" over "d" : tensor<2x16x8xf32> -> tensor<2x16x8xf32>
+  %a = attn.einsum "hmd,hnd->hmn" %pq, %pk : (tensor<2x16x8xf32>, tensor<2x16x8xf32>) -> tensor<2x16x16xf32>
+  %b = attn.einsum "hmd,hnd->hmn" %pq, %pr : (tensor<2x16x8xf32>, tensor<2x16x8xf32>) -> tensor<2x16x16xf32>
+  %c = attn.einsum "hmn,hmn->hmn" %a, %b : (tensor<2x16x16xf32>, tensor<2x16x16xf32>) -> tensor<2x16x16xf32>
+  %o1 = attn.einsum "hmn,hne->hme" %b, %v : (tensor<2x16x16xf32>, tensor<2x16x8xf32>) -> tensor<2x16x8xf32>
+  %o2 = attn.einsum "hmn,hne->hme" %c, %v : (tensor<2x16x16xf32>, tensor<2x16x8xf32>) -> tensor<2x16x8xf32>
+  return %o1, %o2 : tensor<2x16x8xf32>, tensor<2x16x8xf32>
+}

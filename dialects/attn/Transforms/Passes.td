@@ -14,6 +14,12 @@ def AttnRaiseCascade : Pass<"attn-raise-cascade"> {
     dimension, the letter only Q has is the query sequence, the letter only K has is
     the key sequence.
 
+    Linear attention written in its quadratic order is raised too: weights
+    `einsum(feature(q'), feature(k))` (the same map on both sides, `q'` possibly scaled:
+    the op's scale), optionally masked with zero fill, times V, divided by the row sums
+    before or after the value contraction (`normalizer sum`) or not at all (`none`).
+    The evaluation order is then the cost model's (attn-reassociate-linear).
+
     Anything that does not match is left unchanged and still lowers through the generic
     path. Raising is a refinement at one point: a row whose keys are all masked is NaN
     in the literal cascade and zeros in `attn.attention`.

@@ -40,6 +40,7 @@ struct SoftmaxMatch {
   double scale = 1.0;
   std::optional<double> softcap;
   MaskAttr mask;
+  std::optional<FeatureKind> feature; // linear attention: phi(q).phi(k) weights
 };
 
 std::optional<IndexSpec> specOf(std::optional<StringRef> text) {
@@ -188,6 +189,64 @@ bool matchScores(Value s, StringRef scoreLetters, SoftmaxMatch &match) {
   return true;
 }
 
+/// w = [mask(zero)] einsum(feature(q'), feature(k)) with q' = [scale]* q: the weights
+/// of linear attention; fills in everything but the kv prefix.
+bool matchLinearScores(Value w, StringRef scoreLetters, SoftmaxMatch &match) {
+  if (auto mask = definingOp<MaskOp>(w)) {
+    StringRef indices = mask.getIndices();
+    if (mask.getFill() != FillKind::Zero || indices.size() != scoreLetters.size() ||
+        indices.find(mask.getQuery()[0]) != scoreLetters.size() - 2 ||
+        indices.find(mask.getKey()[0]) != scoreLetters.size() - 1)
+      return false;
+    match.mask = mask.getMask();
+    w = mask.getInput();
+  }
+  auto qk = definingOp<EinsumOp>(w);
+  if (!qk || qk.getInputs().size() != 2 || qk.getCombine() != CombineKind::Mul ||
+      qk.getReduce() != ReduceKind::Add || qk.getScale())
+    return false;
+  std::optional<IndexSpec> spec = specOf(qk.getSpec());
+  if (spec)
+    spec = renamed(*spec, spec->output, scoreLetters);
+  auto phiQ = definingOp<FeatureOp>(qk.getInputs()[0]);
+  auto phiK = definingOp<FeatureOp>(qk.getInputs()[1]);
+  if (!spec || !phiQ || !phiK || phiQ.getFeature() != phiK.getFeature())
+    return false;
+  // Letters: phi(q) is P m f, phi(k) is C n f; the maps apply over f (softmax_features:
+  // over n for the keys) in each op's own naming.
+  const std::string &qL = spec->inputs[0], &kL = spec->inputs[1];
+  match.prefix = scoreLetters.drop_back(2).str();
+  match.m = scoreLetters.drop_back().back();
+  match.n = scoreLetters.back();
+  if (qL.size() != match.prefix.size() + 2 || kL.size() < 2)
+    return false;
+  char f = qL.back();
+  if (qL != match.prefix + match.m + f || kL.back() != f || kL[kL.size() - 2] != match.n)
+    return false;
+  auto axisPosition = [](FeatureOp op) {
+    return op.getIndices().find(op.getAxis()[0]);
+  };
+  bool keysOverSequence = phiK.getFeature() == FeatureKind::SoftmaxFeatures;
+  if (axisPosition(phiQ) != qL.size() - 1 ||
+      axisPosition(phiK) != kL.size() - (keysOverSequence ? 2 : 1))
+    return false;
+  match.kvPrefix = kL.substr(0, kL.size() - 2);
+  if (!StringRef(match.prefix).starts_with(match.kvPrefix))
+    return false;
+  // A constant scale of q before the map is the op's scale (phi(scale q)).
+  Value q = phiQ.getInput();
+  while (auto scale = definingOp<MapOp>(q)) {
+    if (scale.getFn() != MapFn::Scale || scale.getSpec())
+      break;
+    match.scale *= scale.getConstantAttr().getValueAsDouble();
+    q = scale.getInputs()[0];
+  }
+  match.q = q;
+  match.k = phiK.getInput();
+  match.feature = phiQ.getFeature();
+  return true;
+}
+
 /// e = exp(sub(s, max(s))) or exp(s); returns the scores s.
 Value matchExpWeights(Value e, StringRef scores, StringRef rows) {
   auto exp = definingOp<MapOp>(e);
@@ -274,7 +333,7 @@ Value fromAttentionLayout(OpBuilder &b, Location loc, Value value, unsigned numB
 /// kv prefix C is (batch letters..., kv head letter); the query heads are the kv head
 /// letter followed by the group letters P \ C, so query head h reads kv head h / |G|.
 LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMatch &match,
-                    Value v) {
+                    Value v, Normalizer normalizer = Normalizer::Softmax) {
   Location loc = root->getLoc();
   unsigned numPrefix = match.prefix.size(), numKv = match.kvPrefix.size();
   unsigned numBatch = numKv > 0 ? numKv - 1 : 0;
@@ -302,8 +361,9 @@ LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMat
   auto attention = AttentionOp::create(
       rewriter, loc, attnType, q, k, v4, /*maskOperands=*/ValueRange{}, /*projection=*/Value(),
       match.mask,
-      FeatureKindAttr(),
-      NormalizerAttr::get(rewriter.getContext(), Normalizer::Softmax),
+      match.feature ? FeatureKindAttr::get(rewriter.getContext(), *match.feature)
+                    : FeatureKindAttr(),
+      NormalizerAttr::get(rewriter.getContext(), normalizer),
       rewriter.getF64FloatAttr(match.scale),
       match.softcap ? rewriter.getF64FloatAttr(*match.softcap) : FloatAttr(),
       /*decay=*/DenseF64ArrayAttr(), /*order=*/LinearOrderAttr(), /*chunk=*/IntegerAttr());
@@ -328,7 +388,7 @@ struct RaiseNormalizedWeights : OpRewritePattern<EinsumOp> {
     Value v;
     if (!matchValueContraction(op, match, v, /*normalized=*/true))
       return rewriter.notifyMatchFailure(op, "not softmax(scores) V");
-    return raise(rewriter, op, match, v);
+    return raise(rewriter, op, match, v, match.feature ? Normalizer::Sum : Normalizer::Softmax);
   }
 
   /// Checks `op` = einsum "P m n, C n e -> P m e" (w, v) with w the softmax weights
@@ -357,8 +417,11 @@ struct RaiseNormalizedWeights : OpRewritePattern<EinsumOp> {
       weights = div.getInputs()[0];
     }
     Value s = matchExpWeights(weights, scores, rows);
-    if (!s || !matchScores(s, scores, match))
-      return false;
+    if (!(s && matchScores(s, scores, match))) {
+      match = SoftmaxMatch();
+      if (!matchLinearScores(weights, scores, match))
+        return false;
+    }
     char e = spec->output.back();
     auto [vValue, vL] = throughPermutation(op.getInputs()[1], spec->inputs[1]);
     if (vL != match.kvPrefix + match.n + e || spec->output != rows + e)
@@ -392,7 +455,25 @@ struct RaiseNormalizedOutput : OpRewritePattern<MapOp> {
         sum.getInput() != pv.getInputs()[0] ||
         !isBinaryMap(op, MapFn::Div, pvRenamed->output, rows, pvRenamed->output))
       return rewriter.notifyMatchFailure(op, "denominator is not the row sum");
-    return raise(rewriter, op, match, v);
+    return raise(rewriter, op, match, v, match.feature ? Normalizer::Sum : Normalizer::Softmax);
+  }
+};
+
+/// o = einsum "W,V->O" (w, v) with w the weights of linear attention and no
+/// normalisation (normalizer none). A sum divided afterwards is left to
+/// RaiseNormalizedOutput.
+struct RaiseUnnormalizedLinear : OpRewritePattern<EinsumOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(EinsumOp op, PatternRewriter &rewriter) const override {
+    for (Operation *user : op->getUsers())
+      if (auto div = dyn_cast<MapOp>(user); div && div.getFn() == MapFn::Div)
+        return rewriter.notifyMatchFailure(op, "divided afterwards: the normalized form");
+    SoftmaxMatch match;
+    Value v;
+    if (!RaiseNormalizedWeights::matchValueContraction(op, match, v, /*normalized=*/false) ||
+        !match.feature)
+      return rewriter.notifyMatchFailure(op, "not phi(Q) phi(K)^T V");
+    return raise(rewriter, op, match, v, Normalizer::None);
   }
 };
 
@@ -445,6 +526,6 @@ struct AttnRaiseCascadePass : attn::impl::AttnRaiseCascadeBase<AttnRaiseCascadeP
 } // namespace
 
 void mlir::attn::populateAttnRaiseCascadePatterns(RewritePatternSet &patterns) {
-  patterns.add<FoldAdditiveMask, RaiseNormalizedWeights, RaiseNormalizedOutput>(
-      patterns.getContext());
+  patterns.add<FoldAdditiveMask, RaiseNormalizedWeights, RaiseNormalizedOutput,
+               RaiseUnnormalizedLinear>(patterns.getContext());
 }
