@@ -11,17 +11,22 @@ static int64_t floorDiv(int64_t a, int64_t b) {
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-/// NATTEN's rule on one axis: key coordinate y in the window of query coordinate x.
+/// NATTEN's rule on one axis: key coordinate y in the window of query coordinate x
+/// (the window of x's stride-group leader).
 static bool inWindow(int64_t x, int64_t y, int64_t length, int64_t kernel, int64_t dilation,
-                     bool causal) {
+                     bool causal, int64_t stride) {
   if (x % dilation != y % dilation)
     return false;
   int64_t group = x % dilation;
   int64_t xs = x / dilation, ys = y / dilation;
   int64_t groupLength = (length - group + dilation - 1) / dilation;
-  if (causal)
-    return xs - kernel < ys && ys <= xs;
-  int64_t start = std::max<int64_t>(0, std::min(xs - kernel / 2, groupLength - kernel));
+  int64_t groupStart = xs / stride * stride;
+  if (causal) {
+    int64_t leader = std::min(groupStart + stride - 1, groupLength - 1);
+    return std::max<int64_t>(leader - kernel + 1, 0) <= ys && ys <= xs;
+  }
+  int64_t leader = std::min(groupStart + stride / 2, groupLength - 1);
+  int64_t start = std::max<int64_t>(0, std::min(leader - kernel / 2, groupLength - kernel));
   return start <= ys && ys < start + kernel;
 }
 
@@ -34,7 +39,7 @@ static bool neighborhoodVisible(const MaskAttr::Neighborhood &n, int64_t p, int6
   // Row-major coordinates, last axis fastest.
   for (int64_t a = n.grid.size() - 1; a >= 0; --a) {
     int64_t x = p % n.grid[a], y = j % n.grid[a];
-    if (!inWindow(x, y, n.grid[a], n.kernel[a], n.dilation[a], n.causal[a] != 0))
+    if (!inWindow(x, y, n.grid[a], n.kernel[a], n.dilation[a], n.causal[a] != 0, n.stride[a]))
       return false;
     p /= n.grid[a];
     j /= n.grid[a];

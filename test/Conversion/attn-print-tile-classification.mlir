@@ -74,6 +74,18 @@ func.func @neighborhood_1d(%q: tensor<1x1x256x16xf32>, %k: tensor<1x1x256x16xf32
 
 // -----
 
+// GNA strides: stride = kernel = tile is blocked attention (exactly the diagonal); a
+// 2-D stride of 5 over a 16x16 grid. Both equal the brute-force counts.
+func.func @neighborhood_strided(%q: tensor<1x1x256x16xf32>) -> (tensor<1x1x256x16xf32>, tensor<1x1x256x16xf32>) {
+  // expected-remark @+1 {{tiles of 64x64 for Nq=256 Nk=256: 16 tiles, 12 empty, 0 full, 4 partial; visited 4 (25.0%)}}
+  %a = attn.attention mask #attn.mask<neighborhood(256, 64, 1, 0, 64)> ins(%q, %q, %q : tensor<1x1x256x16xf32>, tensor<1x1x256x16xf32>, tensor<1x1x256x16xf32>) -> tensor<1x1x256x16xf32>
+  // expected-remark @+1 {{tiles of 64x64 for Nq=256 Nk=256: 16 tiles, 6 empty, 0 full, 10 partial; visited 10 (62.5%)}}
+  %b = attn.attention mask #attn.mask<neighborhood(16x16, 5x5, 1x1, 0x0, 5x5)> ins(%q, %q, %q : tensor<1x1x256x16xf32>, tensor<1x1x256x16xf32>, tensor<1x1x256x16xf32>) -> tensor<1x1x256x16xf32>
+  return %a, %b : tensor<1x1x256x16xf32>, tensor<1x1x256x16xf32>
+}
+
+// -----
+
 // attn.mask in a cascade is classified the same way; unmasked attention is not reported.
 func.func @cascade_mask(%s: tensor<2x256x256xf32>, %q: tensor<1x1x256x16xf32>) -> (tensor<2x256x256xf32>, tensor<1x1x256x16xf32>) {
   // expected-remark @+1 {{tiles of 64x64 for Nq=256 Nk=256: 16 tiles, 6 empty, 6 full, 4 partial; visited 10 (62.5%)}}

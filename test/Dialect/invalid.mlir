@@ -370,7 +370,7 @@ func.func @attention_empty_head_dim(%q: tensor<1x1x4x0xf32>) -> tensor<1x1x4x0xf
 // -----
 
 func.func @neighborhood_ranks(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
-  // expected-error @+1 {{mask term 'neighborhood' takes (grid, kernel[, dilation[, causal]]) with one size per grid axis, e.g. neighborhood(128x128, 7x7)}}
+  // expected-error @+1 {{mask term 'neighborhood' takes (grid, kernel[, dilation[, causal[, stride]]]) with one size per grid axis, e.g. neighborhood(128x128, 7x7)}}
   %0 = attn.mask #attn.mask<neighborhood(4x4, 3)> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }
@@ -394,7 +394,7 @@ func.func @neighborhood_causal_flag(%s: tensor<16x16xf32>) -> tensor<16x16xf32> 
 // -----
 
 func.func @neighborhood_four_axes(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
-  // expected-error @+1 {{mask term 'neighborhood' takes a grid of 1 to 3 axes and, per axis, a kernel size (optionally a dilation and a causal flag)}}
+  // expected-error @+1 {{mask term 'neighborhood' takes a grid of 1 to 3 axes and, per axis, a kernel size (optionally a dilation, a causal flag and a stride)}}
   %0 = attn.mask #attn.mask<neighborhood(2x2x2x2, 1x1x1x1)> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }
@@ -653,4 +653,20 @@ func.func @topk_on_cascade(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
   // expected-error @+1 {{'attn.mask' op}}
   %0 = attn.mask #attn.mask<topk_blocks(0, 4, 4)> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
+}
+
+// -----
+
+func.func @neighborhood_stride_too_large(%s: tensor<64x64xf32>) -> tensor<64x64xf32> {
+  // expected-error @+1 {{mask term 'neighborhood': stride 4 must be between 1 and the kernel size 3 (axis 1)}}
+  %0 = attn.mask #attn.mask<neighborhood(8x8, 3x3, 1x1, 0x0, 2x4)> %s "mn" query "m" key "n" : tensor<64x64xf32>
+  return %0 : tensor<64x64xf32>
+}
+
+// -----
+
+func.func @neighborhood_stride_zero(%s: tensor<64x64xf32>) -> tensor<64x64xf32> {
+  // expected-error @+1 {{mask term 'neighborhood': stride 0 must be between 1 and the kernel size 3 (axis 0)}}
+  %0 = attn.mask #attn.mask<neighborhood(64, 3, 1, 0, 0)> %s "mn" query "m" key "n" : tensor<64x64xf32>
+  return %0 : tensor<64x64xf32>
 }

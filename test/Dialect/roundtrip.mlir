@@ -81,6 +81,8 @@ func.func @mask_terms(%s: tensor<16x32xf32>) -> tensor<16x32xf32> {
   // Defaults (dilation 1, not causal) are not printed.
   // CHECK: #attn.mask<neighborhood(4x8, 3x3)>
   %5 = attn.mask #attn.mask<neighborhood(4x8, 3x3, 1x1, 0x0)> %4 "mn" query "m" key "n" : tensor<16x32xf32>
+  // CHECK: #attn.mask<neighborhood(4x8, 3x3, 1x1, 0x0, 3x2)>
+  %st = attn.mask #attn.mask<neighborhood(4x8, 3x3, 1x1, 0x0, 3x2)> %4 "mn" query "m" key "n" : tensor<16x32xf32>
   // CHECK: #attn.mask<neighborhood(32, 5, 2)>
   %6 = attn.mask #attn.mask<neighborhood(32, 5, 2)> %5 "mn" query "m" key "n" : tensor<16x32xf32>
   // CHECK: #attn.mask<and(causal, neighborhood(2x4x4, 1x3x3, 1x1x1, 1x0x0))>

@@ -58,7 +58,7 @@ static TermShape getTermShape(MaskKind kind) {
   case MaskKind::Not:
     return {0, 1};
   case MaskKind::Neighborhood:
-    return {-1, 0}; // rank, then grid, kernel, dilation, causal (rank each)
+    return {-1, 0}; // rank, then grid, kernel, dilation, causal, stride (rank each)
   case MaskKind::Heads:
     return {0, -2};
   }
@@ -69,18 +69,19 @@ MaskAttr::Neighborhood MaskAttr::getNeighborhood() const {
   ArrayRef<int64_t> a = getArgs();
   size_t rank = a[0];
   return {a.slice(1, rank), a.slice(1 + rank, rank), a.slice(1 + 2 * rank, rank),
-          a.slice(1 + 3 * rank, rank)};
+          a.slice(1 + 3 * rank, rank), a.slice(1 + 4 * rank, rank)};
 }
 
 static LogicalResult verifyNeighborhood(function_ref<InFlightDiagnostic()> emitError,
                                         ArrayRef<int64_t> args) {
-  if (args.empty() || args[0] < 1 || args[0] > 3 || (int64_t)args.size() != 1 + 4 * args[0])
+  if (args.empty() || args[0] < 1 || args[0] > 3 || (int64_t)args.size() != 1 + 5 * args[0])
     return emitError() << "mask term 'neighborhood' takes a grid of 1 to 3 axes and, per "
-                          "axis, a kernel size (optionally a dilation and a causal flag)";
+                          "axis, a kernel size (optionally a dilation, a causal flag and a "
+                          "stride)";
   int64_t rank = args[0];
   for (int64_t a = 0; a < rank; ++a) {
     int64_t grid = args[1 + a], kernel = args[1 + rank + a], dilation = args[1 + 2 * rank + a],
-            causal = args[1 + 3 * rank + a];
+            causal = args[1 + 3 * rank + a], stride = args[1 + 4 * rank + a];
     if (grid < 1 || kernel < 1 || dilation < 1)
       return emitError() << "mask term 'neighborhood' needs positive grid, kernel and "
                             "dilation sizes (axis " << a << ")";
@@ -90,6 +91,10 @@ static LogicalResult verifyNeighborhood(function_ref<InFlightDiagnostic()> emitE
     if (causal != 0 && causal != 1)
       return emitError() << "mask term 'neighborhood': causal flags are 0 or 1, got "
                          << causal;
+    if (stride < 1 || stride > kernel)
+      return emitError() << "mask term 'neighborhood': stride " << stride
+                         << " must be between 1 and the kernel size " << kernel << " (axis "
+                         << a << ")";
   }
   return success();
 }
@@ -158,8 +163,8 @@ static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
   SmallVector<int64_t> args;
   SmallVector<Attribute> operands;
   if (*kind == MaskKind::Neighborhood) {
-    // neighborhood '(' grid ',' kernel (',' dilation (',' causal)?)? ')', each a
-    // dimension list such as 128x128.
+    // neighborhood '(' grid ',' kernel (',' dilation (',' causal (',' stride)?)?)? ')',
+    // each a dimension list such as 128x128.
     SmallVector<SmallVector<int64_t>> lists;
     auto parseList = [&]() -> ParseResult {
       lists.emplace_back();
@@ -170,18 +175,20 @@ static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
         parser.parseRParen())
       return failure();
     size_t rank = lists.front().size();
-    if (lists.size() < 2 || lists.size() > 4 ||
+    if (lists.size() < 2 || lists.size() > 5 ||
         llvm::any_of(lists, [&](auto &l) { return l.size() != rank; })) {
       parser.emitError(loc) << "mask term 'neighborhood' takes (grid, kernel[, dilation[, "
-                               "causal]]) with one size per grid axis, e.g. "
+                               "causal[, stride]]]) with one size per grid axis, e.g. "
                                "neighborhood(128x128, 7x7)";
       return failure();
     }
-    lists.resize(4);
+    lists.resize(5);
     if (lists[2].empty())
       lists[2].assign(rank, 1);
     if (lists[3].empty())
       lists[3].assign(rank, 0);
+    if (lists[4].empty())
+      lists[4].assign(rank, 1);
     args.push_back(rank);
     for (auto &l : lists)
       llvm::append_range(args, l);
@@ -233,7 +240,8 @@ static void printTerm(AsmPrinter &printer, MaskAttr term) {
     list(n.grid);
     printer << ", ";
     list(n.kernel);
-    bool causal = llvm::is_contained(n.causal, 1);
+    bool strided = llvm::any_of(n.stride, [](int64_t s) { return s != 1; });
+    bool causal = strided || llvm::is_contained(n.causal, 1);
     if (causal || llvm::any_of(n.dilation, [](int64_t d) { return d != 1; })) {
       printer << ", ";
       list(n.dilation);
@@ -241,6 +249,10 @@ static void printTerm(AsmPrinter &printer, MaskAttr term) {
     if (causal) {
       printer << ", ";
       list(n.causal);
+    }
+    if (strided) {
+      printer << ", ";
+      list(n.stride);
     }
     printer << ')';
     return;

@@ -174,20 +174,25 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
     | `blocks(i, bq, bk)` | layout[h, i / bq, j / bk] != 0 (query row i), layout the i-th mask operand: a run-time block layout |
     | `topk_blocks(i, bq, bk)` | j / bk is one of idx[h, i / bq, :] (query row i), idx the i-th mask operand: per query block, the indices of the key blocks it attends to (MoBA's top-k gating) |
     | `prefix(n)` | j < n or j <= p (prefix-LM: bidirectional prefix, causal rest) |
-    | `neighborhood(G, K[, D[, C]])` | neighborhood attention on a token grid (below) |
+    | `neighborhood(G, K[, D[, C[, S]]])` | neighborhood attention on a token grid (below) |
     | `heads(m0, m1, ..., mk-1)` | query head h uses m(h mod k) (per-head masks: DuoAttention, MoA) |
     | `and(m1, m2, ...)` | every mi |
     | `or(m1, m2, ...)` | some mi |
     | `not(m)` | not m |
 
-    `neighborhood(G, K, D, C)` is NATTEN's neighborhood attention (1-D, 2-D or 3-D) over
-    tokens laid out row-major on a grid: `G` the grid (`128x128`), `K` the kernel size
-    per axis (`7x7`), `D` the dilation per axis (default 1), `C` per-axis causality (0/1,
-    default 0). Per axis, with query coordinate `x` and key coordinate `y`, dilation `d`:
-    the key must be in the query's dilation group (`y mod d == x mod d`); within the
-    group (coordinates `x' = x / d`, `y' = y / d`, group length `L'`), the window is the
-    `k` positions starting at `clamp(x' - k / 2, 0, L' - k)` (centred, shifted inwards at
-    the borders), or `x' - k < y' <= x'` when causal. Tokens past the grid see, and are
+    `neighborhood(G, K, D, C, S)` is NATTEN's (generalized) neighborhood attention (1-D,
+    2-D or 3-D) over tokens laid out row-major on a grid: `G` the grid (`128x128`), `K`
+    the kernel size per axis (`7x7`), `D` the dilation per axis (default 1), `C` per-axis
+    causality (0/1, default 0), `S` the stride per axis (1 to K, default 1). Per axis,
+    with query coordinate `x` and key coordinate `y`, dilation `d`, stride `s`: the key
+    must be in the query's dilation group (`y mod d == x mod d`); within the group
+    (coordinates `x' = x / d`, `y' = y / d`, group length `L'`), queries come in stride
+    groups of `s` that share the window of their leader `l`: the window is the `k`
+    positions starting at `clamp(l - k / 2, 0, L' - k)` with `l = min(s floor(x' / s) +
+    s / 2, L' - 1)` (centred, shifted inwards at the borders); when causal,
+    `max(l - k + 1, 0) <= y' <= x'` with `l = min(s floor(x' / s) + s - 1, L' - 1)`.
+    With `s = 1` the leader is the query itself; with `s = k` (and `k` dividing the axis)
+    the windows tile the axis (blocked attention). Tokens past the grid see, and are
     seen by, nothing.
 
     `document(i)` (or `document` for i = 0) reads a run-time tensor: the i-th
@@ -223,7 +228,7 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
     ::mlir::attn::MaskAttr getOperand(unsigned i) const;
     /// neighborhood(...): the grid, kernel, dilation and causal flags per axis.
     struct Neighborhood {
-      ::llvm::ArrayRef<int64_t> grid, kernel, dilation, causal;
+      ::llvm::ArrayRef<int64_t> grid, kernel, dilation, causal, stride;
     };
     Neighborhood getNeighborhood() const;
     /// Builds a term without operand masks, e.g. `window(256, 0)`.

@@ -126,9 +126,9 @@ struct PredicateBuilder {
   Value rem(Value x, int64_t y) { return arith::RemSIOp::create(b, loc, x, index(y)); }
 
   /// NATTEN's window on one axis (see the attribute's description): is key coordinate
-  /// y in the window of query coordinate x?
+  /// y in the window of query coordinate x's stride-group leader?
   Value inWindow(Value x, Value y, int64_t length, int64_t kernel, int64_t dilation,
-                 bool causal) {
+                 bool causal, int64_t stride) {
     using P = arith::CmpIPredicate;
     Value visible = boolean(true);
     Value xs = x, ys = y, groupLength = index(length);
@@ -141,11 +141,21 @@ struct PredicateBuilder {
           b, loc, arith::SubIOp::create(b, loc, index(length + dilation - 1), group),
           index(dilation));
     }
-    if (causal)
-      return both(visible,
-                  both(cmp(P::slt, arith::SubIOp::create(b, loc, xs, index(kernel)), ys),
-                       cmp(P::sle, ys, xs)));
-    Value centred = arith::SubIOp::create(b, loc, xs, index(kernel / 2));
+    Value groupStart = stride > 1 ? arith::MulIOp::create(b, loc, div(xs, stride), index(stride))
+                                  : xs;
+    Value lastInGroup = arith::SubIOp::create(b, loc, groupLength, index(1));
+    auto leaderAt = [&](int64_t offset) -> Value {
+      if (stride == 1)
+        return xs;
+      return arith::MinSIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, groupStart, index(offset)), lastInGroup);
+    };
+    if (causal) {
+      Value leader = leaderAt(stride - 1);
+      Value first = arith::SubIOp::create(b, loc, leader, index(kernel - 1));
+      return both(visible, both(cmp(P::sle, first, ys), cmp(P::sle, ys, xs)));
+    }
+    Value centred = arith::SubIOp::create(b, loc, leaderAt(stride / 2), index(kernel / 2));
     Value last = arith::SubIOp::create(b, loc, groupLength, index(kernel));
     Value start = arith::MaxSIOp::create(b, loc, index(0),
                                          arith::MinSIOp::create(b, loc, centred, last));
@@ -164,7 +174,8 @@ struct PredicateBuilder {
     Value x = pos, y = key;
     for (int64_t a = n.grid.size() - 1; a >= 0; --a) {
       visible = both(visible, inWindow(rem(x, n.grid[a]), rem(y, n.grid[a]), n.grid[a],
-                                       n.kernel[a], n.dilation[a], n.causal[a] != 0));
+                                       n.kernel[a], n.dilation[a], n.causal[a] != 0,
+                                       n.stride[a]));
       if (a > 0) {
         x = div(x, n.grid[a]);
         y = div(y, n.grid[a]);

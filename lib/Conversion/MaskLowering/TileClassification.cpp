@@ -70,9 +70,10 @@ struct Classifier {
     return {select(whole, idx(0), cFirst), select(whole, idx(length - 1), cLast)};
   }
 
-  /// Any visible pair: on every axis the keys' coordinates must meet the band that
-  /// the queries' windows can reach, (k - 1) * dilation either side (before only, when
-  /// causal); NATTEN's windows never reach further, even shifted at the borders.
+  /// Any visible pair: on every axis the keys' coordinates must meet the band the
+  /// queries' windows cover: exactly [start(first query), end(last query)] without
+  /// dilation; with it, (k - 1 + s - 1) dilated steps either side (before only, when
+  /// causal), which NATTEN's windows never exceed, even shifted at the borders.
   Value neighborhoodAny(const MaskAttr::Neighborhood &n) {
     int64_t tokens = 1;
     for (int64_t g : n.grid)
@@ -82,9 +83,38 @@ struct Classifier {
     for (int64_t a = n.grid.size() - 1; a >= 0; --a) {
       auto [qFirst, qLast] = coordinateRange(pLo, pHi, stride, n.grid[a], tokens);
       auto [kFirst, kLast] = coordinateRange(jLo, jHi, stride, n.grid[a], tokens);
-      int64_t reach = (n.kernel[a] - 1) * n.dilation[a];
-      Value bandFirst = add(qFirst, -reach);
-      Value bandLast = n.causal[a] ? qLast : add(qLast, reach);
+      Value bandFirst, bandLast;
+      if (n.dilation[a] == 1) {
+        // Window starts and ends grow with the query coordinate: the windows of
+        // [qFirst, qLast] span exactly [start(qFirst), end(qLast)].
+        int64_t k = n.kernel[a], s = n.stride[a], length = n.grid[a];
+        auto leader = [&](Value x, int64_t offset) {
+          Value groupStart = s > 1 ? arith::MulIOp::create(b, loc, div(x, s), idx(s)).getResult() : x;
+          return arith::MinSIOp::create(b, loc, add(groupStart, s > 1 ? offset : 0),
+                                        idx(length - 1))
+              .getResult();
+        };
+        if (n.causal[a]) {
+          bandFirst = add(leader(qFirst, s - 1), -(k - 1));
+          bandLast = qLast;
+        } else {
+          auto start = [&](Value x) {
+            Value centred = add(leader(x, s / 2), -(k / 2));
+            return arith::MaxSIOp::create(
+                       b, loc, idx(0), arith::MinSIOp::create(b, loc, centred, idx(length - k)))
+                .getResult();
+          };
+          bandFirst = start(qFirst);
+          bandLast = add(start(qLast), k - 1);
+        }
+      } else {
+        // A window lies within (kernel - 1) dilated steps of its leader, which is at
+        // most stride - 1 steps from the query (ahead of it only when not causal).
+        int64_t reach = (n.kernel[a] - 1) * n.dilation[a];
+        int64_t leaderReach = (n.stride[a] - 1) * n.dilation[a];
+        bandFirst = add(qFirst, -reach - (n.causal[a] ? 0 : leaderReach));
+        bandLast = n.causal[a] ? qLast : add(qLast, reach + leaderReach);
+      }
       any = both(any, both(le(bandFirst, kLast), le(kFirst, bandLast)));
       stride *= n.grid[a];
     }
