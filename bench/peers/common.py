@@ -48,3 +48,15 @@ def check(result, out, ref, tolerance=1e-4):
     result["max_rel_err"] = float(f"{err:.3e}")
     result["check"] = "pass" if err <= tolerance else "FAIL"
     return err <= tolerance
+
+
+def torch_threads(threads):
+    """Imports torch with `threads` intra-op threads and one inter-op thread."""
+    import torch
+
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:  # already set in this process
+        pass
+    return torch

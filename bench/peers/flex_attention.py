@@ -19,8 +19,13 @@ fraction of blocks it visits).
 import argparse
 import json
 import math
+import os
 import statistics
+import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
 
 
 def parse():
@@ -85,10 +90,9 @@ def mask_mod_for(a, torch):
 
 def main():
     a = parse()
-    import torch
+    torch = common.torch_threads(a.threads)
     from torch.nn.attention.flex_attention import create_block_mask, flex_attention
 
-    torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     q, k, v = (torch.randn(1, a.heads, a.n, a.d) for _ in range(3))
     mod = mask_mod_for(a, torch)

@@ -53,13 +53,7 @@ def reference(q, k, v):
 
 def main():
     a = common.parse(__doc__, lambda p: p.add_argument("--chunk", type=int, default=64))
-    import torch
-
-    torch.set_num_threads(a.threads)
-    try:
-        torch.set_num_interop_threads(1)
-    except RuntimeError:
-        pass
+    torch = common.torch_threads(a.threads)
     g = torch.Generator().manual_seed(a.seed)
     q, k, v = (torch.randn(1, a.heads, a.n, a.d, generator=g) for _ in range(3))
     times = []

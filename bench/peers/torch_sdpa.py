@@ -30,14 +30,8 @@ def parse():
 
 def main():
     a = parse()
-    import torch
+    torch = common.torch_threads(a.threads)
     import torch.nn.functional as F
-
-    torch.set_num_threads(a.threads)
-    try:
-        torch.set_num_interop_threads(1)
-    except RuntimeError:
-        pass
     g = torch.Generator().manual_seed(a.seed)
     q = torch.randn(1, a.heads, a.n, a.d, generator=g, dtype=torch.float32)
     k = torch.randn(1, a.kv_heads, a.n, a.d, generator=g, dtype=torch.float32)

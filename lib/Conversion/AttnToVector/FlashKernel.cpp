@@ -134,13 +134,6 @@ std::pair<Value, Value> Kernel::layoutTile(Value layout, Value batch, Value head
 }
 
 Value Kernel::build() {
-  auto memrefOf = [&](Value t) {
-    auto type = cast<RankedTensorType>(t.getType());
-    return MemRefType::get(type.getShape(), type.getElementType());
-  };
-  auto toBuffer = [&](Value t) {
-    return bufferization::ToBufferOp::create(b, loc, memrefOf(t), t, /*readOnly=*/true);
-  };
   q = toBuffer(op.getQuery());
   k = toBuffer(op.getKey());
   v = toBuffer(op.getValue());
@@ -154,12 +147,7 @@ Value Kernel::build() {
   packKeys();
 
   auto resultType = cast<RankedTensorType>(op.getType());
-  MemRefType outType = memrefOf(op.getResult());
-  SmallVector<Value> sizes;
-  for (int64_t d = 0; d < 3; ++d)
-    if (outType.isDynamicDim(d))
-      sizes.push_back(dim(q, d));
-  out = memref::AllocOp::create(b, loc, outType, sizes, b.getI64IntegerAttr(64));
+  out = allocResult(op.getResult(), q, v);
   Value numBlocks = ceilDiv(numQueries, tiles.queryBlock);
   parallel({dim(q, 0), dim(q, 1), numBlocks}, [&](ValueRange ids) {
     // Later query blocks see more keys under causal masks: hand them out first.

@@ -9,6 +9,7 @@
 #define ATTN_LIB_CONVERSION_ATTNTOVECTOR_KERNELBUILDER_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -54,6 +55,27 @@ struct KernelBuilder {
   Value select(Value c, Value x, Value y) { return arith::SelectOp::create(b, loc, c, x, y); }
   arith::FastMathFlagsAttr flags(arith::FastMathFlags f) {
     return arith::FastMathFlagsAttr::get(b.getContext(), f);
+  }
+
+  /// The identity-layout memref type of a ranked tensor value.
+  static MemRefType memrefOf(Value tensor) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    return MemRefType::get(type.getShape(), type.getElementType());
+  }
+  /// A read-only buffer of a kernel input.
+  Value toBuffer(Value tensor) {
+    return bufferization::ToBufferOp::create(b, loc, memrefOf(tensor), tensor,
+                                             /*readOnly=*/true);
+  }
+  /// A 64-byte-aligned buffer for `result`, its dynamic sizes those of `like` (rank 4,
+  /// the value head dim from `likeLast` when the last one is dynamic).
+  Value allocResult(Value result, Value like, Value likeLast) {
+    MemRefType type = memrefOf(result);
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        sizes.push_back(dim(d + 1 < type.getRank() ? like : likeLast, d));
+    return memref::AllocOp::create(b, loc, type, sizes, b.getI64IntegerAttr(64));
   }
 
   void forLoop(Value lb, Value ub, int64_t step, function_ref<void(Value)> body) {

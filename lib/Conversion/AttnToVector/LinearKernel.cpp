@@ -224,13 +224,6 @@ struct LinearKernel : KernelBuilder {
 } // namespace
 
 Value LinearKernel::build() {
-  auto memrefOf = [&](Value t) {
-    auto type = cast<RankedTensorType>(t.getType());
-    return MemRefType::get(type.getShape(), type.getElementType());
-  };
-  auto toBuffer = [&](Value t) {
-    return bufferization::ToBufferOp::create(b, loc, memrefOf(t), t, /*readOnly=*/true);
-  };
   q = toBuffer(op.getQuery());
   k = toBuffer(op.getKey());
   v = toBuffer(op.getValue());
@@ -249,12 +242,7 @@ Value LinearKernel::build() {
   numKeys = dim(k, 2);
   offset = sub(numKeys, numQueries);
   ratio = arith::DivUIOp::create(b, loc, dim(q, 1), dim(k, 1));
-  MemRefType outType = memrefOf(op.getResult());
-  SmallVector<Value> sizes;
-  for (int64_t d = 0; d < 3; ++d)
-    if (outType.isDynamicDim(d))
-      sizes.push_back(dim(q, d));
-  out = memref::AllocOp::create(b, loc, outType, sizes, b.getI64IntegerAttr(64));
+  out = allocResult(op.getResult(), q, v);
   parallel({dim(q, 0), dim(q, 1)}, [&](ValueRange ids) { task(ids[0], ids[1]); });
   return bufferization::ToTensorOp::create(b, loc, op.getType(), out, /*restrict=*/true,
                                            /*writable=*/true);
