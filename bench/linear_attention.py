@@ -11,7 +11,9 @@ that the machine's noise hits every configuration alike:
   - the chunk size sweep behind the cost model's kChunkCost (--chunks);
   - every feature map, decay, and the non-causal order at N = 16384;
   - BASED's hybrid (taylor2 linear branch + softmax over a 64-token window, summed)
-    fused into one pass, against its two branches compiled separately.
+    fused into one pass, against its two branches compiled separately;
+  - GQA (8 query heads over 2 kv heads, decay 0.99): the kv head's state shared by its
+    query heads, against per-head states (the same decay given once per head).
 
     bench/.venv/bin/python bench/linear_attention.py [--update-docs] [--no-torch]
 
@@ -83,6 +85,16 @@ def hybrid_program(branches):
 """
 
 
+def gqa_program(decays):
+    tq, tk = "tensor<1x8x?x64xf32>", "tensor<1x2x?x64xf32>"
+    return f"""func.func @attention(%q: {tq} {{attn.dims = "bhnd"}}, %k: {tk} {{attn.dims = "bgnd"}},
+                     %v: {tk} {{attn.dims = "bgnd"}}) -> {tq} {{
+  %o = attn.attention {ELU} decay [{decays}] ins(%q, %k, %v : {tq}, {tk}, {tk}) -> {tq}
+  return %o : {tq}
+}}
+"""
+
+
 def attn_ms(tmp, attrs, n, reps, d=64, text=None, batch=1):
     path = os.path.join(tmp, "p.mlir")
     with open(path, "w") as f:
@@ -130,6 +142,9 @@ def main():
                            ("window", [HYBRID_WINDOW])]:
         jobs.append((("hybrid", name), lambda tmp, branches=branches: attn_ms(
             tmp, None, 16384, args.reps, text=hybrid_program(branches))))
+    for name, decays in [("shared", "0.99"), ("per-head", ", ".join(["0.99"] * 8))]:
+        jobs.append((("gqa", name), lambda tmp, decays=decays: attn_ms(
+            tmp, None, 16384, args.reps, text=gqa_program(decays))))
     best = {}
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
@@ -164,6 +179,10 @@ def main():
                     f"| linear branch alone (taylor2, D = 16) | {lin:.2f} |",
                     f"| window branch alone (flash kernel, 64 keys) | {win:.2f} |",
                     f"| fused / (linear + window) | {fused / (lin + win):.2f} |"]
+    shared, per_head = best[("gqa", "shared")], best[("gqa", "per-head")]
+    hybrid_lines += ["", "GQA (8 query heads over 2 kv heads, N = 16384, decay 0.99, one thread):", "",
+                     "| kv state | ms |", "|---|---|", f"| shared by the 4 query heads of a kv head | {shared:.2f} |",
+                     f"| per query head | {per_head:.2f} |", f"| speedup | {per_head / shared:.2f}x |"]
     text = "\n".join(lines) + scaling + "\n\nChunk sizes (causal elu + 1):\n\n" + "\n".join(chunk_lines) + \
         "\n\nFeature maps:\n\n" + "\n".join(map_lines) + "\n\nHybrid (BASED):\n\n" + "\n".join(hybrid_lines)
     print(text)

@@ -1,6 +1,8 @@
 //===- LinearKernel.cpp - re-associated linear attention as a vector kernel -===//
 //
-// Linear attention phi(Q) (phi(K)^T V) for one (batch, query head) per task:
+// Linear attention phi(Q) (phi(K)^T V) for one (batch, kv head) per task, shared by
+// the query heads that read it (one (batch, query head) per task when their decays
+// differ):
 //  * no mask (or full): one pass over key chunks accumulates the F x E state
 //    S = phi(K)^T V and z = sum phi(K); a second pass over query chunks writes
 //    phi(Q) S / phi(Q) z.
@@ -161,7 +163,7 @@ struct LinearKernel : KernelBuilder {
   int64_t band = 0, windowDim = 0, windowSpan = 0;
 
   Value build();
-  void task(Value batch, Value head);
+  void task(Value batch, Value kvHead, Value firstHead, Value numHeads);
   void decayTables(Value head);
   void queryFeatures(Value batch, Value head, Value firstRow, Value firstPosition);
   void keyFeatures(Value batch, Value kvHead, Value j0);
@@ -243,13 +245,24 @@ Value LinearKernel::build() {
   offset = sub(numKeys, numQueries);
   ratio = arith::DivUIOp::create(b, loc, dim(q, 1), dim(k, 1));
   out = allocResult(op.getResult(), q, v);
-  parallel({dim(q, 0), dim(q, 1)}, [&](ValueRange ids) { task(ids[0], ids[1]); });
+  // Query heads that read the same kv head share its state (computed once per task)
+  // unless their decays differ.
+  bool share = !op.getDecay() || op.getDecay()->size() == 1;
+  if (share)
+    parallel({dim(q, 0), dim(k, 1)},
+             [&](ValueRange ids) { task(ids[0], ids[1], mul(ids[1], ratio), ratio); });
+  else
+    parallel({dim(q, 0), dim(q, 1)}, [&](ValueRange ids) {
+      task(ids[0], arith::DivUIOp::create(b, loc, ids[1], ratio), ids[1], idx(1));
+    });
   return bufferization::ToTensorOp::create(b, loc, op.getType(), out, /*restrict=*/true,
                                            /*writable=*/true);
 }
 
-void LinearKernel::task(Value batch, Value head) {
-  Value kvHead = arith::DivUIOp::create(b, loc, head, ratio);
+void LinearKernel::task(Value batch, Value kvHead, Value firstHead, Value numHeads) {
+  auto eachHead = [&](function_ref<void(Value)> body) {
+    forLoop(firstHead, add(firstHead, numHeads), 1, body);
+  };
   qf = alloc({chunk, features});
   kft = alloc({features, chunk});
   kxt = alloc({paddedDim, chunk});
@@ -309,20 +322,22 @@ void LinearKernel::task(Value batch, Value head) {
       copyValues(batch, kvHead, j0);
       updateState(/*decayed=*/false);
     });
-    forLoop(idx(0), ceilDiv(numQueries, chunk), 1, [&](Value c) {
-      Value i0 = mul(c, idx(chunk));
-      setFirstAngle(add(i0, offset));
-      queryFeatures(batch, head, i0, add(i0, offset));
-      if (normalize)
-        denominators(/*withScores=*/false);
-      outputs(batch, head, i0, /*withScores=*/false);
+    eachHead([&](Value head) {
+      forLoop(idx(0), ceilDiv(numQueries, chunk), 1, [&](Value c) {
+        Value i0 = mul(c, idx(chunk));
+        setFirstAngle(add(i0, offset));
+        queryFeatures(batch, head, i0, add(i0, offset));
+        if (normalize)
+          denominators(/*withScores=*/false);
+        outputs(batch, head, i0, /*withScores=*/false);
+      });
     });
   } else {
     scores = alloc({chunk, chunk});
     weights = alloc({chunk, chunk});
     rowDecay = alloc({chunk});
     colDecay = alloc({chunk});
-    decayTables(head);
+    decayTables(firstHead);
     if (window) {
       windowRows = alloc({chunk, windowDim});
       windowKeys = alloc({windowDim, windowSpan});
@@ -332,9 +347,11 @@ void LinearKernel::task(Value batch, Value head) {
     }
     // Rows whose end-aligned position is negative (Nq > Nk) see no key.
     Value zeros = splat(0.0);
-    forLoop(idx(0), maxIndex(idx(0), sub(numQueries, numKeys)), 1, [&](Value i) {
-      for (int64_t e = 0; e < valueDim; e += lanes)
-        store(zeros, out, {batch, head, i, idx(e)});
+    eachHead([&](Value head) {
+      forLoop(idx(0), maxIndex(idx(0), sub(numQueries, numKeys)), 1, [&](Value i) {
+        for (int64_t e = 0; e < valueDim; e += lanes)
+          store(zeros, out, {batch, head, i, idx(e)});
+      });
     });
     // Chunk c holds positions [cC, cC + C): keys j there, query rows j - offset.
     forLoop(idx(0), ceilDiv(numKeys, chunk), 1, [&](Value c) {
@@ -342,21 +359,24 @@ void LinearKernel::task(Value batch, Value head) {
       Value i0 = sub(j0, offset);
       // The next chunk's rows, while this one computes (gathers do not train the
       // hardware prefetchers).
-      prefetchRows(q, {batch, head}, add(i0, idx(chunk)), numQueries, headDim);
       prefetchRows(k, {batch, kvHead}, add(j0, idx(chunk)), numKeys, headDim);
       prefetchRows(v, {batch, kvHead}, add(j0, idx(chunk)), numKeys, valueDim);
-      prefetchRows(out, {batch, head}, add(i0, idx(chunk)), numQueries, valueDim,
-                   /*forWrite=*/true);
       setFirstAngle(j0);
-      queryFeatures(batch, head, i0, j0);
       keyFeatures(batch, kvHead, j0);
       copyValues(batch, kvHead, j0);
-      chunkScores();
-      if (normalize)
-        denominators(/*withScores=*/true);
-      outputs(batch, head, i0, /*withScores=*/true);
-      if (window)
-        windowChunk(batch, head, kvHead, i0, j0);
+      // Every query head of the kv head against this chunk, before the state moves on.
+      eachHead([&](Value head) {
+        prefetchRows(q, {batch, head}, add(i0, idx(chunk)), numQueries, headDim);
+        prefetchRows(out, {batch, head}, add(i0, idx(chunk)), numQueries, valueDim,
+                     /*forWrite=*/true);
+        queryFeatures(batch, head, i0, j0);
+        chunkScores();
+        if (normalize)
+          denominators(/*withScores=*/true);
+        outputs(batch, head, i0, /*withScores=*/true);
+        if (window)
+          windowChunk(batch, head, kvHead, i0, j0);
+      });
       updateState(/*decayed=*/op.getDecay().has_value());
     });
   }
