@@ -77,6 +77,19 @@ CudaRun::prepare(std::unique_ptr<CudaDriver> driver, const CudaProgram &program,
       return std::move(err);
     descriptor(*device, args[input].shape);
   }
+  auto uploadMasks = [&]() -> llvm::Error {
+    for (unsigned input : program.maskInputs) {
+      const NpyArray &a = args[input];
+      auto device = run->driver->allocate(a.bytes.size());
+      if (!device)
+        return device.takeError();
+      run->buffers.push_back(*device);
+      if (llvm::Error err = run->driver->copyToDevice(*device, a.bytes.data(), a.bytes.size()))
+        return err;
+      descriptor(*device, a.shape);
+    }
+    return llvm::Error::success();
+  };
   run->resultElement = resultType.getElementType();
   run->resultShape.assign(resultShape.begin(), resultShape.end());
   int64_t count = 1;
@@ -86,7 +99,11 @@ CudaRun::prepare(std::unique_ptr<CudaDriver> driver, const CudaProgram &program,
   if (!out)
     return out.takeError();
   run->buffers.push_back(*out);
+  run->resultBuffer = *out;
   descriptor(*out, resultShape);
+  // Mask operands (i32, as given) follow the result in the kernel's parameters.
+  if (llvm::Error err = uploadMasks())
+    return std::move(err);
   const std::vector<int64_t> &q = args[program.inputs[0]].shape;
   run->grid[0] = (q[2] + program.queryRowsPerBlock - 1) / program.queryRowsPerBlock;
   run->grid[1] = q[1];
@@ -109,7 +126,7 @@ llvm::Expected<NpyArray> CudaRun::run() {
   lastSeconds = *ms / 1e3;
   size_t width = resultElement.isF32() ? 4 : 2;
   std::vector<char> bytes(n * width);
-  if (llvm::Error err = driver->copyToHost(bytes.data(), buffers.back(), bytes.size()))
+  if (llvm::Error err = driver->copyToHost(bytes.data(), resultBuffer, bytes.size()))
     return std::move(err);
   auto *out = reinterpret_cast<float *>(result.bytes.data());
   for (int64_t i = 0; i < n; ++i)

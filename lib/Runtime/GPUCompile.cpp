@@ -58,15 +58,18 @@ llvm::Expected<CudaProgram> mlir::attn::compileForCuda(ModuleOp module, llvm::St
         "--target=cuda runs functions that are one attn.attention on their arguments; @" +
         entry + " is not");
   };
-  if (launches.size() != 1 || launches[0].getNumKernelOperands() != 4)
+  if (launches.size() != 1 || launches[0].getNumKernelOperands() < 4)
     return unsupported();
   gpu::LaunchFuncOp launch = launches[0];
-  for (unsigned i = 0; i < 3; ++i) {
+  for (unsigned i = 0; i < launch.getNumKernelOperands(); ++i) {
+    if (i == 3)
+      continue; // the result buffer
+    SmallVector<unsigned> &into = i < 3 ? program.inputs : program.maskInputs;
     auto toBuffer = launch.getKernelOperand(i).getDefiningOp<bufferization::ToBufferOp>();
     auto arg = toBuffer ? dyn_cast<BlockArgument>(toBuffer.getTensor()) : BlockArgument();
     if (!arg)
       return unsupported();
-    program.inputs.push_back(arg.getArgNumber());
+    into.push_back(arg.getArgNumber());
   }
   program.kernel = launch.getKernelName().getValue().str();
   program.queryRowsPerBlock = 16 * options.warps;

@@ -16,9 +16,9 @@ func.func @head_dim(%q: tensor<1x4x?x72xf16>) -> tensor<1x4x?x72xf16> {
 
 // -----
 
-func.func @documents(%q: tensor<1x4x?x64xf16>, %s: tensor<1x?xi32>) -> tensor<1x4x?x64xf16> {
-  // expected-error @+1 {{cannot lower this attn.attention to the GPU: run-time mask operands are not supported on the GPU path yet}}
-  %o = attn.attention mask #attn.mask<and(causal, document)> mask_operands(%s : tensor<1x?xi32>) ins(%q, %q, %q : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+func.func @topk(%q: tensor<1x4x?x64xf16>, %i: tensor<1x4x?x4xi32>) -> tensor<1x4x?x64xf16> {
+  // expected-error @+1 {{cannot lower this attn.attention to the GPU: top-k block indices are not supported on the GPU path yet (give the layout with blocks(...))}}
+  %o = attn.attention mask #attn.mask<topk_blocks(0, 64, 64)> mask_operands(%i : tensor<1x4x?x4xi32>) ins(%q, %q, %q : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
   return %o : tensor<1x4x?x64xf16>
 }
 

@@ -58,3 +58,18 @@ func.func @f32_softcap(%q: tensor<1x4x?x32xf32>) -> tensor<1x4x?x32xf32> {
   %o = attn.attention softcap 30.0 ins(%q, %q, %q : tensor<1x4x?x32xf32>, tensor<1x4x?x32xf32>, tensor<1x4x?x32xf32>) -> tensor<1x4x?x32xf32>
   return %o : tensor<1x4x?x32xf32>
 }
+
+// -----
+
+// Run-time documents and block layouts: the kernel takes the mask operands after the
+// output; tiles are classified from segment-id ranges and layout entries it loads.
+// CHECK-LABEL: func.func @documents_layout
+// CHECK: gpu.launch_func @attn_kernels::@attention_0 {{.*}} args(%{{.*}} : memref<1x4x?x64xf16>, %{{.*}} : memref<1x4x?x64xf16>, %{{.*}} : memref<1x4x?x64xf16>, %{{.*}} : memref<1x4x?x64xf16>, %{{.*}} : memref<1x?xi32>, %{{.*}} : memref<1x4x?x?xi32>)
+// CHECK: gpu.func @attention_0({{.*}}, %[[SEG:.*]]: memref<1x?xi32>, %[[LAYOUT:.*]]: memref<1x4x?x?xi32>)
+// CHECK: memref.load %[[SEG]]
+// CHECK: memref.load %[[LAYOUT]]
+func.func @documents_layout(%q: tensor<1x4x?x64xf16>, %s: tensor<1x?xi32>, %l: tensor<1x4x?x?xi32>) -> tensor<1x4x?x64xf16> {
+  %o = attn.attention mask #attn.mask<and(causal, or(document(0), blocks(1, 32, 64)))> mask_operands(%s, %l : tensor<1x?xi32>, tensor<1x4x?x?xi32>)
+      ins(%q, %q, %q : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+  return %o : tensor<1x4x?x64xf16>
+}

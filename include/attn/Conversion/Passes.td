@@ -80,7 +80,8 @@ def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Lower attn.attention to a tensor-core flash kernel (gpu / nvgpu dialects)";
   let description = [{
     Every softmax `attn.attention` (f16, bf16, or f32 converted to f16 on load; head
-    dim a multiple of 16 up to 128; static masks incl. per-head ones, soft-cap, GQA)
+    dim a multiple of 16 up to 128; static masks incl. per-head ones, run-time document
+    ids and block layouts, soft-cap, GQA)
     becomes a `gpu.launch_func` of a FlashAttention-2 kernel in the `gpu.module`
     `@attn_kernels`: one thread block of `warps` warps per (query tile of 16 x warps
     rows, head, batch); K/V tiles of `kv-tile` keys staged in shared memory, for f16

@@ -34,7 +34,8 @@ class CudaRun {
 public:
   ~CudaRun();
 
-  /// Uploads `args` (host f32/f64 data, converted to each argument's element type)
+  /// Uploads `args` (host f32/f64 data, converted to each argument's element type;
+  /// i32 mask operands as given)
   /// and builds the launch of `program` for an output of `resultShape`.
   static llvm::Expected<std::unique_ptr<CudaRun>>
   prepare(std::unique_ptr<CudaDriver> driver, const CudaProgram &program,
@@ -52,6 +53,7 @@ private:
   std::unique_ptr<CudaDriver> driver;
   void *kernel = nullptr;
   std::vector<uint64_t> buffers;
+  uint64_t resultBuffer = 0;
   std::deque<int64_t> values; // what the parameter pointers point at
   std::vector<void *> params;
   unsigned grid[3] = {1, 1, 1}, block = 1;

@@ -16,7 +16,8 @@ namespace mlir::attn {
 struct CudaProgram {
   std::string ptx;
   std::string kernel;           // the entry's kernel (empty when there is no entry)
-  std::vector<unsigned> inputs; // entry argument feeding the kernel's q, k, v
+  llvm::SmallVector<unsigned> inputs; // entry argument feeding the kernel's q, k, v
+  llvm::SmallVector<unsigned> maskInputs; // entry arguments feeding its mask operands
   int64_t queryRowsPerBlock = 0;
   int64_t threadsPerBlock = 0;
 };

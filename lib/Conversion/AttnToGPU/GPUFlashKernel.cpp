@@ -36,6 +36,12 @@
 using namespace mlir;
 using namespace mlir::attn;
 
+static bool hasTopkTerm(MaskAttr mask) {
+  return mask.getKind() == MaskKind::TopkBlocks ||
+         llvm::any_of(mask.getOperands(),
+                      [](Attribute m) { return hasTopkTerm(cast<MaskAttr>(m)); });
+}
+
 std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelTiles &tiles) {
   if (op.getNormalizer() != Normalizer::Softmax)
     return "linear attention is not lowered to the GPU yet";
@@ -48,8 +54,11 @@ std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelT
     return "the value head dim differs from the query's";
   if (d % 16 != 0 || d > 128)
     return "the head dim must be a multiple of 16 and at most 128";
-  if (op.getMaskAttr() && readsMaskOperands(op.getMaskAttr()))
-    return "run-time mask operands are not supported on the GPU path yet";
+  for (Value operand : op.getMaskOperands())
+    if (cast<RankedTensorType>(operand.getType()).getRank() == 4 && op.getMaskAttr() &&
+        hasTopkTerm(op.getMaskAttr()))
+      return "top-k block indices are not supported on the GPU path yet (give the layout "
+             "with blocks(...))";
   if (tiles.keyTile % 16 != 0 || tiles.keyTile > 128 || tiles.warps < 1 || tiles.warps > 8)
     return "the kv tile must be a multiple of 16 up to 128, and warps 1 to 8";
   return "";
@@ -90,6 +99,7 @@ struct GPUKernel {
   Type f32, mmaType;
   // Kernel arguments and per-thread indices.
   Value q, k, v, out, qs, ks, vs;
+  SmallVector<Value> maskOperands; // [B, Nk] segment ids or [B, Hq, QB, KB] layouts
   Value lane, warp, tid, batch, head, kvHead, numQueries, numKeys, q0;
 
   Value idx(int64_t x) { return arith::ConstantIndexOp::create(b, loc, x); }
@@ -144,6 +154,26 @@ struct GPUKernel {
     return {row, col};
   }
   SmallVector<Value> maskScores(ArrayRef<Value> s, Value j0);
+  /// How the mask predicate (per element) and the classification (per tile of query
+  /// positions [pLo, pHi] x keys [jLo, jHi]) read the run-time mask operands.
+  Value segmentId(unsigned i, Value position);
+  Value layoutEntry(unsigned i, Value row, Value key, int64_t bq, int64_t bk);
+  std::pair<Value, Value> segmentRange(unsigned i, Value lo, Value hi);
+  std::pair<Value, Value> layoutTile(unsigned i, Value rowLo, Value rowHi, Value jLo, Value jHi,
+                                     int64_t bq, int64_t bk);
+  TileVisibility classify(Value pLo, Value pHi, Value jLo, Value jHi) {
+    Value off = arith::SubIOp::create(b, loc, numKeys, numQueries);
+    auto range = [&](unsigned i, bool query) {
+      return query ? segmentRange(i, pLo, pHi) : segmentRange(i, jLo, jHi);
+    };
+    auto blockTile = [&](unsigned i, int64_t bq, int64_t bk) {
+      return layoutTile(i, arith::SubIOp::create(b, loc, pLo, off),
+                        arith::SubIOp::create(b, loc, pHi, off), jLo, jHi, bq, bk);
+    };
+    MaskOperandAccess access{nullptr, range, nullptr, blockTile};
+    return classifyTile(b, loc, mask, pLo, pHi, jLo, jHi, head,
+                        maskOperands.empty() ? nullptr : &access);
+  }
 };
 } // namespace
 
@@ -214,10 +244,23 @@ SmallVector<Value> GPUKernel::maskScores(ArrayRef<Value> s, Value j0) {
       for (int64_t c = 0; c < 2; ++c) {
         Value i = add(row0, idx(8 * r)), j = add(col0, idx(nb * 8 + c));
         Value visible = lt(j, numKeys);
-        if (mask)
+        if (mask) {
+          auto segments = [&](unsigned operand, bool query) {
+            Value position = j;
+            if (query) // end-aligned; queries before the keys read id 0 (the mask hides them)
+              position = arith::MaxSIOp::create(
+                  b, loc, add(i, arith::SubIOp::create(b, loc, numKeys, numQueries)), idx(0));
+            return segmentId(operand, position);
+          };
+          auto blockVisible = [&](unsigned operand, int64_t bq, int64_t bk) {
+            return layoutEntry(operand, i, j, bq, bk);
+          };
+          MaskOperandAccess access{segments, nullptr, blockVisible, nullptr};
           visible = arith::AndIOp::create(
               b, loc, visible,
-              buildMaskPredicate(b, loc, mask, i, j, numQueries, numKeys, head));
+              buildMaskPredicate(b, loc, mask, i, j, numQueries, numKeys, head,
+                                 maskOperands.empty() ? nullptr : &access));
+        }
         out = withElement(out, select(visible, element(frag, r, c), negInf), r, c);
       }
     masked.push_back(out);
@@ -260,8 +303,7 @@ SmallVector<Value> GPUKernel::tile(Value t, ArrayRef<Value> qFrags, ValueRange s
   Value jHi = arith::SubIOp::create(b, loc, add(j0, keysHere), idx(1));
   Value full = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, keysHere, idx(keyTile));
   if (mask)
-    full = arith::AndIOp::create(b, loc, full,
-                                 classifyTile(b, loc, mask, pLo, pHi, j0, jHi, head).all);
+    full = arith::AndIOp::create(b, loc, full, classify(pLo, pHi, j0, jHi).all);
   SmallVector<Type> fragTypes(s.size(), s.front().getType());
   auto masked = scf::IfOp::create(
       b, loc, full,
@@ -372,8 +414,84 @@ Value GPUKernel::visible(Value t) {
       b, loc,
       add(j0, arith::MinSIOp::create(b, loc, idx(keyTile), arith::SubIOp::create(b, loc, numKeys, j0))),
       idx(1));
-  return arith::AndIOp::create(b, loc, exists,
-                               classifyTile(b, loc, mask, pLo, pHi, j0, jHi, head).any);
+  return arith::AndIOp::create(b, loc, exists, classify(pLo, pHi, j0, jHi).any);
+}
+
+/// Segment id at `position` (clamped into the sequence: positions outside it are masked
+/// by the predicate itself).
+Value GPUKernel::segmentId(unsigned i, Value position) {
+  Value last = arith::MaxSIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, memref::DimOp::create(b, loc, maskOperands[i], 1),
+                                    idx(1)),
+      idx(0));
+  Value at = arith::MinSIOp::create(b, loc, arith::MaxSIOp::create(b, loc, position, idx(0)), last);
+  return memref::LoadOp::create(b, loc, maskOperands[i], ValueRange{batch, at});
+}
+
+/// i1: the layout entry of (row, key) is set; blocks the layout does not cover are hidden
+/// (and not read).
+Value GPUKernel::layoutEntry(unsigned i, Value row, Value key, int64_t bq, int64_t bk) {
+  Value layout = maskOperands[i];
+  Value qb = div(row, bq), kb = div(key, bk);
+  Value inside = arith::AndIOp::create(b, loc, lt(qb, memref::DimOp::create(b, loc, layout, 2)),
+                                       lt(kb, memref::DimOp::create(b, loc, layout, 3)));
+  auto read = scf::IfOp::create(
+      b, loc, inside,
+      [&](OpBuilder &, Location) {
+        Value entry = memref::LoadOp::create(b, loc, layout, ValueRange{batch, head, qb, kb});
+        Value zero = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
+        scf::YieldOp::create(b, loc, ValueRange{arith::CmpIOp::create(
+                                         b, loc, arith::CmpIPredicate::ne, entry, zero)});
+      },
+      [&](OpBuilder &, Location) {
+        scf::YieldOp::create(b, loc, ValueRange{arith::ConstantIntOp::create(b, loc, 0, 1)});
+      });
+  return read.getResult(0);
+}
+
+/// [min, max] segment ids over positions [lo, hi] (positions before 0 skipped).
+std::pair<Value, Value> GPUKernel::segmentRange(unsigned i, Value lo, Value hi) {
+  Type i32 = b.getI32Type();
+  Value first = arith::MaxSIOp::create(b, loc, lo, idx(0));
+  auto loop = scf::ForOp::create(
+      b, loc, first, add(hi, idx(1)), idx(1),
+      ValueRange{arith::ConstantIntOp::create(b, loc, i32, INT32_MAX),
+                 arith::ConstantIntOp::create(b, loc, i32, INT32_MIN)},
+      [&](OpBuilder &, Location, Value x, ValueRange acc) {
+        Value id = memref::LoadOp::create(b, loc, maskOperands[i], ValueRange{batch, x});
+        scf::YieldOp::create(b, loc, ValueRange{arith::MinSIOp::create(b, loc, acc[0], id),
+                                                arith::MaxSIOp::create(b, loc, acc[1], id)});
+      });
+  return {loop.getResult(0), loop.getResult(1)};
+}
+
+/// (all, any) set entries of the layout blocks covering rows [rowLo, rowHi] x keys
+/// [jLo, jHi]; blocks past the layout count as hidden.
+std::pair<Value, Value> GPUKernel::layoutTile(unsigned i, Value rowLo, Value rowHi, Value jLo,
+                                              Value jHi, int64_t bq, int64_t bk) {
+  Value layout = maskOperands[i];
+  Value numQ = memref::DimOp::create(b, loc, layout, 2), numK = memref::DimOp::create(b, loc, layout, 3);
+  Value qLast = div(rowHi, bq), kLast = div(jHi, bk);
+  Value covered = arith::AndIOp::create(b, loc, lt(qLast, numQ), lt(kLast, numK));
+  Value qEnd = arith::MinSIOp::create(b, loc, add(qLast, idx(1)), numQ);
+  Value kEnd = arith::MinSIOp::create(b, loc, add(kLast, idx(1)), numK);
+  Value no = arith::ConstantIntOp::create(b, loc, 0, 1);
+  Value zero = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
+  auto rows = scf::ForOp::create(
+      b, loc, div(rowLo, bq), qEnd, idx(1), ValueRange{covered, no},
+      [&](OpBuilder &, Location, Value qb, ValueRange acc) {
+        auto cols = scf::ForOp::create(
+            b, loc, div(jLo, bk), kEnd, idx(1), acc,
+            [&](OpBuilder &, Location, Value kb, ValueRange inner) {
+              Value entry = memref::LoadOp::create(b, loc, layout, ValueRange{batch, head, qb, kb});
+              Value set = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, entry, zero);
+              scf::YieldOp::create(b, loc,
+                                   ValueRange{arith::AndIOp::create(b, loc, inner[0], set),
+                                              arith::OrIOp::create(b, loc, inner[1], set)});
+            });
+        scf::YieldOp::create(b, loc, cols.getResults());
+      });
+  return {rows.getResult(0), rows.getResult(1)};
 }
 
 void GPUKernel::build(gpu::GPUFuncOp func) {
@@ -383,6 +501,8 @@ void GPUKernel::build(gpu::GPUFuncOp func) {
   k = func.getArgument(1);
   v = func.getArgument(2);
   out = func.getArgument(3);
+  for (unsigned i = 4; i < func.getNumArguments(); ++i)
+    maskOperands.push_back(func.getArgument(i));
   qs = func.getWorkgroupAttributions()[0];
   ks = func.getWorkgroupAttributions()[1];
   vs = func.getWorkgroupAttributions()[2];
@@ -491,6 +611,8 @@ Value mlir::attn::buildGPUFlashKernel(OpBuilder &b, Location loc, AttentionOp op
   // The kernel: q, k, v, out as memrefs of the op's shapes.
   SmallVector<Type> args = {memrefOf(op.getQuery()), memrefOf(op.getKey()),
                             memrefOf(op.getValue()), memrefOf(op.getResult())};
+  for (Value operand : op.getMaskOperands())
+    args.push_back(memrefOf(operand));
   Type mmaType = b.getF16Type();
   auto shared = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   int64_t d = op.getQuery().getType().getDimSize(3);
@@ -531,8 +653,11 @@ Value mlir::attn::buildGPUFlashKernel(OpBuilder &b, Location loc, AttentionOp op
   gpu::KernelDim3 grid{tilesX, memref::DimOp::create(b, loc, q, 1),
                        memref::DimOp::create(b, loc, q, 0)};
   gpu::KernelDim3 block{c(32 * tiles.warps), c(1), c(1)};
+  SmallVector<Value> operands = {q, k, v, out};
+  for (Value operand : op.getMaskOperands())
+    operands.push_back(toBuffer(operand));
   gpu::LaunchFuncOp::create(b, loc, func, grid, block, /*dynamicSharedMemorySize=*/Value(),
-                            ValueRange{q, k, v, out});
+                            operands);
   return bufferization::ToTensorOp::create(b, loc, op.getType(), out, /*restrict=*/true,
                                            /*writable=*/true);
 }

@@ -31,3 +31,13 @@ func.func @f16_per_head(%q: tensor<1x4x?x64xf16> {attn.dims = "bhmd"}, %k: tenso
       ins(%q, %k, %v : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
   return %o : tensor<1x4x?x64xf16>
 }
+
+func.func @f16_documents_layout(%q: tensor<2x4x?x64xf16> {attn.dims = "bhmd"}, %k: tensor<2x4x?x64xf16> {attn.dims = "bhnd"},
+                                %v: tensor<2x4x?x64xf16> {attn.dims = "bhnd"}, %seg: tensor<2x?xi32> {attn.dims = "bn"},
+                                %layout: tensor<2x4x?x?xi32> {attn.dims = "bhxy"}) -> tensor<2x4x?x64xf16>
+    attributes {attn.defaults = {m = 200, n = 200, x = 7, y = 4}} {
+  %o = attn.attention mask #attn.mask<and(causal, or(document(0), blocks(1, 32, 64)))>
+      mask_operands(%seg, %layout : tensor<2x?xi32>, tensor<2x4x?x?xi32>)
+      ins(%q, %k, %v : tensor<2x4x?x64xf16>, tensor<2x4x?x64xf16>, tensor<2x4x?x64xf16>) -> tensor<2x4x?x64xf16>
+  return %o : tensor<2x4x?x64xf16>
+}
