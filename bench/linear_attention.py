@@ -95,13 +95,13 @@ def gqa_program(decays):
 """
 
 
-def attn_ms(tmp, attrs, n, reps, d=64, text=None, batch=1):
+def attn_ms(tmp, attrs, n, reps, d=64, text=None, batch=1, threads=1):
     path = os.path.join(tmp, "p.mlir")
     with open(path, "w") as f:
         f.write(text or program(attrs, d=d, batch="?" if batch > 1 else "1"))
     dims = f"n={n}" + (f",b={batch}" if batch > 1 else "")
     out = subprocess.run([os.path.join(BUILD, "bin", "attn-run"), path, "--dims", dims, "--bench",
-                          "--reps", str(reps), "--num-threads", "1"],
+                          "--reps", str(reps), "--num-threads", str(threads)],
                          capture_output=True, text=True, check=True).stdout
     return float(re.search(r"median ([0-9.]+) ms", out).group(1))
 
@@ -131,6 +131,8 @@ def main():
         jobs.append((("softmax", n), lambda tmp, n=n: attn_ms(tmp, SOFTMAX, n, max(2, args.reps // 4))))
         if not args.no_torch:
             jobs.append((("torch", n), lambda tmp, n=n: torch_ms(n, max(3, args.reps // 2))))
+    # One head on two threads: the sequence split into parts.
+    jobs.append((("threads2", 65536), lambda tmp: attn_ms(tmp, ELU, 65536, args.reps, threads=2)))
     # Four heads of 16384 tokens: the memory footprint of one head of 65536.
     jobs.append((("footprint", 4), lambda tmp: attn_ms(tmp, ELU, 16384, args.reps, batch=4)))
     for c in chunks:
@@ -167,6 +169,11 @@ def main():
                    f"{best[('footprint', 4)]:.2f} ms = {best[('footprint', 4)] / best[('linear', 16384)]:.2f}x one head: "
                    f"the step comes from the working set (q, k, v, o: 16 MB against 64 MB) leaving "
                    f"the cache between calls, not from the sequence length.")
+    if 65536 in sizes:
+        two = best[("threads2", 65536)]
+        scaling += (f"\n\nOne head of N = 65536 on two threads (the sequence split in two parts, one "
+                    f"more pass over the keys for the partial states): {two:.2f} ms, "
+                    f"{best[('linear', 65536)] / two:.2f}x one thread.")
     chunk_lines = ["| chunk C | ms (N = 16384) |", "|---|---|"] + \
         [f"| {c} | {best[('chunk', c)]:.2f} |" for c in chunks]
     map_lines = ["| map (N = 16384, causal unless said) | ms | vs elu + 1 |", "|---|---|---|"]

@@ -27,6 +27,9 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
     kernel.rows = options.rows;
     kernel.queryBlock = options.queryTile;
     kernel.keyTile = options.keyTile;
+    // Sequential code gains nothing from splitting a sequence into parts.
+    kernel.linearParts = options.linearParts > 0 ? options.linearParts.getValue()
+                                                 : (options.threads ? 0 : 1);
     pm.addPass(createConvertAttnToVector(kernel));
   }
   ConvertAttnToLinalgOptions lowering;

@@ -144,10 +144,15 @@ func.func @linear_full_taylor2(%q: tensor<1x2x?x16xf32>, %k: tensor<1x2x?x16xf32
 // -----
 
 // BASED: a causal linear branch plus a sliding-window softmax branch, summed, become
-// one task loop: the window's keys are gathered per chunk next to the linear state.
+// one kernel: (when sequences are split into parts, the parts' partial states and
+// their combination first, under scf.if), then one task loop where the window's keys
+// are gathered per chunk next to the linear state.
 // CHECK-LABEL: func.func @based_hybrid
 // CHECK-NOT: attn.attention
 // CHECK-NOT: attn.map
+// CHECK: scf.if
+// CHECK: scf.forall
+// CHECK: scf.forall
 // CHECK: scf.forall
 // CHECK-NOT: scf.forall
 // CHECK: vector.reduction <maximumf>

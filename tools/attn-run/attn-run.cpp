@@ -94,6 +94,11 @@ static cl::opt<std::string> vectorTarget(
              "attn-to-nvvm, launched through the CUDA driver; 'skipped: no CUDA device' "
              "without one)"),
     cl::init("host"), cl::cat(runCategory));
+static cl::opt<int64_t> linearParts(
+    "linear-parts",
+    cl::desc("Parts each linear-attention sequence is split into across tasks (0: from "
+             "the threads)"),
+    cl::init(0), cl::cat(runCategory));
 static cl::opt<bool> noVectorKernel(
     "no-vector-kernel",
     cl::desc("Lower softmax attention through the linalg tile loops, not the vector kernel"),
@@ -433,6 +438,7 @@ int main(int argc, char **argv) {
     options.rows = microRows;
     options.target = vectorTarget;
     options.vectorKernel = !noVectorKernel;
+    options.linearParts = linearParts;
     auto compiled = JitFunction::compile(*module, entry, options);
     if (!compiled)
       return fail(llvm::toString(compiled.takeError()));

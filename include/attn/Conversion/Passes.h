@@ -33,7 +33,8 @@ void populateAttnToLinalgPatterns(RewritePatternSet &patterns, bool onlineSoftma
 /// per task; unsupported ops are left alone. `avx512` lets the kernel use AVX-512
 /// instructions (x86vector) for its exponentials.
 void populateAttnToVectorPatterns(RewritePatternSet &patterns, int64_t lanes, int64_t rows,
-                                  int64_t keyTile, int64_t queryBlock, bool avx512 = false);
+                                  int64_t keyTile, int64_t queryBlock, bool avx512 = false,
+                                  int64_t linearParts = 0);
 
 #define GEN_PASS_REGISTRATION
 #include "attn/Conversion/Passes.h.inc"

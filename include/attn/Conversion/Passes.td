@@ -72,7 +72,10 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
     Option<"keyTile", "kv-tile", "int64_t", /*default=*/"0",
            "Keys per tile, a multiple of the lane count (0: from the target model)">,
     Option<"queryBlock", "q-block", "int64_t", /*default=*/"0",
-           "Query rows per task (0: from the target model)">
+           "Query rows per task (0: from the target model)">,
+    Option<"linearParts", "linear-parts", "int64_t", /*default=*/"0",
+           "Parts each linear-attention sequence is split into across tasks (0: enough "
+           "for this machine's threads when there are fewer (batch, head) units)">
   ];
 }
 

@@ -49,6 +49,11 @@ struct AttnToCPUOptions : public PassPipelineOptions<AttnToCPUOptions> {
       *this, "kv-tile",
       llvm::cl::desc("Keys per tile (0: target model; 64 for the linalg tile loops)"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> linearParts{
+      *this, "linear-parts",
+      llvm::cl::desc("Parts each linear-attention sequence is split into (0: from the "
+                     "threads)"),
+      llvm::cl::init(0)};
 };
 
 struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {

@@ -140,8 +140,14 @@ struct ConvertAttnToVectorPass
     walkAndApplyPatterns(getOperation(), std::move(prologue));
 
     RewritePatternSet patterns(&getContext());
+    if (linearParts < 0) {
+      emitError(getOperation()->getLoc())
+          << "convert-attn-to-vector: linear-parts must not be negative, got "
+          << int64_t(linearParts);
+      return signalPassFailure();
+    }
     populateAttnToVectorPatterns(patterns, tiles.lanes, tiles.rows, tiles.keyTile(),
-                                 tiles.queryBlock, tiles.avx512);
+                                 tiles.queryBlock, tiles.avx512, linearParts);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };
@@ -149,8 +155,9 @@ struct ConvertAttnToVectorPass
 
 void mlir::attn::populateAttnToVectorPatterns(RewritePatternSet &patterns, int64_t lanes,
                                               int64_t rows, int64_t keyTile,
-                                              int64_t queryBlock, bool avx512) {
-  KernelTiles tiles{lanes, rows, keyTile / lanes, queryBlock, avx512};
+                                              int64_t queryBlock, bool avx512,
+                                              int64_t linearParts) {
+  KernelTiles tiles{lanes, rows, keyTile / lanes, queryBlock, avx512, linearParts};
   patterns.add<LowerAttentionToFlashKernel, FuseHybridIntoLinearKernel>(patterns.getContext(),
                                                                         tiles);
   populateMaterializeBlockIndicesPatterns(patterns);

@@ -33,6 +33,7 @@ struct KernelTiles {
   int64_t columnVectors; // vectors of keys per kv tile
   int64_t queryBlock;    // query rows per task
   bool avx512;           // AVX-512 exp2 (vrndscaleps / vscalefps)
+  int64_t linearParts = 0; // linear kernel: parts per sequence (0: from the threads)
   int64_t keyTile() const { return lanes * columnVectors; }
 };
 

@@ -34,12 +34,26 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <thread>
 
 using namespace mlir;
 using namespace mlir::attn;
 
 static int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+/// The threads the parts are planned for: OMP_NUM_THREADS where set (the OpenMP
+/// runtime will use as many), else the hardware's. Compile and run happen on the same
+/// machine for the JIT; ahead of time, pass linear-parts explicitly.
+static int64_t plannedThreads() {
+  if (const char *env = std::getenv("OMP_NUM_THREADS")) {
+    int64_t n = std::atoll(env);
+    if (n > 0)
+      return n;
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 /// Length of one row of the kernel's feature layout (see the file comment).
 static int64_t featureLayoutLength(FeatureKind kind, int64_t d, int64_t lanes) {
@@ -163,7 +177,20 @@ struct LinearKernel : KernelBuilder {
   int64_t band = 0, windowDim = 0, windowSpan = 0;
 
   Value build();
-  void task(Value batch, Value kvHead, Value firstHead, Value numHeads);
+  /// A task's part of one head's sequence: parts split the key chunks (causal) or the
+  /// query chunks (no mask) of a (batch, kv state) unit when there are fewer units
+  /// than threads; partial states carry what earlier parts contribute.
+  struct Part {
+    Value index, count, chunks; // this part, how many, chunks per part
+    Value unit;                 // row of the partial-state buffers
+  };
+  void setup(Value firstHead);
+  void setFirstAngle(Value position);
+  void task(Value batch, Value kvHead, Value firstHead, Value numHeads, const Part &part);
+  void partialState(Value batch, Value kvHead, const Part &part);
+  void combineParts(Value firstHead, const Part &part);
+  Value partialStates, partialSums; // [units][parts][F][E], [units][parts][F]
+  Value numKeyChunks, numQueryChunks;
   void decayTables(Value head);
   void queryFeatures(Value batch, Value head, Value firstRow, Value firstPosition);
   void keyFeatures(Value batch, Value kvHead, Value j0);
@@ -245,24 +272,65 @@ Value LinearKernel::build() {
   offset = sub(numKeys, numQueries);
   ratio = arith::DivUIOp::create(b, loc, dim(q, 1), dim(k, 1));
   out = allocResult(op.getResult(), q, v);
+  numKeyChunks = ceilDiv(numKeys, chunk);
+  numQueryChunks = ceilDiv(numQueries, chunk);
   // Query heads that read the same kv head share its state (computed once per task)
-  // unless their decays differ.
+  // unless their decays differ: a unit is (batch, kv head) or (batch, query head).
   bool share = !op.getDecay() || op.getDecay()->size() == 1;
-  if (share)
-    parallel({dim(q, 0), dim(k, 1)},
-             [&](ValueRange ids) { task(ids[0], ids[1], mul(ids[1], ratio), ratio); });
-  else
-    parallel({dim(q, 0), dim(q, 1)}, [&](ValueRange ids) {
-      task(ids[0], arith::DivUIOp::create(b, loc, ids[1], ratio), ids[1], idx(1));
+  Value groups = share ? dim(k, 1) : dim(q, 1);
+  Value units = mul(dim(q, 0), groups);
+  // Fewer units than threads: split each sequence into parts of at least
+  // kMinChunksPerPart chunks, at the cost of one more pass over the keys for the
+  // partial states.
+  constexpr int64_t kMinChunksPerPart = 64;
+  int64_t threads = plannedThreads();
+  Value work = causal ? numKeyChunks : numQueryChunks;
+  Value wanted = arith::CeilDivUIOp::create(b, loc, idx(threads), maxIndex(idx(1), units));
+  Value most = maxIndex(idx(1), arith::DivUIOp::create(b, loc, work, idx(kMinChunksPerPart)));
+  Value count = tiles.linearParts > 0 ? minIndex(idx(tiles.linearParts), maxIndex(idx(1), work))
+                                      : maxIndex(idx(1), minIndex(wanted, most));
+  Value per = maxIndex(idx(1), arith::CeilDivUIOp::create(b, loc, work, count));
+  count = maxIndex(idx(1), arith::CeilDivUIOp::create(b, loc, work, per));
+  partialStates = memref::AllocOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, features, valueDim}, f32),
+      ValueRange{units, count}, b.getI64IntegerAttr(64));
+  partialSums = memref::AllocOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, features}, f32),
+      ValueRange{units, count}, b.getI64IntegerAttr(64));
+  auto unitTask = [&](Value unit, Value index, auto body) {
+    Value batch = arith::DivUIOp::create(b, loc, unit, groups);
+    Value g = arith::RemUIOp::create(b, loc, unit, groups);
+    Part part{index, count, per, unit};
+    if (share)
+      body(batch, g, mul(g, ratio), ratio, part);
+    else
+      body(batch, arith::DivUIOp::create(b, loc, g, ratio), g, idx(1), part);
+  };
+  ifThen(cmp(arith::CmpIPredicate::sgt, count, idx(1)), [&] {
+    // Every part's own contribution to the state (the last part's is never needed when
+    // causal), then the state each part starts from.
+    parallel({units, causal ? sub(count, idx(1)) : count}, [&](ValueRange ids) {
+      unitTask(ids[0], ids[1], [&](Value batch, Value kvHead, Value firstHead, Value, const Part &p) {
+        setup(firstHead);
+        partialState(batch, kvHead, p);
+      });
     });
+    parallel({units}, [&](ValueRange ids) {
+      unitTask(ids[0], idx(0), [&](Value, Value, Value firstHead, Value, const Part &p) {
+        combineParts(firstHead, p);
+      });
+    });
+  });
+  parallel({units, count}, [&](ValueRange ids) {
+    unitTask(ids[0], ids[1], [&](Value batch, Value kvHead, Value firstHead, Value numHeads,
+                                 const Part &p) { task(batch, kvHead, firstHead, numHeads, p); });
+  });
   return bufferization::ToTensorOp::create(b, loc, op.getType(), out, /*restrict=*/true,
                                            /*writable=*/true);
 }
 
-void LinearKernel::task(Value batch, Value kvHead, Value firstHead, Value numHeads) {
-  auto eachHead = [&](function_ref<void(Value)> body) {
-    forLoop(firstHead, add(firstHead, numHeads), 1, body);
-  };
+/// Scratch, tables and a zero state for a task whose decay is that of `firstHead`.
+void LinearKernel::setup(Value firstHead) {
   qf = alloc({chunk, features});
   kft = alloc({features, chunk});
   kxt = alloc({paddedDim, chunk});
@@ -302,37 +370,7 @@ void LinearKernel::task(Value batch, Value kvHead, Value firstHead, Value numHea
       storeScalar(math::SinOp::create(b, loc, angle), sinStep, j);
     });
   }
-  auto setFirstAngle = [&](Value position) {
-    if (kind != FeatureKind::Cosformer)
-      return;
-    Value angle = arith::DivFOp::create(b, loc, fmul(toF32(position), scalar(M_PI / 2)),
-                                        toF32(numKeys));
-    cosFirst = math::CosOp::create(b, loc, angle);
-    sinFirst = math::SinOp::create(b, loc, angle);
-  };
-
-  if (!causal) {
-    // phi(K)^T V and sum phi(K) over every key, then every query against them.
-    forLoop(idx(0), ceilDiv(numKeys, chunk), 1, [&](Value c) {
-      Value j0 = mul(c, idx(chunk));
-      prefetchRows(k, {batch, kvHead}, add(j0, idx(chunk)), numKeys, headDim);
-      prefetchRows(v, {batch, kvHead}, add(j0, idx(chunk)), numKeys, valueDim);
-      setFirstAngle(j0);
-      keyFeatures(batch, kvHead, j0);
-      copyValues(batch, kvHead, j0);
-      updateState(/*decayed=*/false);
-    });
-    eachHead([&](Value head) {
-      forLoop(idx(0), ceilDiv(numQueries, chunk), 1, [&](Value c) {
-        Value i0 = mul(c, idx(chunk));
-        setFirstAngle(add(i0, offset));
-        queryFeatures(batch, head, i0, add(i0, offset));
-        if (normalize)
-          denominators(/*withScores=*/false);
-        outputs(batch, head, i0, /*withScores=*/false);
-      });
-    });
-  } else {
+  if (causal) {
     scores = alloc({chunk, chunk});
     weights = alloc({chunk, chunk});
     rowDecay = alloc({chunk});
@@ -345,16 +383,147 @@ void LinearKernel::task(Value batch, Value kvHead, Value firstHead, Value numHea
       windowValues = alloc({windowSpan, valueDim});
       windowSums = alloc({chunk});
     }
-    // Rows whose end-aligned position is negative (Nq > Nk) see no key.
-    Value zeros = splat(0.0);
+  }
+}
+
+void LinearKernel::setFirstAngle(Value position) {
+  if (kind != FeatureKind::Cosformer)
+    return;
+  Value angle = arith::DivFOp::create(b, loc, fmul(toF32(position), scalar(M_PI / 2)),
+                                      toF32(numKeys));
+  cosFirst = math::CosOp::create(b, loc, angle);
+  sinFirst = math::SinOp::create(b, loc, angle);
+}
+
+/// Chunks [index * per, min((index + 1) * per, total)) of a part.
+static std::pair<Value, Value> partRange(OpBuilder &b, Location loc, Value index, Value per,
+                                         Value total) {
+  Value first = arith::MulIOp::create(b, loc, index, per);
+  Value end = arith::MinSIOp::create(b, loc, arith::AddIOp::create(b, loc, first, per), total);
+  return {first, end};
+}
+
+/// The state (and key sums) that the keys of part `part` alone contribute, stored as
+/// row (unit, index) of the partial buffers.
+void LinearKernel::partialState(Value batch, Value kvHead, const Part &part) {
+  // Without a mask the parts split the queries; the keys split in as many parts.
+  Value per = causal ? part.chunks
+                     : maxIndex(idx(1), arith::CeilDivUIOp::create(b, loc, numKeyChunks, part.count));
+  auto [first, end] = partRange(b, loc, part.index, per, numKeyChunks);
+  forLoop(first, end, 1, [&](Value c) {
+    Value j0 = mul(c, idx(chunk));
+    setFirstAngle(j0);
+    keyFeatures(batch, kvHead, j0);
+    copyValues(batch, kvHead, j0);
+    updateState(/*decayed=*/causal && op.getDecay().has_value());
+  });
+  forLoop(idx(0), idx(features), 1, [&](Value f) {
+    for (int64_t e = 0; e < valueDim; e += lanes)
+      store(load(state, {f, idx(e)}), partialStates, {part.unit, part.index, f, idx(e)});
+    storeScalar(loadScalar(keySum, f), partialSums, {part.unit, part.index, f});
+  });
+}
+
+/// Replaces each part's own contribution by the state it starts from: causal, the
+/// decayed sum of the earlier parts'; without a mask, every part gets the total.
+void LinearKernel::combineParts(Value firstHead, const Part &part) {
+  Value runState = alloc({features, valueDim}), runSum = alloc({features});
+  zero(runState, features, valueDim);
+  forLoop(idx(0), idx(features), 1, [&](Value f) { storeScalar(scalar(0.0), runSum, f); });
+  Value log2l = scalar(0.0);
+  if (std::optional<ArrayRef<double>> decay = op.getDecay())
+    log2l = scalar(std::log2((*decay)[0])); // shared (else each part is one head: see below)
+  if (op.getDecay() && op.getDecay()->size() > 1)
+    for (size_t h = 1; h < op.getDecay()->size(); ++h)
+      log2l = select(cmp(arith::CmpIPredicate::eq, firstHead, idx(h)),
+                     scalar(std::log2((*op.getDecay())[h])), log2l);
+  Value parts = causal ? sub(part.count, idx(1)) : part.count;
+  forLoop(idx(0), parts, 1, [&](Value p) {
+    // Keys of part p: a whole number of chunks (only the last part may end ragged).
+    auto [first, end] = partRange(b, loc, p, part.chunks, numKeyChunks);
+    Value keep = causal ? power(log2l, toF32(mul(sub(end, first), idx(chunk)))) : scalar(1.0);
+    forLoop(idx(0), idx(features), 1, [&](Value f) {
+      for (int64_t e = 0; e < valueDim; e += lanes) {
+        Value at[] = {part.unit, p, f, idx(e)};
+        Value own = load(partialStates, at), before = load(runState, {f, idx(e)});
+        if (causal)
+          store(before, partialStates, at);
+        store(fma(splat(keep), before, own), runState, {f, idx(e)});
+      }
+      Value own = loadScalar(partialSums, {part.unit, p, f}), before = loadScalar(runSum, f);
+      if (causal)
+        storeScalar(before, partialSums, {part.unit, p, f});
+      storeScalar(arith::AddFOp::create(b, loc, fmul(keep, before), own), runSum, f);
+    });
+  });
+  // Causal: the last part starts from everything before it. Without a mask: part 0
+  // holds the total, which every part reads.
+  Value last = causal ? sub(part.count, idx(1)) : idx(0);
+  forLoop(idx(0), idx(features), 1, [&](Value f) {
+    for (int64_t e = 0; e < valueDim; e += lanes)
+      store(load(runState, {f, idx(e)}), partialStates, {part.unit, last, f, idx(e)});
+    storeScalar(loadScalar(runSum, f), partialSums, {part.unit, last, f});
+  });
+}
+
+void LinearKernel::task(Value batch, Value kvHead, Value firstHead, Value numHeads,
+                        const Part &part) {
+  auto eachHead = [&](function_ref<void(Value)> body) {
+    forLoop(firstHead, add(firstHead, numHeads), 1, body);
+  };
+  setup(firstHead);
+  Value split = cmp(arith::CmpIPredicate::sgt, part.count, idx(1));
+  // A split sequence starts from its part's state (the total without a mask).
+  ifThen(split, [&] {
+    Value from = causal ? part.index : idx(0);
+    forLoop(idx(0), idx(features), 1, [&](Value f) {
+      for (int64_t e = 0; e < valueDim; e += lanes)
+        store(load(partialStates, {part.unit, from, f, idx(e)}), state, {f, idx(e)});
+      storeScalar(loadScalar(partialSums, {part.unit, from, f}), keySum, f);
+    });
+  });
+
+  if (!causal) {
+    // phi(K)^T V and sum phi(K) over every key (unless the parts did), then this part's
+    // queries against them.
+    Value whole = arith::XOrIOp::create(b, loc, split, arith::ConstantIntOp::create(b, loc, 1, 1));
+    ifThen(whole, [&] {
+      forLoop(idx(0), numKeyChunks, 1, [&](Value c) {
+        Value j0 = mul(c, idx(chunk));
+        prefetchRows(k, {batch, kvHead}, add(j0, idx(chunk)), numKeys, headDim);
+        prefetchRows(v, {batch, kvHead}, add(j0, idx(chunk)), numKeys, valueDim);
+        setFirstAngle(j0);
+        keyFeatures(batch, kvHead, j0);
+        copyValues(batch, kvHead, j0);
+        updateState(/*decayed=*/false);
+      });
+    });
+    auto [first, end] = partRange(b, loc, part.index, part.chunks, numQueryChunks);
     eachHead([&](Value head) {
-      forLoop(idx(0), maxIndex(idx(0), sub(numQueries, numKeys)), 1, [&](Value i) {
-        for (int64_t e = 0; e < valueDim; e += lanes)
-          store(zeros, out, {batch, head, i, idx(e)});
+      forLoop(first, end, 1, [&](Value c) {
+        Value i0 = mul(c, idx(chunk));
+        setFirstAngle(add(i0, offset));
+        queryFeatures(batch, head, i0, add(i0, offset));
+        if (normalize)
+          denominators(/*withScores=*/false);
+        outputs(batch, head, i0, /*withScores=*/false);
+      });
+    });
+  } else {
+    // Rows whose end-aligned position is negative (Nq > Nk) see no key (part 0 writes
+    // their zeros).
+    Value zeros = splat(0.0);
+    ifThen(cmp(arith::CmpIPredicate::eq, part.index, idx(0)), [&] {
+      eachHead([&](Value head) {
+        forLoop(idx(0), maxIndex(idx(0), sub(numQueries, numKeys)), 1, [&](Value i) {
+          for (int64_t e = 0; e < valueDim; e += lanes)
+            store(zeros, out, {batch, head, i, idx(e)});
+        });
       });
     });
     // Chunk c holds positions [cC, cC + C): keys j there, query rows j - offset.
-    forLoop(idx(0), ceilDiv(numKeys, chunk), 1, [&](Value c) {
+    auto [first, end] = partRange(b, loc, part.index, part.chunks, numKeyChunks);
+    forLoop(first, end, 1, [&](Value c) {
       Value j0 = mul(c, idx(chunk));
       Value i0 = sub(j0, offset);
       // The next chunk's rows, while this one computes (gathers do not train the
