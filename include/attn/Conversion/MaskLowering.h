@@ -39,6 +39,9 @@ struct MaskOperandAccess {
 /// Whether `mask` reads mask operands (document(i), blocks(i, ...) terms).
 bool readsMaskOperands(MaskAttr mask);
 
+/// Whether `mask` has a term of `kind` anywhere.
+bool containsMaskKind(MaskAttr mask, MaskKind kind);
+
 /// i1 predicate: is key column `key` visible from query row `query` under `mask`, for
 /// sequence lengths `numQueries`, `numKeys` (end-aligned positions). `query` and `key`
 /// are index values, or vectors of index or of a narrower integer type (the predicate

@@ -36,12 +36,6 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-static bool hasTopkTerm(MaskAttr mask) {
-  return mask.getKind() == MaskKind::TopkBlocks ||
-         llvm::any_of(mask.getOperands(),
-                      [](Attribute m) { return hasTopkTerm(cast<MaskAttr>(m)); });
-}
-
 std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelTiles &tiles) {
   if (op.getNormalizer() != Normalizer::Softmax)
     return "linear attention is not lowered to the GPU yet";
@@ -56,7 +50,7 @@ std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelT
     return "the head dim must be a multiple of 16 and at most 128";
   for (Value operand : op.getMaskOperands())
     if (cast<RankedTensorType>(operand.getType()).getRank() == 4 && op.getMaskAttr() &&
-        hasTopkTerm(op.getMaskAttr()))
+        containsMaskKind(op.getMaskAttr(), MaskKind::TopkBlocks))
       return "top-k block indices are not supported on the GPU path yet (give the layout "
              "with blocks(...))";
   if (tiles.keyTile % 16 != 0 || tiles.keyTile > 128 || tiles.warps < 1 || tiles.warps > 8)

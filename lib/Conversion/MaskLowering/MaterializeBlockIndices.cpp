@@ -25,19 +25,13 @@ namespace mlir::attn {
 using namespace mlir;
 using namespace mlir::attn;
 
-static bool hasTopkTerm(MaskAttr mask) {
-  return mask.getKind() == MaskKind::TopkBlocks ||
-         llvm::any_of(mask.getOperands(),
-                      [](Attribute m) { return hasTopkTerm(cast<MaskAttr>(m)); });
-}
-
 namespace {
 struct MaterializeBlockIndices : OpRewritePattern<AttentionOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(AttentionOp op, PatternRewriter &rewriter) const override {
     MaskAttr mask = op.getMaskAttr();
-    if (!mask || !hasTopkTerm(mask))
+    if (!mask || !containsMaskKind(mask, MaskKind::TopkBlocks))
       return rewriter.notifyMatchFailure(op, "no topk_blocks term");
     Location loc = op.getLoc();
     // Operands other terms read keep their place (renumbered); each (indices, bk)
