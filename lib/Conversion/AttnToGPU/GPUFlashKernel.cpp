@@ -3,15 +3,17 @@
 // FlashAttention-2 on the GPU, built from gpu / nvgpu / vector ops:
 //  * one thread block per (query tile of 16 x warps rows, head, batch); each warp owns
 //    16 query rows, kept as m16n8k16 A fragments (nvgpu.ldmatrix from shared memory);
-//  * per kv tile of Bc keys, the block stages K and V in shared memory (converted to
-//    the MMA type on the way: f16 / bf16 as given, f32 inputs to f16), then each warp
+//  * per kv tile of Bc keys, the block stages K and V in shared memory in f16 (f16
+//    inputs double-buffered with cp.async, the next tile in flight; bf16 and f32
+//    converted while staged synchronously), then each warp
 //    computes S = Q K^T (nvgpu.mma.sync, f32 accumulators), scales (and soft-caps) it,
 //    masks partial tiles per element, updates the online softmax in registers (row max
 //    and sums reduced across the four lanes that share a row with gpu.shuffle xor),
 //    and accumulates O += P V with P reused from the S accumulators as A fragments
 //    (the accumulator layout of two n8 blocks is the A layout of one k16 step);
 //  * (query tile, kv tile) pairs are classified with the CPU kernels' classifyTile:
-//    empty tiles are skipped, full tiles run without element checks.
+//    empty tiles are skipped, full tiles run without element checks (run-time mask
+//    operands: GPUMaskOperands.cpp).
 // O / l is written with the result's element type; rows without a visible key get 0.
 //
 //===----------------------------------------------------------------------===//
