@@ -103,29 +103,20 @@ bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64
     const double *row = seg.data.data() + operands->batch * nk;
     return row[p] == row[j];
   }
+  case MaskKind::Blocks:
   case MaskKind::TopkBlocks: {
     if (!operands)
       return false;
-    const Tensor &indices = *operands->tensors[a[0]];
-    const std::vector<int64_t> &s = indices.shape; // [B, Hq, QB, K]
+    // Row (batch, head, query block) of a [B, Hq, QB, KB] layout or [B, Hq, QB, K] indices.
+    const Tensor &t = *operands->tensors[a[0]];
+    const std::vector<int64_t> &s = t.shape;
     int64_t qb = i / a[1], kb = j / a[2];
     if (qb >= s[2])
-      return false; // query blocks the index tensor does not cover select nothing
-    const double *row = &indices.data[((operands->batch * s[1] + head) * s[2] + qb) * s[3]];
-    for (int64_t k = 0; k < s[3]; ++k)
-      if (row[k] == double(kb))
-        return true;
-    return false;
-  }
-  case MaskKind::Blocks: {
-    if (!operands)
-      return false;
-    const Tensor &layout = *operands->tensors[a[0]];
-    const std::vector<int64_t> &s = layout.shape; // [B, Hq, QB, KB]
-    int64_t qb = i / a[1], kb = j / a[2];
-    if (qb >= s[2] || kb >= s[3])
-      return false; // blocks the layout does not cover are hidden
-    return layout.data[((operands->batch * s[1] + head) * s[2] + qb) * s[3] + kb] != 0;
+      return false; // query blocks the tensor does not cover see nothing
+    const double *row = &t.data[((operands->batch * s[1] + head) * s[2] + qb) * s[3]];
+    if (mask.getKind() == MaskKind::Blocks)
+      return kb < s[3] && row[kb] != 0; // blocks past the layout are hidden
+    return std::find(row, row + s[3], double(kb)) != row + s[3];
   }
   }
   return false;

@@ -340,7 +340,7 @@ int64_t AttentionOp::getFeatureDim() {
   return featureLength(*getFeature(), d);
 }
 
-LinearSchedule AttentionOp::getLinearSchedule() {
+LinearProblem AttentionOp::getLinearProblem() {
   auto length = [](RankedTensorType t) -> std::optional<int64_t> {
     if (t.isDynamicDim(2))
       return std::nullopt;
@@ -353,6 +353,12 @@ LinearSchedule AttentionOp::getLinearSchedule() {
   // A dynamic value dim: the model's ratios hardly depend on it.
   if (ShapedType::isDynamic(problem.valueDim))
     problem.valueDim = problem.featureDim;
+  return problem;
+}
+
+LinearSchedule AttentionOp::getLinearSchedule() {
+  LinearProblem problem = getLinearProblem();
+  bool causal = problem.causal;
   LinearSchedule chosen = chooseLinearSchedule(problem);
   if (std::optional<LinearOrder> order = getOrder())
     chosen.order = *order;

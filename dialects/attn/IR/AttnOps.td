@@ -249,6 +249,8 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments]> {
     }
     /// Feature length of phi (2D for cosformer, 1 + D + D^2 for taylor2); D on softmax.
     int64_t getFeatureDim();
+    /// The shape facts the linear cost model reads.
+    LinearProblem getLinearProblem();
     /// The order and chunk the lowerings use: the attributes where given, else the
     /// cost model's choice (LinearCostModel.h).
     LinearSchedule getLinearSchedule();

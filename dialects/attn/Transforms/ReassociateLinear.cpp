@@ -47,15 +47,7 @@ struct AttnReassociateLinearPass
 
   /// The decision and both estimates (per head, in FLOP-equivalents).
   void remark(AttentionOp op, LinearSchedule chosen) {
-    auto length = [](RankedTensorType t) -> std::optional<int64_t> {
-      return t.isDynamicDim(2) ? std::nullopt : std::optional<int64_t>(t.getDimSize(2));
-    };
-    int64_t valueDim = op.getValue().getType().getDimSize(3);
-    LinearProblem problem{length(op.getQuery().getType()), length(op.getKey().getType()),
-                          op.getFeatureDim(),
-                          ShapedType::isDynamic(valueDim) ? op.getFeatureDim() : valueDim,
-                          op.getMaskAttr() && op.getMaskAttr().getKind() == MaskKind::Causal,
-                          true};
+    LinearProblem problem = op.getLinearProblem();
     LinearSchedule linear{LinearOrder::Reassociated, chosen.chunk};
     if (problem.causal && linear.chunk == 0)
       linear.chunk = 64;

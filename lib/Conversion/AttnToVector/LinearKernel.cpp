@@ -249,13 +249,7 @@ void LinearKernel::combineParts(Value firstHead, const Part &part) {
   Value runState = alloc({features, valueDim}), runSum = alloc({features});
   zero(runState, features, valueDim);
   forLoop(idx(0), idx(features), 1, [&](Value f) { storeScalar(scalar(0.0), runSum, f); });
-  Value log2l = scalar(0.0);
-  if (std::optional<ArrayRef<double>> decay = op.getDecay())
-    log2l = scalar(std::log2((*decay)[0])); // shared (else each part is one head: see below)
-  if (op.getDecay() && op.getDecay()->size() > 1)
-    for (size_t h = 1; h < op.getDecay()->size(); ++h)
-      log2l = select(cmp(arith::CmpIPredicate::eq, firstHead, idx(h)),
-                     scalar(std::log2((*op.getDecay())[h])), log2l);
+  Value log2l = log2Decay(firstHead);
   Value parts = causal ? sub(part.count, idx(1)) : part.count;
   forLoop(idx(0), parts, 1, [&](Value p) {
     // Keys of part p: a whole number of chunks (only the last part may end ragged).
@@ -372,15 +366,20 @@ void LinearKernel::task(Value batch, Value kvHead, Value firstHead, Value numHea
 
 /// W[r, j] = l^(r - j) (j <= r), rowDecay[r] = l^(r + 1), colDecay[j] = l^(C - 1 - j),
 /// chunkDecay = l^C, for this head's l (1 without a decay: W is the causal 0/1 mask).
-void LinearKernel::decayTables(Value head) {
+/// log2 of query head `head`'s decay (0 without one): a select chain over the heads.
+Value LinearKernel::log2Decay(Value head) {
   Value log2l = scalar(0.0);
   if (std::optional<ArrayRef<double>> decay = op.getDecay()) {
-    // The head's log2 l: a select chain over the (few) heads.
     log2l = scalar(std::log2((*decay)[0]));
     for (size_t h = 1; h < decay->size(); ++h)
       log2l = select(cmp(arith::CmpIPredicate::eq, head, idx(h)),
                      scalar(std::log2((*decay)[h])), log2l);
   }
+  return log2l;
+}
+
+void LinearKernel::decayTables(Value head) {
+  Value log2l = log2Decay(head);
   forLoop(idx(0), idx(chunk), 1, [&](Value r) {
     storeScalar(power(log2l, toF32(add(r, idx(1)))), rowDecay, r);
     storeScalar(power(log2l, toF32(sub(idx(chunk - 1), r))), colDecay, r);

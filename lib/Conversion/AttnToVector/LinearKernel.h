@@ -85,6 +85,7 @@ struct LinearKernel : KernelBuilder {
   void combineParts(Value firstHead, const Part &part);
   Value partialStates, partialSums; // [units][parts][F][E], [units][parts][F]
   Value numKeyChunks, numQueryChunks;
+  Value log2Decay(Value head);
   void decayTables(Value head);
   void queryFeatures(Value batch, Value head, Value firstRow, Value firstPosition);
   void keyFeatures(Value batch, Value kvHead, Value j0);
