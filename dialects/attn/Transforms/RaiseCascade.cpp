@@ -125,17 +125,25 @@ std::pair<Value, std::string> throughPermutation(Value v, const std::string &let
 }
 
 /// s = [mask] [softcap] [scale]* einsum(q, k): fills in everything but the kv prefix.
+/// Steps `s` back through an attn.mask filled with `fill` whose query/key letters sit
+/// where the scores have m and n, recording the mask; false for any other mask.
+bool throughMask(Value &s, StringRef scoreLetters, FillKind fill, SoftmaxMatch &match) {
+  auto mask = definingOp<MaskOp>(s);
+  if (!mask)
+    return true;
+  StringRef indices = mask.getIndices();
+  if (mask.getFill() != fill || indices.size() != scoreLetters.size() ||
+      indices.find(mask.getQuery()[0]) != scoreLetters.size() - 2 ||
+      indices.find(mask.getKey()[0]) != scoreLetters.size() - 1)
+    return false;
+  match.mask = mask.getMask();
+  s = mask.getInput();
+  return true;
+}
+
 bool matchScores(Value s, StringRef scoreLetters, SoftmaxMatch &match) {
-  if (auto mask = definingOp<MaskOp>(s)) {
-    // The mask's query/key letters must sit where the scores have m and n.
-    StringRef indices = mask.getIndices();
-    if (mask.getFill() != FillKind::NegInf || indices.size() != scoreLetters.size() ||
-        indices.find(mask.getQuery()[0]) != scoreLetters.size() - 2 ||
-        indices.find(mask.getKey()[0]) != scoreLetters.size() - 1)
-      return false;
-    match.mask = mask.getMask();
-    s = mask.getInput();
-  }
+  if (!throughMask(s, scoreLetters, FillKind::NegInf, match))
+    return false;
   if (auto cap = definingOp<MapOp>(s); cap && cap.getFn() == MapFn::Softcap) {
     match.softcap = cap.getConstantAttr().getValueAsDouble();
     s = cap.getInputs()[0];
@@ -192,15 +200,8 @@ bool matchScores(Value s, StringRef scoreLetters, SoftmaxMatch &match) {
 /// w = [mask(zero)] einsum(feature(q'), feature(k)) with q' = [scale]* q: the weights
 /// of linear attention; fills in everything but the kv prefix.
 bool matchLinearScores(Value w, StringRef scoreLetters, SoftmaxMatch &match) {
-  if (auto mask = definingOp<MaskOp>(w)) {
-    StringRef indices = mask.getIndices();
-    if (mask.getFill() != FillKind::Zero || indices.size() != scoreLetters.size() ||
-        indices.find(mask.getQuery()[0]) != scoreLetters.size() - 2 ||
-        indices.find(mask.getKey()[0]) != scoreLetters.size() - 1)
-      return false;
-    match.mask = mask.getMask();
-    w = mask.getInput();
-  }
+  if (!throughMask(w, scoreLetters, FillKind::Zero, match))
+    return false;
   auto qk = definingOp<EinsumOp>(w);
   if (!qk || qk.getInputs().size() != 2 || qk.getCombine() != CombineKind::Mul ||
       qk.getReduce() != ReduceKind::Add || qk.getScale())
