@@ -28,8 +28,9 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
     kernel.queryBlock = options.queryTile;
     kernel.keyTile = options.keyTile;
     // Sequential code gains nothing from splitting a sequence into parts.
-    kernel.linearParts = options.linearParts > 0 ? options.linearParts.getValue()
-                                                 : (options.threads ? 0 : 1);
+    // (A negative count goes through, for the pass to reject.)
+    kernel.linearParts = options.linearParts != 0 ? options.linearParts.getValue()
+                                                  : (options.threads ? 0 : 1);
     pm.addPass(createConvertAttnToVector(kernel));
   }
   ConvertAttnToLinalgOptions lowering;

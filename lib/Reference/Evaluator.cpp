@@ -622,6 +622,12 @@ private:
 } // namespace
 
 bool mlir::attn::reference::canEvaluate(func::FuncOp func, Operation **unsupported) {
+  // A declaration has no body to interpret.
+  if (func.isDeclaration()) {
+    if (unsupported)
+      *unsupported = func;
+    return false;
+  }
   for (Operation &op : func.getBody().front()) {
     if (isa<AttnDialect>(op.getDialect()) || isa<tensor::CastOp, func::ReturnOp>(op))
       continue;
@@ -634,5 +640,8 @@ bool mlir::attn::reference::canEvaluate(func::FuncOp func, Operation **unsupport
 
 FailureOr<Result> mlir::attn::reference::evaluate(func::FuncOp func, ArrayRef<Tensor> args,
                                                   const Options &options) {
+  if (func.isDeclaration())
+    return func.emitError() << "the reference evaluator needs a function body; @"
+                            << func.getSymName() << " is a declaration";
   return Evaluator(options).run(func, args);
 }

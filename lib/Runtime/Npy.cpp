@@ -27,6 +27,18 @@ int64_t NpyArray::numElements() const {
   return n;
 }
 
+std::optional<uint64_t> mlir::attn::checkedByteSize(llvm::ArrayRef<int64_t> shape,
+                                                    size_t elementSize) {
+  uint64_t bytes = elementSize;
+  for (int64_t s : shape)
+    if (s < 0 || __builtin_mul_overflow(bytes, uint64_t(s), &bytes))
+      return std::nullopt;
+  // Byte offsets are int64 in the memref descriptors the kernels receive.
+  if (bytes > uint64_t(INT64_MAX))
+    return std::nullopt;
+  return bytes;
+}
+
 static llvm::Error npyError(StringRef path, const llvm::Twine &what) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  (path + ": not a usable .npy file: " + what).str());
@@ -43,7 +55,9 @@ static std::optional<StringRef> dictValue(StringRef dict, StringRef key) {
     if (!rest.consume_front(":"))
       return std::nullopt;
     rest = rest.ltrim();
-    size_t end = rest.starts_with("(") ? rest.find(')') + 1 : rest.find_first_of(",}");
+    size_t end = rest.starts_with("(") ? rest.find(')') : rest.find_first_of(",}");
+    if (end != StringRef::npos && rest.starts_with("("))
+      ++end;
     return rest.take_front(end).trim();
   }
   return std::nullopt;
@@ -55,7 +69,10 @@ llvm::Expected<NpyArray> mlir::attn::readNpy(StringRef path) {
   if (!file)
     return llvm::createStringError(file.getError(), (path + ": cannot read: " +
                                                      file.getError().message()).str());
-  StringRef data = (*file)->getBuffer();
+  return parseNpy((*file)->getBuffer(), path);
+}
+
+llvm::Expected<NpyArray> mlir::attn::parseNpy(StringRef data, StringRef path) {
   if (!data.starts_with("\x93NUMPY"))
     return npyError(path, "missing the \\x93NUMPY magic");
   if (data.size() < 10)
@@ -110,7 +127,10 @@ llvm::Expected<NpyArray> mlir::attn::readNpy(StringRef path) {
       return npyError(path, "bad dimension '" + dim.trim() + "' in shape " + *shape);
     array.shape.push_back(v);
   }
-  size_t expected = array.numElements() * array.elementSize();
+  std::optional<uint64_t> bytes = checkedByteSize(array.shape, array.elementSize());
+  if (!bytes)
+    return npyError(path, "shape " + *shape + " has more than 2^63 bytes");
+  uint64_t expected = *bytes;
   size_t available = data.size() - headerStart - headerLen;
   if (available < expected)
     return npyError(path, "truncated data: shape " + *shape + " needs " +

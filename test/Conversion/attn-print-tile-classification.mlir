@@ -4,7 +4,7 @@
 
 // Every count below equals a brute-force classification of all (query, key) pairs of
 // each tile from the mask's definition (empty: no pair visible; full: all visible).
-// NOLEN: error: attn-print-tile-classification needs q-len > 0 and positive tiles; got q-len=0 q-tile=64 kv-tile=64
+// NOLEN: error: attn-print-tile-classification needs q-len > 0 and positive tiles, all below 2^30; got q-len=0 q-tile=64 kv-tile=64
 // Nq=100 < Nk=300 (end-aligned causal): one empty tile.
 // CROSS: remark: tiles of 32x64 for Nq=100 Nk=300: 20 tiles, 1 empty, 14 full, 5 partial; visited 19 (95.0%)
 

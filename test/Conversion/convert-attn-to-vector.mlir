@@ -5,7 +5,7 @@
 // RUN: not attn-opt %s -split-input-file --convert-attn-to-vector="target=avx512 kv-tile=40" 2>&1 | FileCheck %s --check-prefix=BADTILE
 
 // BADTARGET: error: convert-attn-to-vector: unknown target 'sse9' (expected host, avx512 or avx2)
-// BADTILE: error: convert-attn-to-vector: {{.*}} kv-tile must be a multiple of the vector width (16 lanes); got rows=0 kv-tile=40 q-block=0
+// BADTILE: error: convert-attn-to-vector: {{.*}} a multiple of the vector width, 16 lanes) must not be negative; got rows=0 kv-tile=40 q-block=0
 
 // The AVX-512 model: 6 query rows x 4 vectors of 16 keys, 192 rows per task. K is
 // packed once into K^T tiles, tasks are (batch, head, query block), scratch is per task.

@@ -3,7 +3,7 @@
 // RUN: attn-opt %s -split-input-file --attn-reassociate-linear="remarks=1" 2>&1 | FileCheck %s --check-prefix=REMARK
 // RUN: not attn-opt %s -split-input-file --attn-reassociate-linear="chunk=40" 2>&1 | FileCheck %s --check-prefix=BADCHUNK
 
-// BADCHUNK: attn-reassociate-linear: chunk must be 0 (cost model) or a positive multiple of 16, got 40
+// BADCHUNK: attn-reassociate-linear: chunk must be 0 (cost model) or a positive multiple of 16 up to 1024, got 40
 
 // Short sequences: 2 N^2 (F + E) is less than the two F x E products per token.
 // CHECK-LABEL: func.func @short_full

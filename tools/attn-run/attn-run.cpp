@@ -11,7 +11,10 @@
 #include "attn/InitAttn.h"
 #include "attn/Pipelines/Pipelines.h"
 #include "attn/Reference/Evaluator.h"
+#include "attn/Runtime/Bench.h"
+#include "attn/Runtime/Check.h"
 #include "attn/Runtime/CudaRunner.h"
+#include "attn/Runtime/Inputs.h"
 #include "attn/Runtime/JitRunner.h"
 #include "attn/Runtime/Npy.h"
 
@@ -63,6 +66,11 @@ static cl::opt<bool> check("check", cl::desc("Compare with the fp64 reference ev
 static cl::opt<double> tolerance("tolerance",
                                  cl::desc("Largest max_rel_err that --check accepts"),
                                  cl::init(1e-5), cl::cat(runCategory));
+static cl::opt<bool> acceptEmptyRowZeros(
+    "accept-empty-row-zeros",
+    cl::desc("With --check, accept 0 where the reference is NaN (rows with no visible key: "
+             "0/0 in a literal cascade, zeros in the attn.attention it is raised to)"),
+    cl::cat(runCategory));
 static cl::opt<bool> bench("bench", cl::desc("Time the compiled function"),
                            cl::cat(runCategory));
 static cl::opt<unsigned> reps("reps", cl::desc("Timed repetitions for --bench (0: enough "
@@ -115,43 +123,14 @@ static cl::opt<bool> noRaise("no-raise",
                              cl::desc("Do not raise softmax cascades (generic path only)"),
                              cl::cat(runCategory));
 
-namespace {
-int fail(const llvm::Twine &message) {
+static int fail(const llvm::Twine &message) {
   llvm::errs() << "attn-run: error: " << message << "\n";
   return 1;
 }
 
-std::string shapeString(llvm::ArrayRef<int64_t> shape) {
-  std::string s;
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "x" : "") + std::to_string(shape[i]);
-  return s.empty() ? "scalar" : s;
-}
-
-const char *dtypeName(NpyDType t) {
-  return t == NpyDType::F32 ? "f32" : t == NpyDType::F64 ? "f64" : "i32";
-}
-
-double elementAt(const NpyArray &a, int64_t i) {
-  if (a.dtype == NpyDType::F32)
-    return reinterpret_cast<const float *>(a.bytes.data())[i];
-  if (a.dtype == NpyDType::I32)
-    return reinterpret_cast<const int32_t *>(a.bytes.data())[i];
-  return reinterpret_cast<const double *>(a.bytes.data())[i];
-}
-
-/// `x` rounded to f16 / bf16 (what the GPU receives), as f32.
-float roundTo(Type type, float x) {
-  if (type.isF16())
-    return (float)(_Float16)x;
-  if (type.isBF16())
-    return fromBF16Bits(toBF16Bits(x));
-  return x;
-}
-
 /// The evaluator's fp64 view of `a`; without `withData` only the shape (what shape
 /// checking needs; an fp64 copy of every input would double attn-run's footprint).
-reference::Tensor toReference(const NpyArray &a, bool withData) {
+static reference::Tensor toReference(const NpyArray &a, bool withData) {
   reference::Tensor t;
   t.shape = a.shape;
   if (!withData)
@@ -161,34 +140,6 @@ reference::Tensor toReference(const NpyArray &a, bool withData) {
     t.data[i] = elementAt(a, i);
   return t;
 }
-
-/// Resolves every argument's shape from its type, --dims, --inputs and attn.defaults.
-struct ShapeResolver {
-  func::FuncOp func;
-  std::map<std::string, int64_t> sizes; // named dims, from --dims and files
-  std::map<std::string, std::string> origin;
-
-  llvm::Error bind(const std::string &name, int64_t size, const std::string &from) {
-    auto [it, inserted] = sizes.emplace(name, size);
-    if (!inserted && it->second != size)
-      return llvm::createStringError(
-          llvm::inconvertibleErrorCode(),
-          "dimension '%s' is %lld from %s but %lld from %s", name.c_str(),
-          (long long)it->second, origin[name].c_str(), (long long)size, from.c_str());
-    origin.emplace(name, from);
-    return llvm::Error::success();
-  }
-
-  /// Per-dimension names of argument `i` ("" where unnamed).
-  std::vector<std::string> namesOf(unsigned i, int64_t rank) {
-    std::vector<std::string> names(rank);
-    if (auto attr = func.getArgAttrOfType<StringAttr>(i, "attn.dims"))
-      for (int64_t d = 0; d < rank && d < (int64_t)attr.getValue().size(); ++d)
-        names[d] = std::string(1, attr.getValue()[d]);
-    return names;
-  }
-};
-} // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
@@ -214,6 +165,9 @@ int main(int argc, char **argv) {
     func = module->lookupSymbol<func::FuncOp>(entryName);
     if (!func)
       return fail("no function '" + entryName + "' in " + inputFile);
+    if (func.isDeclaration())
+      return fail("@" + entryName + " is a declaration: attn-run needs a function with a "
+                  "body");
   } else {
     for (auto f : module->getOps<func::FuncOp>())
       if (f.isPublic() && !f.isDeclaration()) {
@@ -227,141 +181,27 @@ int main(int argc, char **argv) {
   std::string entry = func.getSymName().str();
   FunctionType ftype = func.getFunctionType();
 
-  ShapeResolver resolver{func, {}, {}};
-  if (!dimsOption.empty()) {
-    llvm::SmallVector<llvm::StringRef> items;
-    llvm::StringRef(dimsOption).split(items, ',', -1, false);
-    for (llvm::StringRef item : items) {
-      auto [name, value] = item.split('=');
-      int64_t size;
-      if (name.trim().empty() || value.trim().getAsInteger(10, size) || size < 0)
-        return fail("--dims expects name=size pairs, got '" + item + "'");
-      if (llvm::Error err = resolver.bind(name.trim().str(), size, "--dims"))
-        return fail(llvm::toString(std::move(err)));
-    }
-  }
-
-  // Inputs: files or random.
   bool onCuda = vectorTarget == "cuda";
-  std::vector<NpyArray> args(ftype.getNumInputs());
-  for (unsigned i = 0; i < ftype.getNumInputs(); ++i) {
-    auto type = dyn_cast<RankedTensorType>(ftype.getInput(i));
-    // f16 / bf16 on the GPU: host data is f32, rounded to the argument's type.
-    bool halfOnGPU = onCuda && type && (type.getElementType().isF16() ||
-                                        type.getElementType().isBF16());
-    if (!type || !(type.getElementType().isF32() || type.getElementType().isF64() ||
-                   type.getElementType().isInteger(32) || halfOnGPU))
-      return fail("argument #" + llvm::Twine(i) + " of @" + entry +
-                  " must be a ranked f32, f64 or i32 tensor (f16 / bf16 with --target=cuda)");
-    NpyDType dtype = type.getElementType().isF32() || halfOnGPU ? NpyDType::F32
-                     : type.getElementType().isF64() ? NpyDType::F64
-                                                     : NpyDType::I32;
-    std::vector<std::string> names = resolver.namesOf(i, type.getRank());
-    if (!inputsDir.empty()) {
-      llvm::SmallString<256> path(inputsDir);
-      llvm::sys::path::append(path, "arg" + std::to_string(i) + ".npy");
-      auto file = readNpy(path);
-      if (!file)
-        return fail(llvm::toString(file.takeError()));
-      if (file->dtype != dtype)
-        return fail(path + ": dtype " + npyDescr(file->dtype) + " but argument #" +
-                    llvm::Twine(i) + " is " + dtypeName(dtype) + " (" + npyDescr(dtype) + ")");
-      if ((int64_t)file->shape.size() != type.getRank())
-        return fail(path + ": shape (" + shapeString(file->shape) + ") has rank " +
-                    llvm::Twine(file->shape.size()) + " but argument #" + llvm::Twine(i) +
-                    " has rank " + llvm::Twine(type.getRank()));
-      for (int64_t d = 0; d < type.getRank(); ++d) {
-        if (!type.isDynamicDim(d) && type.getDimSize(d) != file->shape[d])
-          return fail(path + ": shape (" + shapeString(file->shape) + ") does not match " +
-                      "argument #" + llvm::Twine(i) + " of static size " +
-                      llvm::Twine(type.getDimSize(d)) + " in dimension " + llvm::Twine(d));
-        if (!names[d].empty())
-          if (llvm::Error err = resolver.bind(names[d], file->shape[d], path.str().str()))
-            return fail(llvm::toString(std::move(err)));
-      }
-      args[i] = std::move(*file);
-      if (halfOnGPU)
-        for (int64_t e = 0, n = args[i].numElements(); e < n; ++e) {
-          float &x = reinterpret_cast<float *>(args[i].bytes.data())[e];
-          x = roundTo(type.getElementType(), x);
-        }
-      continue;
-    }
-    args[i].dtype = dtype;
-    for (int64_t d = 0; d < type.getRank(); ++d) {
-      int64_t size = type.getDimSize(d);
-      const std::string &name = names[d];
-      if (!name.empty() && resolver.sizes.count(name)) {
-        if (!type.isDynamicDim(d) && resolver.sizes[name] != size)
-          return fail("dimension '" + name + "' is static " + llvm::Twine(size) +
-                      " in argument #" + llvm::Twine(i) + " but " +
-                      llvm::Twine(resolver.sizes[name]) + " from " + resolver.origin[name]);
-        size = resolver.sizes[name];
-      } else if (type.isDynamicDim(d)) {
-        auto defaults = func->getAttrOfType<DictionaryAttr>("attn.defaults");
-        auto value = defaults && !name.empty() ? defaults.getAs<IntegerAttr>(name)
-                                               : IntegerAttr();
-        if (!value)
-          return fail("dimension " + llvm::Twine(d) + " of argument #" + llvm::Twine(i) +
-                      " of @" + entry + " is dynamic: name it with {attn.dims = \"...\"} "
-                      "and give its size with --dims or the function attribute "
-                      "attn.defaults");
-        size = value.getInt();
-        if (llvm::Error err = resolver.bind(name, size, "attn.defaults"))
-          return fail(llvm::toString(std::move(err)));
-      }
-      args[i].shape.push_back(size);
-    }
-    std::mt19937_64 gen(seed * 1000003ull + i);
-    std::normal_distribution<double> normal(0.0, inputScale);
-    int64_t n = args[i].numElements();
-    args[i].bytes.resize(n * args[i].elementSize());
-    if (dtype == NpyDType::I32) {
-      // i32 arguments are segment (document) ids: along the last dimension, documents
-      // of random lengths (1 to ~2/5 of the row) numbered 0, 1, 2, ... (sequence packing).
-      int64_t row = args[i].shape.empty() ? 1 : args[i].shape.back();
-      auto *ids = reinterpret_cast<int32_t *>(args[i].bytes.data());
-      std::uniform_int_distribution<int64_t> length(1, std::max<int64_t>(1, 2 * row / 5));
-      for (int64_t start = 0; start < n; start += row) {
-        int32_t doc = 0;
-        for (int64_t e = 0, left = length(gen); e < row && start + e < n; ++e, --left) {
-          if (left == 0) {
-            ++doc;
-            left = length(gen);
-          }
-          ids[start + e] = doc;
-        }
-      }
-      continue;
-    }
-    for (int64_t e = 0; e < n; ++e) {
-      double x = normal(gen);
-      if (halfOnGPU)
-        x = roundTo(type.getElementType(), (float)x);
-      if (dtype == NpyDType::F32)
-        reinterpret_cast<float *>(args[i].bytes.data())[e] = (float)x;
-      else
-        reinterpret_cast<double *>(args[i].bytes.data())[e] = x;
-    }
-  }
-
+  InputSpec spec;
+  spec.dims = dimsOption;
+  spec.directory = inputsDir;
+  spec.seed = seed;
+  spec.scale = inputScale;
+  spec.allowHalf = onCuda;
+  auto inputs = prepareInputs(func, spec);
+  if (!inputs)
+    return fail(llvm::toString(inputs.takeError()));
   llvm::outs() << "attn-run: @" << entry << " from " << llvm::sys::path::filename(inputFile)
                << "\n";
+  std::vector<NpyArray> args;
   std::vector<reference::Tensor> refArgs;
-  for (auto [i, a] : llvm::enumerate(args)) {
-    std::string typeName = dtypeName(a.dtype);
-    if (Type elt = cast<RankedTensorType>(ftype.getInput(i)).getElementType();
-        elt.isF16() || elt.isBF16())
-      typeName = elt.isF16() ? "f16" : "bf16";
-    llvm::outs() << "  arg" << i << ": " << typeName << "[" << shapeString(a.shape)
-                 << "] "
-                 << (!inputsDir.empty()                ? "from " + inputsDir
-                     : a.dtype == NpyDType::I32 ? "random documents (segment ids), seed " +
-                                                      std::to_string(seed)
-                                                : "random normal, seed " + std::to_string(seed))
-                 << "\n";
-    refArgs.push_back(toReference(a, /*withData=*/check));
+  for (auto [i, input] : llvm::enumerate(*inputs)) {
+    llvm::outs() << "  arg" << i << ": " << input.typeName << "["
+                 << shapeString(input.array.shape) << "] " << input.description << "\n";
+    refArgs.push_back(toReference(input.array, /*withData=*/check));
+    args.push_back(std::move(input.array));
   }
+  inputs->clear();
 
   // Shapes first: inconsistent dynamic sizes must be caught before the compiled code
   // (which trusts them) runs. Programs outside the attn dialect (linalg from another
@@ -464,29 +304,8 @@ int main(int argc, char **argv) {
   llvm::outs() << llvm::format("  compile: %.3f s, run: %.3f ms\n", compileSeconds,
                                runSeconds * 1e3);
   for (auto [i, r] : llvm::enumerate(results)) {
-    double sum = 0, sq = 0, lo = INFINITY, hi = -INFINITY;
-    int64_t n = r.numElements(), nans = 0;
-    for (int64_t e = 0; e < n; ++e) {
-      double x = elementAt(r, e);
-      if (std::isnan(x)) {
-        ++nans;
-        continue;
-      }
-      sum += x;
-      sq += x * x;
-      lo = std::min(lo, x);
-      hi = std::max(hi, x);
-    }
-    llvm::outs() << "  result" << i << ": " << dtypeName(r.dtype) << "["
-                 << shapeString(r.shape) << "]"
-                 << llvm::format(" mean=%.6g rms=%.6g min=%.6g max=%.6g", n ? sum / n : 0.0,
-                                 n ? std::sqrt(sq / n) : 0.0, lo, hi);
-    if (nans)
-      llvm::outs() << " nan=" << nans;
-    llvm::outs() << "\n    first:";
-    for (int64_t e = 0; e < std::min<int64_t>(n, 6); ++e)
-      llvm::outs() << llvm::format(" %.6g", elementAt(r, e));
-    llvm::outs() << "\n";
+    llvm::outs() << "  result" << i << ": ";
+    summarize(llvm::outs(), r);
   }
 
   if (!saveIO.empty()) {
@@ -511,63 +330,20 @@ int main(int argc, char **argv) {
     FailureOr<reference::Result> expected = reference::evaluate(func, refArgs);
     if (failed(expected))
       return fail("the reference evaluator failed");
-    // max_rel_err is relative to the largest reference magnitude of each result, so
-    // that near-zero outputs do not dominate. A NaN where the reference is a number
-    // fails; a number where the reference is NaN (the literal cascade of a row with
-    // no visible key, which attn.attention defines as zeros) is a refinement.
-    double maxAbs = 0, maxRel = 0;
-    int64_t nanMismatch = 0, refined = 0;
-    for (auto [r, ref] : llvm::zip(results, expected->outputs)) {
-      double scale = 0, err = 0;
-      for (double x : ref.data)
-        if (!std::isnan(x))
-          scale = std::max(scale, std::fabs(x));
-      for (int64_t e = 0, n = r.numElements(); e < n; ++e) {
-        double got = elementAt(r, e), want = ref.data[e];
-        if (std::isnan(want)) {
-          refined += !std::isnan(got);
-          continue;
-        }
-        if (std::isnan(got)) {
-          ++nanMismatch;
-          continue;
-        }
-        err = std::max(err, std::fabs(got - want));
-      }
-      maxAbs = std::max(maxAbs, err);
-      maxRel = std::max(maxRel, scale > 0 ? err / scale : err);
-    }
     // fp16 tensor-core inputs: 5e-3 unless --tolerance says otherwise.
     double limit = onCuda && !tolerance.getNumOccurrences() ? 5e-3 : double(tolerance);
-    bool pass = nanMismatch == 0 && maxRel <= limit;
-    llvm::outs() << llvm::format("check: max_abs_err=%.3e max_rel_err=%.3e ", maxAbs, maxRel)
-                 << (pass ? "PASS" : "FAIL");
-    if (nanMismatch)
-      llvm::outs() << " (" << nanMismatch << " NaN where the reference is a number)";
-    if (refined)
-      llvm::outs() << " (" << refined << " values where the reference is NaN)";
-    llvm::outs() << "\n";
-    status = pass ? 0 : 1;
+    CheckReport report = checkResults(results, expected->outputs, limit, acceptEmptyRowZeros);
+    report.print(llvm::outs());
+    status = report.pass ? 0 : 1;
   }
 
   if (bench) {
-    // A second warm-up run (the first produced the results above), as the peers in
-    // bench/ do: thread pools started, pages of fresh buffers recycled by malloc.
-    if (auto warm = timeOnce(); !warm)
-      return fail(llvm::toString(warm.takeError()));
-    std::vector<double> times;
-    double total = 0;
-    for (unsigned r = 0; reps ? r < reps : (r < 3 || (total < 1.0 && r < 1000)); ++r) {
-      auto t = timeOnce();
-      if (!t)
-        return fail(llvm::toString(t.takeError()));
-      times.push_back(*t);
-      total += *t;
-    }
-    std::sort(times.begin(), times.end());
-    double median = times[times.size() / 2];
+    auto stats = benchmark(timeOnce, reps);
+    if (!stats)
+      return fail(llvm::toString(stats.takeError()));
+    double median = stats->medianSeconds;
     llvm::outs() << llvm::format("bench: median %.3f ms over %zu runs", median * 1e3,
-                                 times.size());
+                                 stats->runs);
     if (shapes.flops > 0)
       llvm::outs() << llvm::format(", %.2f GFLOP/s (%.4g FLOP: 2 per multiply-add of each "
                                    "contraction; softmax attn.attention counts 4*B*H*Nq*Nk*D, linear "

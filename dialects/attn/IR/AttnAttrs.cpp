@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "attn/IR/AttnAttrs.h"
 #include "attn/IR/AttnDialect.h"
+#include "attn/IR/Limits.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -34,6 +35,8 @@ struct TermShape {
   int numOperands;
 };
 } // namespace
+
+static constexpr int64_t kMaxMaskValue = kMaxPosition;
 
 static TermShape getTermShape(MaskKind kind) {
   switch (kind) {
@@ -79,13 +82,19 @@ static LogicalResult verifyNeighborhood(function_ref<InFlightDiagnostic()> emitE
                           "axis, a kernel size (optionally a dilation, a causal flag and a "
                           "stride)";
   int64_t rank = args[0];
+  int64_t tokens = 1;
   for (int64_t a = 0; a < rank; ++a) {
     int64_t grid = args[1 + a], kernel = args[1 + rank + a], dilation = args[1 + 2 * rank + a],
             causal = args[1 + 3 * rank + a], stride = args[1 + 4 * rank + a];
     if (grid < 1 || kernel < 1 || dilation < 1)
       return emitError() << "mask term 'neighborhood' needs positive grid, kernel and "
                             "dilation sizes (axis " << a << ")";
-    if (kernel * dilation > grid)
+    // Divisions keep the checks themselves from overflowing.
+    if (grid >= kMaxMaskValue || tokens > (kMaxMaskValue - 1) / grid)
+      return emitError() << "mask term 'neighborhood': the grid has more than 2^30 - 1 "
+                            "tokens (positions are 32-bit lanes in the kernels)";
+    tokens *= grid;
+    if (kernel > grid / dilation)
       return emitError() << "mask term 'neighborhood': kernel " << kernel << " x dilation "
                          << dilation << " does not fit axis " << a << " of length " << grid;
     if (causal != 0 && causal != 1)
@@ -133,22 +142,34 @@ LogicalResult MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError, Mas
   for (Attribute operand : operands)
     if (!isa<MaskAttr>(operand))
       return emitError() << "operand of '" << name << "' is not a mask: " << operand;
-  for (int64_t a : args)
+  for (int64_t a : args) {
     if (a < 0)
       return emitError() << "mask term '" << name << "' needs non-negative arguments, got "
                          << a;
+    if (a >= kMaxMaskValue)
+      return emitError() << "mask term '" << name << "': argument " << a
+                         << " is not below 2^30 (positions are 32-bit lanes in the "
+                            "kernels)";
+  }
   if ((kind == MaskKind::Blocks || kind == MaskKind::TopkBlocks) && (args[1] == 0 || args[2] == 0))
     return emitError() << "mask term '" << name << "' needs positive block sizes";
   if ((kind == MaskKind::Chunk || kind == MaskKind::Dilated) &&
       llvm::is_contained(args.take_front(shape.numArgs), 0))
     return emitError() << "mask term '" << name << "' needs positive sizes";
+  if (kind == MaskKind::Dilated && args[0] * args[1] >= kMaxMaskValue)
+    return emitError() << "mask term 'dilated': width " << args[0] << " x rate " << args[1]
+                       << " is not below 2^30 (positions are 32-bit lanes in the kernels)";
   return success();
 }
 
 /// term := name | name '(' int (',' int)* ')' | name '(' term (',' term)* ')'
-static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
+static FailureOr<MaskAttr> parseTerm(AsmParser &parser, int depth) {
   MLIRContext *ctx = parser.getContext();
   SMLoc loc = parser.getCurrentLocation();
+  if (depth > kMaxMaskDepth) {
+    parser.emitError(loc) << "mask terms nest more than " << kMaxMaskDepth << " deep";
+    return failure();
+  }
   StringRef name;
   if (parser.parseKeyword(&name))
     return failure();
@@ -159,6 +180,15 @@ static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
                              "dilated, prefix, neighborhood, heads, power2, document, blocks, and, or, not";
     return failure();
   }
+  // getChecked returns a null attribute after its diagnostic: a failure, not a term.
+  auto checked = [&](ArrayRef<int64_t> args,
+                     ArrayRef<Attribute> operands) -> FailureOr<MaskAttr> {
+    MaskAttr term = MaskAttr::getChecked([&] { return parser.emitError(loc); }, ctx, *kind,
+                                         args, operands);
+    if (!term)
+      return failure();
+    return term;
+  };
   TermShape shape = getTermShape(*kind);
   SmallVector<int64_t> args;
   SmallVector<Attribute> operands;
@@ -192,8 +222,7 @@ static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
     args.push_back(rank);
     for (auto &l : lists)
       llvm::append_range(args, l);
-    return MaskAttr::getChecked([&] { return parser.emitError(loc); }, ctx, *kind, args,
-                                operands);
+    return checked(args, operands);
   }
   bool parens = succeeded(parser.parseOptionalLParen());
   if (!parens && *kind == MaskKind::Document)
@@ -201,7 +230,7 @@ static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
   if (parens) {
     auto parseElement = [&]() -> ParseResult {
       if (shape.numOperands != 0) {
-        FailureOr<MaskAttr> operand = parseTerm(parser);
+        FailureOr<MaskAttr> operand = parseTerm(parser, depth + 1);
         if (failed(operand))
           return failure();
         operands.push_back(*operand);
@@ -218,15 +247,14 @@ static FailureOr<MaskAttr> parseTerm(AsmParser &parser) {
         (parser.parseCommaSeparatedList(parseElement) || parser.parseRParen()))
       return failure();
   }
-  return MaskAttr::getChecked([&] { return parser.emitError(loc); }, ctx, *kind, args,
-                              operands);
+  return checked(args, operands);
 }
 
 Attribute MaskAttr::parse(AsmParser &parser, Type) {
   if (parser.parseLess())
     return {};
-  FailureOr<MaskAttr> term = parseTerm(parser);
-  if (failed(term) || !*term || parser.parseGreater())
+  FailureOr<MaskAttr> term = parseTerm(parser, /*depth=*/1);
+  if (failed(term) || parser.parseGreater())
     return {};
   return *term;
 }

@@ -1,6 +1,7 @@
 //===- AttnOps.cpp - verifiers of the attn ops ----------------------------===//
 #include "attn/IR/AttnOps.h"
 #include "attn/IR/IndexNotation.h"
+#include "attn/IR/Limits.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -368,6 +369,12 @@ LinearSchedule AttentionOp::getLinearSchedule() {
     chosen.chunk = *chunk;
   else if (chosen.chunk == 0)
     chosen.chunk = 64;
+  // A chunk longer than both sequences only pads: keep the smallest vector-multiple
+  // chunk that covers them, so a large user chunk never sizes scratch or unrolling.
+  if (chosen.chunk > 0 && problem.numQueries && problem.numKeys) {
+    int64_t longest = std::max<int64_t>({*problem.numQueries, *problem.numKeys, 1});
+    chosen.chunk = std::min(chosen.chunk, (longest + 15) / 16 * 16);
+  }
   return chosen;
 }
 
@@ -415,6 +422,11 @@ LogicalResult AttentionOp::verifyLinearSchedule() {
       return emitOpError() << "chunk must be a positive multiple of 16 (the widest vector), "
                               "got "
                            << (int64_t)*chunk;
+    // The kernel's per-chunk scratch is chunk x chunk scores and its inner loops are
+    // unrolled per vector of the chunk: the size is a code-size and memory bound.
+    if (*chunk > kMaxLinearChunk)
+      return emitOpError() << "chunk " << *chunk << " exceeds the largest supported chunk "
+                           << kMaxLinearChunk << " (the kernel unrolls its loops over a chunk)";
     if (getOrder() != LinearOrder::Reassociated ||
         !(getMaskAttr() && getMaskAttr().getKind() == MaskKind::Causal))
       return emitOpError() << "'chunk' sizes the causal re-associated order; it needs "
@@ -441,6 +453,12 @@ LogicalResult AttentionOp::verify() {
                                           {"bgne", v, "the value"},
                                           {"bhme", o, "the result"}})))
     return failure();
+  // The kernels hold positions in 32-bit lanes and add mask parameters to them.
+  for (auto [name, type] : {std::pair<StringRef, RankedTensorType>{"query", q}, {"key", k}})
+    if (!type.isDynamicDim(2) && type.getDimSize(2) >= kMaxPosition)
+      return emitOpError() << "the " << name << " sequence has " << type.getDimSize(2)
+                           << " positions; at most 2^30 - 1 are supported (positions are "
+                              "32-bit lanes in the kernels)";
   int64_t hq = q.getDimSize(1), hkv = k.getDimSize(1);
   if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) && hq % hkv != 0)
     return emitOpError() << "query heads (" << hq << ") must be a multiple of key/value heads ("

@@ -12,6 +12,8 @@
 
 #include "attn/IR/AttnAttrs.h"
 
+#include "attn/IR/Limits.h"
+
 #include <cstdint>
 #include <optional>
 

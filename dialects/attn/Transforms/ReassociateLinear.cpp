@@ -23,11 +23,11 @@ struct AttnReassociateLinearPass
   using Base::Base;
 
   void runOnOperation() override {
-    if (chunk < 0 || chunk % 16 != 0) {
+    if (chunk < 0 || chunk % 16 != 0 || chunk > kMaxLinearChunk) {
       emitError(getOperation()->getLoc())
           << "attn-reassociate-linear: chunk must be 0 (cost model) or a positive multiple "
-             "of 16, got "
-          << int64_t(chunk);
+             "of 16 up to "
+          << kMaxLinearChunk << ", got " << int64_t(chunk);
       return signalPassFailure();
     }
     getOperation()->walk([&](AttentionOp op) {

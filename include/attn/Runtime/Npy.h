@@ -2,10 +2,12 @@
 #ifndef ATTN_RUNTIME_NPY_H
 #define ATTN_RUNTIME_NPY_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <cstdlib>
 #include <vector>
@@ -44,6 +46,13 @@ struct NpyArray {
   int64_t numElements() const;
   size_t elementSize() const { return dtype == NpyDType::F64 ? 8 : 4; }
 };
+
+/// Bytes of a row-major array of `shape`, or nullopt if a size is negative or the
+/// product does not fit in int64 (what a memref descriptor can address).
+std::optional<uint64_t> checkedByteSize(llvm::ArrayRef<int64_t> shape, size_t elementSize);
+
+/// Parses the contents of a .npy file (`path` names it in errors).
+llvm::Expected<NpyArray> parseNpy(llvm::StringRef data, llvm::StringRef path);
 
 /// Reads `path`; every malformation (bad magic, unsupported dtype, Fortran order,
 /// header syntax, truncated data) is an error that names the file and the problem.

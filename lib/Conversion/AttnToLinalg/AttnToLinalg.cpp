@@ -1,4 +1,5 @@
 //===- AttnToLinalg.cpp - every attn op to linalg.generic on tensors ------===//
+#include "attn/IR/Limits.h"
 #include "attn/Conversion/MaskLowering.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/IR/AttnOps.h"
@@ -508,9 +509,12 @@ struct ConvertAttnToLinalgPass
     : attn::impl::ConvertAttnToLinalgBase<ConvertAttnToLinalgPass> {
   using ConvertAttnToLinalgBase::ConvertAttnToLinalgBase;
   void runOnOperation() override {
-    if (queryTile < 1 || keyTile < 1) {
-      getOperation()->emitError() << "convert-attn-to-linalg: tile sizes must be positive, got q-tile="
-                                  << queryTile << " kv-tile=" << keyTile;
+    if (queryTile < 1 || keyTile < 1 || queryTile >= kMaxPosition ||
+        keyTile >= kMaxPosition) {
+      // (Options are printed as int64_t: an Option<int64_t> would print as a char.)
+      getOperation()->emitError()
+          << "convert-attn-to-linalg: tile sizes must be between 1 and 2^30 - 1, got q-tile="
+          << int64_t(queryTile) << " kv-tile=" << int64_t(keyTile);
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());

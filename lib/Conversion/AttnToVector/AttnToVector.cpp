@@ -10,6 +10,7 @@
 #include "attn/Conversion/MaskLowering.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/IR/AttnOps.h"
+#include "attn/IR/Limits.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -116,11 +117,13 @@ struct ConvertAttnToVectorPass
       return signalPassFailure();
     }
     KernelTiles tiles = chooseKernelTiles(*vectorTarget);
-    if (rows < 0 || keyTile < 0 || queryBlock < 0 || keyTile % tiles.lanes != 0) {
+    if (rows < 0 || keyTile < 0 || queryBlock < 0 || keyTile % tiles.lanes != 0 ||
+        rows > kMaxKernelRows || keyTile > kMaxKernelKeyTile || queryBlock >= kMaxPosition) {
       emitError(getOperation()->getLoc())
-          << "convert-attn-to-vector: rows, q-block and kv-tile must not be negative and "
-             "kv-tile must be a multiple of the vector width ("
-          << tiles.lanes << " lanes); got rows=" << int64_t(rows)
+          << "convert-attn-to-vector: rows (at most " << kMaxKernelRows
+          << "), q-block (below 2^30) and kv-tile (at most " << kMaxKernelKeyTile
+          << ", a multiple of the vector width, " << tiles.lanes
+          << " lanes) must not be negative; got rows=" << int64_t(rows)
           << " kv-tile=" << int64_t(keyTile) << " q-block=" << int64_t(queryBlock);
       return signalPassFailure();
     }
@@ -140,9 +143,10 @@ struct ConvertAttnToVectorPass
     walkAndApplyPatterns(getOperation(), std::move(prologue));
 
     RewritePatternSet patterns(&getContext());
-    if (linearParts < 0) {
+    if (linearParts < 0 || linearParts > kMaxLinearParts) {
       emitError(getOperation()->getLoc())
-          << "convert-attn-to-vector: linear-parts must not be negative, got "
+          << "convert-attn-to-vector: linear-parts must be between 0 and " << kMaxLinearParts
+          << ", got "
           << int64_t(linearParts);
       return signalPassFailure();
     }

@@ -5,6 +5,7 @@
 // constants, and counts. What the remark says is what the kernels skip.
 //
 //===----------------------------------------------------------------------===//
+#include "attn/IR/Limits.h"
 #include "attn/Conversion/MaskLowering.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/IR/AttnOps.h"
@@ -77,9 +78,11 @@ struct AttnPrintTileClassificationPass
 
   void runOnOperation() override {
     int64_t nq = queryLength, nk = keyLength > 0 ? int64_t(keyLength) : nq;
-    if (nq <= 0 || queryTile <= 0 || keyTile <= 0) {
+    if (nq <= 0 || queryTile <= 0 || keyTile <= 0 || nq >= kMaxPosition ||
+        nk >= kMaxPosition || queryTile >= kMaxPosition || keyTile >= kMaxPosition) {
       emitError(getOperation()->getLoc())
-          << "attn-print-tile-classification needs q-len > 0 and positive tiles; got q-len="
+          << "attn-print-tile-classification needs q-len > 0 and positive tiles, all below "
+             "2^30; got q-len="
           << nq << " q-tile=" << int64_t(queryTile) << " kv-tile=" << int64_t(keyTile);
       return signalPassFailure();
     }

@@ -1,0 +1,228 @@
+//===- Inputs.cpp - the arguments of an entry function, made or read -------===//
+#include "attn/Runtime/Inputs.h"
+#include "attn/IR/Limits.h"
+#include "attn/Runtime/Bench.h"
+#include "attn/Runtime/CudaRunner.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Path.h"
+
+#include <cmath>
+#include <map>
+#include <random>
+#include <set>
+#include <unistd.h>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+static llvm::Error inputError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
+}
+
+float mlir::attn::roundToElementType(Type type, float x) {
+  if (type.isF16())
+    return (float)(_Float16)x;
+  if (type.isBF16())
+    return fromBF16Bits(toBF16Bits(x));
+  return x;
+}
+
+namespace {
+/// Named dimension sizes, from --dims, files and attn.defaults, with where each came
+/// from (for the message when two disagree).
+struct ShapeResolver {
+  func::FuncOp func;
+  std::map<std::string, int64_t> sizes;
+  std::map<std::string, std::string> origin;
+
+  llvm::Error bind(const std::string &name, int64_t size, const std::string &from) {
+    if (size < 0 || size >= kMaxPosition)
+      return inputError("dimension '" + name + "' = " + llvm::Twine(size) + " from " + from +
+                        " is out of range: sizes are 0 to 2^30 - 1 (positions are 32-bit "
+                        "lanes in the kernels)");
+    auto [it, inserted] = sizes.emplace(name, size);
+    if (!inserted && it->second != size)
+      return inputError("dimension '" + name + "' is " + llvm::Twine(it->second) + " from " +
+                        origin[name] + " but " + llvm::Twine(size) + " from " + from);
+    origin.emplace(name, from);
+    return llvm::Error::success();
+  }
+
+  /// Per-dimension names of argument `i` ("" where unnamed).
+  std::vector<std::string> namesOf(unsigned i, int64_t rank) {
+    std::vector<std::string> names(rank);
+    if (auto attr = func.getArgAttrOfType<StringAttr>(i, "attn.dims"))
+      for (int64_t d = 0; d < rank && d < (int64_t)attr.getValue().size(); ++d)
+        names[d] = std::string(1, attr.getValue()[d]);
+    return names;
+  }
+
+  /// Every name the arguments give their dimensions.
+  std::set<std::string> allNames() {
+    std::set<std::string> all;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      if (auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes()[i]))
+        for (const std::string &n : namesOf(i, type.getRank()))
+          if (!n.empty())
+            all.insert(n);
+    return all;
+  }
+};
+
+/// Fills `array` with seeded random data for an argument of element type `elt`.
+void fillRandom(NpyArray &array, Type elt, unsigned argument, const InputSpec &spec) {
+  std::mt19937_64 gen(spec.seed * 1000003ull + argument);
+  int64_t n = array.numElements();
+  if (array.dtype == NpyDType::I32) {
+    // i32 arguments are segment (document) ids: along the last dimension, documents
+    // of random lengths (1 to ~2/5 of the row) numbered 0, 1, 2, ... (sequence packing).
+    int64_t row = array.shape.empty() ? 1 : array.shape.back();
+    auto *ids = reinterpret_cast<int32_t *>(array.bytes.data());
+    std::uniform_int_distribution<int64_t> length(1, std::max<int64_t>(1, 2 * row / 5));
+    for (int64_t start = 0; start < n; start += std::max<int64_t>(row, 1)) {
+      int32_t doc = 0;
+      for (int64_t e = 0, left = length(gen); e < row && start + e < n; ++e, --left) {
+        if (left == 0) {
+          ++doc;
+          left = length(gen);
+        }
+        ids[start + e] = doc;
+      }
+    }
+    return;
+  }
+  std::normal_distribution<double> normal(0.0, spec.scale);
+  for (int64_t e = 0; e < n; ++e) {
+    double x = normal(gen);
+    if (array.dtype == NpyDType::F32)
+      reinterpret_cast<float *>(array.bytes.data())[e] = roundToElementType(elt, (float)x);
+    else
+      reinterpret_cast<double *>(array.bytes.data())[e] = x;
+  }
+}
+} // namespace
+
+llvm::Expected<std::vector<Input>> mlir::attn::prepareInputs(func::FuncOp func,
+                                                             const InputSpec &spec) {
+  if (!std::isfinite(spec.scale) || spec.scale < 0)
+    return inputError("--input-scale must be finite and non-negative, got " +
+                      std::to_string(spec.scale));
+  ShapeResolver resolver{func, {}, {}};
+  if (!spec.dims.empty()) {
+    std::set<std::string> known = resolver.allNames();
+    llvm::SmallVector<llvm::StringRef> items;
+    llvm::StringRef(spec.dims).split(items, ',', -1, false);
+    for (llvm::StringRef item : items) {
+      auto [name, value] = item.split('=');
+      int64_t size;
+      if (name.trim().empty() || value.trim().getAsInteger(10, size))
+        return inputError("--dims expects name=size pairs, got '" + item + "'");
+      std::string key = name.trim().str();
+      if (!known.count(key))
+        return inputError("--dims names '" + key + "', which no argument of @" +
+                          func.getSymName() + " has (its named dimensions: " +
+                          (known.empty() ? std::string("none")
+                                         : llvm::join(known.begin(), known.end(), ", ")) +
+                          ")");
+      if (llvm::Error err = resolver.bind(key, size, "--dims"))
+        return std::move(err);
+    }
+  }
+
+  // Physical memory bounds what can be allocated at all; the kernels need more
+  // (results, scratch), so this only rejects what can never run.
+  uint64_t memory = uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGESIZE));
+  uint64_t totalBytes = 0;
+  std::vector<Input> inputs(func.getNumArguments());
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes()[i]);
+    Type elt = type ? type.getElementType() : Type();
+    bool half = spec.allowHalf && elt && (elt.isF16() || elt.isBF16());
+    if (!type || !(elt.isF32() || elt.isF64() || elt.isInteger(32) || half))
+      return inputError("argument #" + llvm::Twine(i) + " of @" + func.getSymName() +
+                        " must be a ranked f32, f64 or i32 tensor (f16 / bf16 with "
+                        "--target=cuda)");
+    Input &input = inputs[i];
+    NpyArray &array = input.array;
+    array.dtype = elt.isF32() || half ? NpyDType::F32
+                  : elt.isF64()       ? NpyDType::F64
+                                      : NpyDType::I32;
+    input.typeName = elt.isF16() ? "f16" : elt.isBF16() ? "bf16" : dtypeName(array.dtype);
+    std::vector<std::string> names = resolver.namesOf(i, type.getRank());
+    if (!spec.directory.empty()) {
+      llvm::SmallString<256> path(spec.directory);
+      llvm::sys::path::append(path, "arg" + std::to_string(i) + ".npy");
+      auto file = readNpy(path);
+      if (!file)
+        return file.takeError();
+      if (file->dtype != array.dtype)
+        return inputError(path + ": dtype " + npyDescr(file->dtype) + " but argument #" +
+                          llvm::Twine(i) + " is " + dtypeName(array.dtype) + " (" +
+                          npyDescr(array.dtype) + ")");
+      if ((int64_t)file->shape.size() != type.getRank())
+        return inputError(path + ": shape (" + shapeString(file->shape) + ") has rank " +
+                          llvm::Twine(file->shape.size()) + " but argument #" +
+                          llvm::Twine(i) + " has rank " + llvm::Twine(type.getRank()));
+      for (int64_t d = 0; d < type.getRank(); ++d) {
+        if (!type.isDynamicDim(d) && type.getDimSize(d) != file->shape[d])
+          return inputError(path + ": shape (" + shapeString(file->shape) +
+                            ") does not match argument #" + llvm::Twine(i) +
+                            " of static size " + llvm::Twine(type.getDimSize(d)) +
+                            " in dimension " + llvm::Twine(d));
+        if (!names[d].empty())
+          if (llvm::Error err = resolver.bind(names[d], file->shape[d], path.str().str()))
+            return std::move(err);
+      }
+      array = std::move(*file);
+      if (half)
+        for (int64_t e = 0, n = array.numElements(); e < n; ++e) {
+          float &x = reinterpret_cast<float *>(array.bytes.data())[e];
+          x = roundToElementType(elt, x);
+        }
+      input.description = "from " + spec.directory;
+      continue;
+    }
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      int64_t size = type.getDimSize(d);
+      const std::string &name = names[d];
+      if (!name.empty() && resolver.sizes.count(name)) {
+        if (!type.isDynamicDim(d) && resolver.sizes[name] != size)
+          return inputError("dimension '" + name + "' is static " + llvm::Twine(size) +
+                            " in argument #" + llvm::Twine(i) + " but " +
+                            llvm::Twine(resolver.sizes[name]) + " from " +
+                            resolver.origin[name]);
+        size = resolver.sizes[name];
+      } else if (type.isDynamicDim(d)) {
+        auto defaults = func->getAttrOfType<DictionaryAttr>("attn.defaults");
+        auto value = defaults && !name.empty() ? defaults.getAs<IntegerAttr>(name)
+                                               : IntegerAttr();
+        if (!value)
+          return inputError("dimension " + llvm::Twine(d) + " of argument #" +
+                            llvm::Twine(i) + " of @" + func.getSymName() +
+                            " is dynamic: name it with {attn.dims = \"...\"} and give its "
+                            "size with --dims or the function attribute attn.defaults");
+        size = value.getValue().getSExtValue();
+        if (llvm::Error err = resolver.bind(name, size, "attn.defaults"))
+          return std::move(err);
+      }
+      array.shape.push_back(size);
+    }
+    std::optional<uint64_t> bytes = checkedByteSize(array.shape, array.elementSize());
+    if (!bytes || __builtin_add_overflow(totalBytes, *bytes, &totalBytes) ||
+        totalBytes > memory)
+      return inputError("argument #" + llvm::Twine(i) + " of @" + func.getSymName() + " (" +
+                        shapeString(array.shape) + ") does not fit: the arguments need " +
+                        (bytes ? std::to_string(totalBytes) : std::string("over 2^63")) +
+                        " bytes, this machine has " + llvm::Twine(memory) +
+                        " bytes of memory");
+    array.bytes.resize(*bytes);
+    fillRandom(array, elt, i, spec);
+    input.description = array.dtype == NpyDType::I32
+                            ? "random documents (segment ids), seed " + std::to_string(spec.seed)
+                            : "random normal, seed " + std::to_string(spec.seed);
+  }
+  return inputs;
+}
