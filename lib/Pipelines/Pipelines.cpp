@@ -35,8 +35,10 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
   }
   ConvertAttnToLinalgOptions lowering;
   lowering.onlineSoftmax = options.onlineSoftmax;
-  lowering.queryTile = options.queryTile > 0 ? options.queryTile : 64;
-  lowering.keyTile = options.keyTile > 0 ? options.keyTile : 64;
+  // (int64_t on both sides: `Option : 64` would convert the option to int.)
+  int64_t queryTile = options.queryTile, keyTile = options.keyTile;
+  lowering.queryTile = queryTile > 0 ? queryTile : int64_t(64);
+  lowering.keyTile = keyTile > 0 ? keyTile : int64_t(64);
   pm.addPass(createConvertAttnToLinalg(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

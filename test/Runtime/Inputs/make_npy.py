@@ -1,7 +1,8 @@
 """Writes .npy files, good and broken, without NumPy (for attn-run's input tests).
 
 usage: make_npy.py PATH KIND DIMS    e.g. make_npy.py x.npy f4 1x8x16x64
-KIND: f4 | f8 | i4 | i2 | fortran | badmagic | truncated | trailing | noshape
+KIND: f4 | f8 | i4 | i2 | fortran | badmagic | truncated | trailing | noshape | nodata
+      (the header alone, for shapes too large to write) | nan (f4, one NaN)
 """
 import struct
 import sys
@@ -21,10 +22,12 @@ if kind == "noshape":
 header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
 magic = b"\x93NUMPY" if kind != "badmagic" else b"\x93NUMPX"
 data = bytearray()
-for i in range(count):
+for i in range(0 if kind == "nodata" else count):
     x = ((i * 37) % 11 - 5) / 7.0
     data += struct.pack("<d", x) if size == 8 else struct.pack("<h", i % 7) if size == 2 else (
         struct.pack("<i", i % 7) if descr == "<i4" else struct.pack("<f", x))
+if kind == "nan":
+    data[0:4] = struct.pack("<f", float("nan"))
 if kind == "truncated":
     data = data[: len(data) // 2]
 if kind == "trailing":
