@@ -3,14 +3,21 @@
 # Idempotent; runs as root (no sudo) or as a user with sudo.
 # Usage: scripts/setup.sh                    # install packages, configure, build
 #        ATTN_SKIP_BUILD=1 scripts/setup.sh   # packages only
-# ATTN_BUILD_DIR overrides the build directory (default: build/); ATTN_CC/ATTN_CXX the
-# compilers (default clang-22/clang++-22 with lld; gcc/g++ 12 also build it).
+# ATTN_BUILD_DIR overrides the build directory (default: build/, or build-sanitize/ with
+# ATTN_SANITIZE=1, which configures ASan + UBSan + libFuzzer coverage); ATTN_CC/ATTN_CXX
+# the compilers (default clang-22/clang++-22 with lld; gcc/g++ 12 also build it).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${ATTN_BUILD_DIR:-$here/build}"
+sanitize="${ATTN_SANITIZE:-0}"
+if [ "$sanitize" = 1 ]; then
+  build="${ATTN_BUILD_DIR:-$here/build-sanitize}"
+else
+  build="${ATTN_BUILD_DIR:-$here/build}"
+fi
 
+# libclang-rt-22-dev: the sanitizer and libFuzzer runtimes (ATTN_SANITIZE, scripts/fuzz.sh).
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 libomp-22-dev
-          lld-22 cmake ninja-build python3 python3-venv)
+          lld-22 libclang-rt-22-dev cmake ninja-build python3 python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -40,7 +47,8 @@ if [ ! -f "$build/build.ninja" ]; then
   if [ -n "${ATTN_CXX:-}" ]; then
     compilers=(-DCMAKE_C_COMPILER="${ATTN_CC:-cc}" -DCMAKE_CXX_COMPILER="$ATTN_CXX")
   fi
+  [ "$sanitize" = 1 ] && compilers+=(-DATTN_SANITIZE=ON)
   cmake -G Ninja -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release \
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir "${compilers[@]}"
 fi
-cmake --build "$build" --target all mlir-doc
+cmake --build "$build"

@@ -1,9 +1,22 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the whole lit suite.
+# Installs what is missing, builds, runs the whole lit suite, then a short fuzz run.
 # Ends with the line "N passed, N failed" and exits non-zero on any failure.
+#   scripts/test.sh                    # build/ (Release), lit, fuzz smoke (~60 s)
+#   ATTN_SANITIZE=1 scripts/test.sh    # build-sanitize/ (ASan + UBSan), lit, fuzz smoke
+#   ATTN_FUZZ_SMOKE=0 scripts/test.sh  # without the fuzz smoke run
 set -uo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${ATTN_BUILD_DIR:-$here/build}"
+if [ "${ATTN_SANITIZE:-0}" = 1 ]; then
+  build="${ATTN_BUILD_DIR:-$here/build-sanitize}"
+  # Debian's libMLIR.so is not instrumented: its allocator poisons memory it owns, which
+  # instrumented code then reports as use-after-poison (allow_user_poisoning=0 stops
+  # that). Leaks are not checked: LLVM's and MLIR's registries live until exit.
+  export ASAN_OPTIONS="allow_user_poisoning=0:detect_leaks=0:${ASAN_OPTIONS:-}"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
+else
+  build="${ATTN_BUILD_DIR:-$here/build}"
+fi
+export ATTN_BUILD_DIR="$build"
 
 "$here/scripts/setup.sh" || { echo "0 passed, 1 failed"; exit 1; }
 
@@ -25,5 +38,15 @@ passed=$(count Passed); failed=$(count Failed); unsupported=$(count Unsupported)
 passed=${passed:-0}; failed=${failed:-0}
 [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 rm -f "$log"
+
+# The fuzz targets (sanitizer build) for a fixed time, from the seeds and the corpus
+# kept in build-sanitize/fuzz; one test in the count.
+if [ "${ATTN_FUZZ_SMOKE:-1}" = 1 ]; then
+  if "$here/scripts/fuzz.sh" smoke; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1)); status=1
+  fi
+fi
 echo "${passed} passed, ${failed} failed${unsupported:+, ${unsupported} skipped}"
 exit "$status"

@@ -12,7 +12,7 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.attn_obj_root, "test")
 config.excludes = ["Inputs", "downstream", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", ".venv"]
 
-llvm_config.with_system_environment(["HOME", "TMP", "TEMP"])
+llvm_config.with_system_environment(["HOME", "TMP", "TEMP", "ASAN_OPTIONS", "UBSAN_OPTIONS"])
 llvm_config.use_default_substitutions()  # FileCheck, not, count, ...
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.add_tool_substitutions(["attn-opt", "attn-run", "attn-compile", "attn-capi-test", "mlir-opt"],
@@ -21,6 +21,19 @@ llvm_config.add_tool_substitutions(["attn-opt", "attn-run", "attn-compile", "att
 config.substitutions.append(("%attn_obj", config.attn_obj_root))
 config.substitutions.append(("%attn_src", config.attn_src_root))
 config.substitutions.append(("%examples", os.path.join(config.attn_src_root, "examples")))
+
+# The sanitizer build (ATTN_SANITIZE=ON): programs that are not instrumented but load
+# instrumented code (Debian's mlir-opt with the plugin) get the ASan runtime preloaded;
+# downstream projects linking the instrumented libraries link the runtime too.
+if getattr(config, "attn_sanitize", False):
+    config.available_features.add("sanitize")
+    runtime = subprocess.check_output(
+        ["clang++-22", "-print-file-name=libclang_rt.asan-x86_64.so"], text=True).strip()
+    config.substitutions.append(("%preload_sanitizer", "env LD_PRELOAD=" + runtime))
+    config.substitutions.append(("%sanitizer_link_flags", "-fsanitize=address,undefined"))
+else:
+    config.substitutions.append(("%preload_sanitizer", ""))
+    config.substitutions.append(("%sanitizer_link_flags", ""))
 
 # The Python that runs the independent NumPy checks: ATTN_TEST_PYTHON, else the test
 # virtual environment that scripts/test.sh creates, else python3.

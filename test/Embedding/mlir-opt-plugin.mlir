@@ -1,6 +1,6 @@
 // Debian's own mlir-opt loads the attn dialect and passes from the plugin.
-// RUN: mlir-opt %s --load-dialect-plugin=%attn_obj/lib/AttnPlugin.so --load-pass-plugin=%attn_obj/lib/AttnPlugin.so --pass-pipeline="builtin.module(attn-raise-cascade)" | FileCheck %s
-// RUN: mlir-opt %s --load-dialect-plugin=%attn_obj/lib/AttnPlugin.so --load-pass-plugin=%attn_obj/lib/AttnPlugin.so --pass-pipeline="builtin.module(attn-to-cpu{raise=false})" | FileCheck %s --check-prefix=LLVM
+// RUN: %preload_sanitizer mlir-opt %s --load-dialect-plugin=%attn_obj/lib/AttnPlugin.so --load-pass-plugin=%attn_obj/lib/AttnPlugin.so --pass-pipeline="builtin.module(attn-raise-cascade)" | FileCheck %s
+// RUN: %preload_sanitizer mlir-opt %s --load-dialect-plugin=%attn_obj/lib/AttnPlugin.so --load-pass-plugin=%attn_obj/lib/AttnPlugin.so --pass-pipeline="builtin.module(attn-to-cpu{raise=false})" | FileCheck %s --check-prefix=LLVM
 
 // CHECK-LABEL: func.func @softmax_attention
 // CHECK: attn.attention scale 2.500000e-01 ins(

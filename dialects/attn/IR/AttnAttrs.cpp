@@ -108,6 +108,12 @@ static LogicalResult verifyNeighborhood(function_ref<InFlightDiagnostic()> emitE
   return success();
 }
 
+bool mlir::attn::containsMaskKind(MaskAttr mask, MaskKind kind) {
+  return mask.getKind() == kind ||
+         llvm::any_of(mask.getOperands(),
+                      [&](Attribute m) { return containsMaskKind(cast<MaskAttr>(m), kind); });
+}
+
 MaskAttr MaskAttr::getOperand(unsigned i) const {
   return cast<MaskAttr>(getOperands()[i]);
 }

@@ -10,4 +10,9 @@
 #define GET_ATTRDEF_CLASSES
 #include "attn/IR/AttnAttrs.h.inc"
 
+namespace mlir::attn {
+/// Whether `mask` has a term of `kind` anywhere.
+bool containsMaskKind(MaskAttr mask, MaskKind kind);
+} // namespace mlir::attn
+
 #endif // ATTN_IR_ATTNATTRS_H

@@ -228,16 +228,8 @@ static int64_t lastMaskOperand(MaskAttr mask) {
   return readers.empty() ? -1 : readers.rbegin()->first;
 }
 
-/// Whether `mask` contains a heads(...) term anywhere.
-static bool hasPerHeadTerm(MaskAttr mask) {
-  if (mask.getKind() == MaskKind::Heads)
-    return true;
-  return llvm::any_of(mask.getOperands(),
-                      [](Attribute m) { return hasPerHeadTerm(cast<MaskAttr>(m)); });
-}
-
 LogicalResult MaskOp::verify() {
-  if (hasPerHeadTerm(getMask()))
+  if (containsMaskKind(getMask(), MaskKind::Heads))
     return emitOpError() << "per-head masks (heads(...)) need the head index: use them on "
                             "attn.attention";
   if (lastMaskOperand(getMask()) >= 0)

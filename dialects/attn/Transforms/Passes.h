@@ -15,6 +15,10 @@ namespace attn {
 /// The patterns of attn-raise-cascade (also run by attn-raise-linalg).
 void populateAttnRaiseCascadePatterns(RewritePatternSet &patterns);
 
+/// Rewrites topk_blocks(i, bq, bk) terms of every attn.attention into blocks(j, bq, bk)
+/// over a layout built from the indices in a prologue (attn-materialize-block-indices).
+void populateMaterializeBlockIndicesPatterns(RewritePatternSet &patterns);
+
 #define GEN_PASS_DECL
 #include "attn/Transforms/Passes.h.inc"
 

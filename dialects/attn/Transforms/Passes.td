@@ -93,4 +93,18 @@ def AttnReassociateLinear : Pass<"attn-reassociate-linear"> {
   ];
 }
 
+def AttnMaterializeBlockIndices : Pass<"attn-materialize-block-indices"> {
+  let summary = "Turn top-k key-block indices (MoBA) into a block layout in a prologue";
+  let description = [{
+    `topk_blocks(i, bq, bk)` terms read `[B, Hq, QB, K]` key-block indices. This pass
+    builds, per (indices operand, bk), the `[B, Hq, QB, ceil(Nk / bk)]` i32 layout they
+    describe (a `linalg.generic` over layout entries x K) and rewrites the terms into
+    `blocks(j, bq, bk)` over it, so that the kernels classify tiles from the layout
+    exactly as for `blocks`. Operands no other term reads are dropped, the rest
+    renumbered. `convert-attn-to-vector` and `convert-attn-to-linalg` run it first.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // ATTN_TRANSFORMS_PASSES_TD

@@ -39,9 +39,6 @@ struct MaskOperandAccess {
 /// Whether `mask` reads mask operands (document(i), blocks(i, ...) terms).
 bool readsMaskOperands(MaskAttr mask);
 
-/// Whether `mask` has a term of `kind` anywhere.
-bool containsMaskKind(MaskAttr mask, MaskKind kind);
-
 /// i1 predicate: is key column `key` visible from query row `query` under `mask`, for
 /// sequence lengths `numQueries`, `numKeys` (end-aligned positions). `query` and `key`
 /// are index values, or vectors of index or of a narrower integer type (the predicate
@@ -65,9 +62,6 @@ TileVisibility classifyTile(OpBuilder &b, Location loc, MaskAttr mask, Value pLo
                             Value jLo, Value jHi, Value head = {},
                             const MaskOperandAccess *operands = nullptr);
 
-/// Rewrites topk_blocks(i, bq, bk) terms of attn.attention into blocks(...) terms over
-/// a layout built from the indices in a prologue (attn-materialize-block-indices).
-void populateMaterializeBlockIndicesPatterns(RewritePatternSet &patterns);
 
 /// For a heads(m0, ..., mk-1) term: build(m) for the mask of query head `head`
 /// (m(head mod k)), as selects between the distinct masks; each is built once.

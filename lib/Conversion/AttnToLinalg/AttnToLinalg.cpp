@@ -3,6 +3,7 @@
 #include "attn/Conversion/MaskLowering.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/IR/AttnOps.h"
+#include "attn/Transforms/Passes.h"
 #include "attn/IR/IndexNotation.h"
 #include "LinalgBuilders.h"
 

@@ -10,6 +10,7 @@
 #include "attn/Conversion/MaskLowering.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/IR/AttnOps.h"
+#include "attn/Transforms/Passes.h"
 #include "attn/IR/Limits.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"

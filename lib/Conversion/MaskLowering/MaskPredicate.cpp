@@ -212,12 +212,6 @@ Value mlir::attn::selectByHead(OpBuilder &b, Location loc, MaskAttr heads, Value
   return result;
 }
 
-bool mlir::attn::containsMaskKind(MaskAttr mask, MaskKind kind) {
-  return mask.getKind() == kind ||
-         llvm::any_of(mask.getOperands(),
-                      [&](Attribute m) { return containsMaskKind(cast<MaskAttr>(m), kind); });
-}
-
 bool mlir::attn::readsMaskOperands(MaskAttr mask) {
   return mask.getKind() == MaskKind::Document || mask.getKind() == MaskKind::Blocks ||
          mask.getKind() == MaskKind::TopkBlocks ||

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "attn/Conversion/MaskLowering.h"
-#include "attn/Conversion/Passes.h"
 #include "attn/IR/AttnOps.h"
+#include "attn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -19,7 +19,7 @@
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNMATERIALIZEBLOCKINDICES
-#include "attn/Conversion/Passes.h.inc"
+#include "attn/Transforms/Passes.h.inc"
 } // namespace mlir::attn
 
 using namespace mlir;

@@ -1,0 +1,87 @@
+//===- attn-mlir-fuzzer.cpp - libFuzzer over parse, verify and the pipelines ===//
+//
+// Each input is MLIR text. It is parsed and verified with the attn dialect and the
+// upstream dialects registered (diagnostics are swallowed: a located error is the
+// right answer to bad input); a module that verifies and holds only the ops the attn
+// pipelines are written for (func, attn, arith, tensor) then runs through attn-to-cpu
+// (to the LLVM dialect) and attn-to-nvvm (to PTX text). Any crash, sanitizer report,
+// hang (-timeout) or runaway allocation (-rss_limit_mb) is a finding.
+//
+//   scripts/fuzz.sh mlir 3600      (seeds: the lit inputs and examples; dict: attn.dict)
+//
+//===----------------------------------------------------------------------===//
+#include "attn/InitAttn.h"
+#include "attn/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/Support/TargetSelect.h"
+
+#include <cstdint>
+#include <cstdlib>
+
+using namespace mlir;
+
+static DialectRegistry *registry;
+
+extern "C" int LLVMFuzzerInitialize(int *, char ***) {
+  registry = new DialectRegistry();
+  registerAllDialects(*registry);
+  registerAllExtensions(*registry);
+  registerAllToLLVMIRTranslations(*registry);
+  attn::registerAttnDialects(*registry);
+  attn::registerAttnPassesAndPipelines();
+  llvm::InitializeAllTargets();
+  llvm::InitializeAllTargetMCs();
+  llvm::InitializeAllAsmPrinters();
+  return 0;
+}
+
+/// The pipelines are written for attn cascades and attn.attention in func.func with
+/// arith/tensor glue; other dialects' own lowerings are not what this target fuzzes.
+static bool onlyPipelineOps(ModuleOp module) {
+  WalkResult walk = module.walk([](Operation *op) {
+    StringRef ns = op->getDialect() ? op->getDialect()->getNamespace() : "";
+    if (isa<ModuleOp>(op) || ns == "attn" || ns == "func" || ns == "arith" ||
+        ns == "tensor")
+      return WalkResult::advance();
+    return WalkResult::interrupt();
+  });
+  return !walk.wasInterrupted();
+}
+
+static void runPipeline(ModuleOp module, function_ref<void(OpPassManager &)> build) {
+  OwningOpRef<ModuleOp> clone(module.clone());
+  PassManager pm(module.getContext());
+  build(pm);
+  (void)pm.run(*clone);
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  MLIRContext context(*registry, MLIRContext::Threading::DISABLED);
+  ScopedDiagnosticHandler quiet(&context, [](Diagnostic &) { return success(); });
+  ParserConfig config(&context);
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
+      StringRef(reinterpret_cast<const char *>(data), size), config, "fuzz");
+  if (!module || failed(verify(*module)) || !onlyPipelineOps(*module))
+    return 0;
+  runPipeline(*module, [](OpPassManager &pm) {
+    attn::AttnToCPUOptions options;
+    options.target = "avx512"; // the same code on every machine, whatever the host
+    attn::buildAttnToCPUPipeline(pm, options);
+  });
+  runPipeline(*module, [](OpPassManager &pm) {
+    attn::buildAttnToNVVMPipeline(pm, attn::AttnToNVVMOptions());
+  });
+  return 0;
+}
