@@ -43,7 +43,9 @@ for f in sorted(list(root.glob("test/**/*.mlir")) + list(root.glob("examples/*.m
         (out / ("seed%04d.mlir" % n)).write_text(case)
         n += 1
 PY
-    args=(-dict="$here/tools/attn-mlir-fuzzer/attn.dict" -max_len=8192 -timeout=20
+    # -timeout: a seed with nine neighborhood kernels takes ~3 s through both pipelines
+    # uninstrumented and over 20 s under ASan on a loaded machine; 60 s still catches hangs.
+    args=(-dict="$here/tools/attn-mlir-fuzzer/attn.dict" -max_len=8192 -timeout=60
           -rss_limit_mb=4096)
     ;;
   npy)
