@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 
 using namespace mlir;
 
@@ -71,8 +72,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   MLIRContext context(*registry, MLIRContext::Threading::DISABLED);
   ScopedDiagnosticHandler quiet(&context, [](Diagnostic &) { return success(); });
   ParserConfig config(&context);
-  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(
-      StringRef(reinterpret_cast<const char *>(data), size), config, "fuzz");
+  // MLIR's lexer reads up to a terminating NUL, as every file buffer the tools hand it
+  // has: libFuzzer's bytes have none, so parse a copy that does.
+  std::string text(reinterpret_cast<const char *>(data), size);
+  OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(text, config, "fuzz");
   if (!module || failed(verify(*module)) || !onlyPipelineOps(*module))
     return 0;
   runPipeline(*module, [](OpPassManager &pm) {
