@@ -1,6 +1,5 @@
 //===- Bench.cpp - timing loop and result summaries for attn-run ------------===//
 #include "attn/Runtime/Bench.h"
-#include "attn/Runtime/Check.h"
 
 #include "llvm/Support/Format.h"
 
@@ -9,17 +8,6 @@
 
 using namespace mlir;
 using namespace mlir::attn;
-
-std::string mlir::attn::shapeString(llvm::ArrayRef<int64_t> shape) {
-  std::string s;
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "x" : "") + std::to_string(shape[i]);
-  return s.empty() ? "scalar" : s;
-}
-
-const char *mlir::attn::dtypeName(NpyDType type) {
-  return type == NpyDType::F32 ? "f32" : type == NpyDType::F64 ? "f64" : "i32";
-}
 
 llvm::Expected<BenchStats>
 mlir::attn::benchmark(llvm::function_ref<llvm::Expected<double>()> timeOnce, unsigned reps) {

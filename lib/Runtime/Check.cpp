@@ -8,12 +8,15 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-double mlir::attn::elementAt(const NpyArray &a, int64_t i) {
-  if (a.dtype == NpyDType::F32)
-    return reinterpret_cast<const float *>(a.bytes.data())[i];
-  if (a.dtype == NpyDType::I32)
-    return reinterpret_cast<const int32_t *>(a.bytes.data())[i];
-  return reinterpret_cast<const double *>(a.bytes.data())[i];
+reference::Tensor mlir::attn::toReference(const NpyArray &a, bool withData) {
+  reference::Tensor t;
+  t.shape = a.shape;
+  if (!withData)
+    return t;
+  t.data.resize(a.numElements());
+  for (int64_t i = 0, n = a.numElements(); i < n; ++i)
+    t.data[i] = elementAt(a, i);
+  return t;
 }
 
 /// NaN and NaN agree, and an infinity agrees with the same infinity.

@@ -1,7 +1,6 @@
 //===- Inputs.cpp - the arguments of an entry function, made or read -------===//
 #include "attn/Runtime/Inputs.h"
 #include "attn/IR/Limits.h"
-#include "attn/Runtime/Bench.h"
 #include "attn/Runtime/CudaRunner.h"
 
 #include "mlir/IR/BuiltinAttributes.h"

@@ -205,11 +205,12 @@ llvm::Expected<std::vector<NpyArray>> JitFunction::call(llvm::ArrayRef<NpyArray 
   lastSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::vector<NpyArray> results;
   std::vector<void *> freed, allocations;
-  for (size_t at = 0; int64_t rank : resultRanks) {
+  size_t at = 0;
+  for (int64_t rank : resultRanks) {
     allocations.push_back(reinterpret_cast<void *>(resultWords[at]));
     at += 3 + 2 * rank;
   }
-  size_t at = 0;
+  at = 0;
   for (auto [rank, dtype] : llvm::zip(resultRanks, resultTypes)) {
     int64_t *d = resultWords.data() + at;
     at += 3 + 2 * rank;

@@ -39,6 +39,25 @@ std::optional<uint64_t> mlir::attn::checkedByteSize(llvm::ArrayRef<int64_t> shap
   return bytes;
 }
 
+double mlir::attn::elementAt(const NpyArray &a, int64_t i) {
+  if (a.dtype == NpyDType::F32)
+    return reinterpret_cast<const float *>(a.bytes.data())[i];
+  if (a.dtype == NpyDType::I32)
+    return reinterpret_cast<const int32_t *>(a.bytes.data())[i];
+  return reinterpret_cast<const double *>(a.bytes.data())[i];
+}
+
+std::string mlir::attn::shapeString(llvm::ArrayRef<int64_t> shape) {
+  std::string s;
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s.empty() ? "scalar" : s;
+}
+
+const char *mlir::attn::dtypeName(NpyDType type) {
+  return type == NpyDType::F32 ? "f32" : type == NpyDType::F64 ? "f64" : "i32";
+}
+
 static llvm::Error npyError(StringRef path, const llvm::Twine &what) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  (path + ": not a usable .npy file: " + what).str());

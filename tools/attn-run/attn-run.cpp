@@ -25,7 +25,6 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -33,11 +32,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <map>
-#include <random>
 #include <stdlib.h>
 
 using namespace mlir;
@@ -126,19 +121,6 @@ static cl::opt<bool> noRaise("no-raise",
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "attn-run: error: " << message << "\n";
   return 1;
-}
-
-/// The evaluator's fp64 view of `a`; without `withData` only the shape (what shape
-/// checking needs; an fp64 copy of every input would double attn-run's footprint).
-static reference::Tensor toReference(const NpyArray &a, bool withData) {
-  reference::Tensor t;
-  t.shape = a.shape;
-  if (!withData)
-    return t;
-  t.data.resize(a.numElements());
-  for (int64_t i = 0, n = a.numElements(); i < n; ++i)
-    t.data[i] = elementAt(a, i);
-  return t;
 }
 
 int main(int argc, char **argv) {

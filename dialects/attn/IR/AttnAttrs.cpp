@@ -36,8 +36,6 @@ struct TermShape {
 };
 } // namespace
 
-static constexpr int64_t kMaxMaskValue = kMaxPosition;
-
 static TermShape getTermShape(MaskKind kind) {
   switch (kind) {
   case MaskKind::Full:
@@ -90,7 +88,7 @@ static LogicalResult verifyNeighborhood(function_ref<InFlightDiagnostic()> emitE
       return emitError() << "mask term 'neighborhood' needs positive grid, kernel and "
                             "dilation sizes (axis " << a << ")";
     // Divisions keep the checks themselves from overflowing.
-    if (grid >= kMaxMaskValue || tokens > (kMaxMaskValue - 1) / grid)
+    if (grid >= kMaxPosition || tokens > (kMaxPosition - 1) / grid)
       return emitError() << "mask term 'neighborhood': the grid has more than 2^30 - 1 "
                             "tokens (positions are 32-bit lanes in the kernels)";
     tokens *= grid;
@@ -152,7 +150,7 @@ LogicalResult MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError, Mas
     if (a < 0)
       return emitError() << "mask term '" << name << "' needs non-negative arguments, got "
                          << a;
-    if (a >= kMaxMaskValue)
+    if (a >= kMaxPosition)
       return emitError() << "mask term '" << name << "': argument " << a
                          << " is not below 2^30 (positions are 32-bit lanes in the "
                             "kernels)";
@@ -162,7 +160,7 @@ LogicalResult MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError, Mas
   if ((kind == MaskKind::Chunk || kind == MaskKind::Dilated) &&
       llvm::is_contained(args.take_front(shape.numArgs), 0))
     return emitError() << "mask term '" << name << "' needs positive sizes";
-  if (kind == MaskKind::Dilated && args[0] * args[1] >= kMaxMaskValue)
+  if (kind == MaskKind::Dilated && args[0] * args[1] >= kMaxPosition)
     return emitError() << "mask term 'dilated': width " << args[0] << " x rate " << args[1]
                        << " is not below 2^30 (positions are 32-bit lanes in the kernels)";
   return success();

@@ -12,8 +12,6 @@
 
 #include "attn/IR/AttnAttrs.h"
 
-#include "attn/IR/Limits.h"
-
 #include <cstdint>
 #include <optional>
 

@@ -4,6 +4,7 @@
 // has none, so that the decision is visible (and testable) in the IR.
 //
 //===----------------------------------------------------------------------===//
+#include "attn/IR/Limits.h"
 #include "attn/IR/AttnOps.h"
 #include "attn/Transforms/Passes.h"
 

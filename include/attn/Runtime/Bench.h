@@ -23,9 +23,6 @@ llvm::Expected<BenchStats> benchmark(llvm::function_ref<llvm::Expected<double>()
 /// `f32[1x8x128x64] mean=... rms=... min=... max=... [nan=N]` and the first values.
 void summarize(llvm::raw_ostream &os, const NpyArray &result);
 
-std::string shapeString(llvm::ArrayRef<int64_t> shape);
-const char *dtypeName(NpyDType type);
-
 } // namespace mlir::attn
 
 #endif // ATTN_RUNTIME_BENCH_H

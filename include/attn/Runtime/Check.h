@@ -41,8 +41,9 @@ CheckReport checkResults(llvm::ArrayRef<NpyArray> results,
                          llvm::ArrayRef<reference::Tensor> expected, double tolerance,
                          bool acceptEmptyRowZeros = false);
 
-/// Element `i` of `a` as a double.
-double elementAt(const NpyArray &a, int64_t i);
+/// The evaluator's fp64 view of `a`; without `withData` only the shape (what shape
+/// checking needs; an fp64 copy of every input would double attn-run's footprint).
+reference::Tensor toReference(const NpyArray &a, bool withData);
 
 } // namespace mlir::attn
 

@@ -47,6 +47,13 @@ struct NpyArray {
   size_t elementSize() const { return dtype == NpyDType::F64 ? 8 : 4; }
 };
 
+/// Element `i` of `a` as a double.
+double elementAt(const NpyArray &a, int64_t i);
+
+/// "1x8x128x64" ("scalar" for rank 0) and "f32" / "f64" / "i32", for messages.
+std::string shapeString(llvm::ArrayRef<int64_t> shape);
+const char *dtypeName(NpyDType type);
+
 /// Bytes of a row-major array of `shape`, or nullopt if a size is negative or the
 /// product does not fit in int64 (what a memref descriptor can address).
 std::optional<uint64_t> checkedByteSize(llvm::ArrayRef<int64_t> shape, size_t elementSize);
