@@ -29,7 +29,8 @@ CheckReport mlir::attn::checkResults(llvm::ArrayRef<NpyArray> results,
                                      double tolerance, bool acceptEmptyRowZeros) {
   CheckReport report;
   report.tolerance = tolerance;
-  bool shapesMatch = results.size() == expected.size();
+  bool &shapesMatch = report.shapesMatch;
+  shapesMatch = results.size() == expected.size();
   for (auto [r, ref] : llvm::zip(results, expected)) {
     if (r.shape != ref.shape || r.numElements() != (int64_t)ref.data.size()) {
       shapesMatch = false;
@@ -71,7 +72,9 @@ void CheckReport::print(llvm::raw_ostream &os) const {
   os << (pass ? " PASS" : " FAIL");
   if (refinedZeros)
     os << " (" << refinedZeros << " zeros where the reference is NaN: rows with no visible key)";
-  if (finitenessMismatch)
+  if (!shapesMatch)
+    os << " (the results' shapes differ from the reference's)";
+  else if (finitenessMismatch)
     os << " (" << finitenessMismatch
        << " positions finite in one of output and reference but not in the other)";
   else if (!pass && maxRelErr > tolerance)

@@ -27,6 +27,7 @@ struct CheckReport {
   int64_t finitenessMismatch = 0; // finite in one, not (or differently) in the other
   int64_t refinedZeros = 0;       // 0 where the reference is NaN, when accepted
   double tolerance = 0;
+  bool shapesMatch = true;
   bool pass = false;
 
   /// `check: max_abs_err=... max_rel_err=... [non-finite ...] PASS|FAIL`.
