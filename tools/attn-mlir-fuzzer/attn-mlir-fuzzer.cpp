@@ -69,6 +69,12 @@ static void runPipeline(ModuleOp module, function_ref<void(OpPassManager &)> bui
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  // Known crash in Debian's MLIR 22.1.8, not in this project: linalg.transpose's
+  // parser stores a null attribute after a malformed `permutation` and segfaults
+  // (mlir-opt-22 too; test/Dialect/upstream-linalg-transpose.mlir tracks it). Skipped
+  // so that the fuzzer keeps exploring past it.
+  if (StringRef(reinterpret_cast<const char *>(data), size).contains("linalg.transpose"))
+    return 0;
   MLIRContext context(*registry, MLIRContext::Threading::DISABLED);
   ScopedDiagnosticHandler quiet(&context, [](Diagnostic &) { return success(); });
   ParserConfig config(&context);
