@@ -33,7 +33,7 @@ export ATTN_TEST_PYTHON="$venv/bin/python3"
 log="$(mktemp)"
 /usr/lib/llvm-22/bin/lit -sv "$build/test" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-count() { grep -aE "^ *$1: *[0-9]+" "$log" | grep -oE '[0-9]+' | head -1; }
+count() { grep -aE "^ *$1 *: *[0-9]+" "$log" | grep -oE '[0-9]+ \(' | grep -oE '[0-9]+' | head -1; }
 passed=$(count Passed); failed=$(count Failed); unsupported=$(count Unsupported)
 passed=${passed:-0}; failed=${failed:-0}
 [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
