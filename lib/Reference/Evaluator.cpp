@@ -174,6 +174,12 @@ private:
         .Case<FeatureOp>([&](auto o) { return evalFeature(o); })
         .Case<AttentionOp>([&](auto o) { return evalAttention(o); })
         .Case<tensor::CastOp>([&](auto o) { return setResult(o, values.at(o.getSource())); })
+        // Index constants place a tile of attn.attention (its offsets, read there).
+        .Case<arith::ConstantOp>([&](auto o) -> LogicalResult {
+          if (o.getType().isIndex())
+            return success();
+          return o->emitError() << "the reference evaluator reads index constants only";
+        })
         .Default([&](Operation *o) {
           return o->emitError() << "the reference evaluator does not interpret '"
                                 << o->getName() << "'";
@@ -518,6 +524,16 @@ private:
                               << "] segment ids or [B, Hq = " << H
                               << ", query blocks, key blocks] layouts at run time";
     }
+    // Where the op sits: row 0 at position N - M in head 0, or its tile offsets.
+    int64_t rowBase = 0, positionBase = N - M, headBase = 0;
+    if (op.isTile()) {
+      std::optional<int64_t> row = getConstantIntValue(op.getOffsets()[0]),
+                             position = getConstantIntValue(op.getOffsets()[1]),
+                             head = getConstantIntValue(op.getOffsets()[2]);
+      if (!row || !position || !head)
+        return op.emitError() << "the reference evaluator needs constant offsets";
+      rowBase = *row, positionBase = *position, headBase = *head;
+    }
     if (!compute())
       return setResult(op, std::move(out));
 
@@ -576,7 +592,8 @@ private:
             }
             double rowMax = -INFINITY;
             for (int64_t j = 0; j < N; ++j) {
-              bool visible = !mask || isVisible(mask, i, j, M, N, h, &maskOperands);
+              QueryAt query{rowBase + i, positionBase + i, headBase + h, h};
+              bool visible = !mask || isVisible(mask, query, j, &maskOperands);
               double s = 0;
               if (softmax) {
                 for (int64_t d = 0; d < D; ++d)
@@ -589,12 +606,12 @@ private:
               } else {
                 for (size_t f = 0; f < phiQ.size(); ++f)
                   s += phiQ[f] * phiK[j][f];
-                // Position-dependent weights, from the end-aligned distance p_i - j.
-                double distance = double(i + N - M) - double(j);
+                // Position-dependent weights, from the distance p_i - j.
+                double distance = double(query.position) - double(j);
                 if (*op.getFeature() == FeatureKind::Cosformer)
                   s *= std::cos(M_PI * distance / (2.0 * N));
                 if (op.getDecay() && visible)
-                  s *= std::pow(op.getDecayOfHead(h), distance);
+                  s *= std::pow(op.getDecayOfHead(query.head), distance);
                 s = visible ? s : 0.0;
               }
               w[j] = s;

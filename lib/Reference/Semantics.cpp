@@ -47,9 +47,9 @@ static bool neighborhoodVisible(const MaskAttr::Neighborhood &n, int64_t p, int6
   return true;
 }
 
-bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64_t nk,
-                          int64_t head, const MaskOperands *operands) {
-  const int64_t p = i + (nk - nq); // the query's absolute position
+bool reference::isVisible(MaskAttr mask, const QueryAt &query, int64_t j,
+                          const MaskOperands *operands) {
+  const int64_t p = query.position, i = query.row, head = query.head;
   ArrayRef<int64_t> a = mask.getArgs();
   switch (mask.getKind()) {
   case MaskKind::Full:
@@ -80,28 +80,29 @@ bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64
     return j < a[0] || j <= p;
   case MaskKind::And:
     for (Attribute m : mask.getOperands())
-      if (!isVisible(cast<MaskAttr>(m), i, j, nq, nk, head, operands))
+      if (!isVisible(cast<MaskAttr>(m), query, j, operands))
         return false;
     return true;
   case MaskKind::Or:
     for (Attribute m : mask.getOperands())
-      if (isVisible(cast<MaskAttr>(m), i, j, nq, nk, head, operands))
+      if (isVisible(cast<MaskAttr>(m), query, j, operands))
         return true;
     return false;
   case MaskKind::Not:
-    return !isVisible(mask.getOperand(0), i, j, nq, nk, head, operands);
+    return !isVisible(mask.getOperand(0), query, j, operands);
   case MaskKind::Neighborhood:
     return neighborhoodVisible(mask.getNeighborhood(), p, j);
   case MaskKind::Heads:
-    return isVisible(mask.getOperand(head % mask.getOperands().size()), i, j, nq, nk, head,
-                     operands);
+    return isVisible(mask.getOperand(head % mask.getOperands().size()), query, j, operands);
   case MaskKind::Document: {
-    // Queries before the keys (nq > nk) belong to no document.
+    // Queries before the keys (nq > nk) belong to no document; a tile's queries placed
+    // past the last key belong to the last key's.
     if (!operands || p < 0)
       return false;
     const Tensor &seg = *operands->tensors[a[0]];
+    int64_t nk = seg.shape[1];
     const double *row = seg.data.data() + operands->batch * nk;
-    return row[p] == row[j];
+    return row[std::min(p, nk - 1)] == row[j];
   }
   case MaskKind::Blocks:
   case MaskKind::TopkBlocks: {
@@ -110,10 +111,13 @@ bool reference::isVisible(MaskAttr mask, int64_t i, int64_t j, int64_t nq, int64
     // Row (batch, head, query block) of a [B, Hq, QB, KB] layout or [B, Hq, QB, K] indices.
     const Tensor &t = *operands->tensors[a[0]];
     const std::vector<int64_t> &s = t.shape;
+    if (i < 0)
+      return false; // a tile's rows before the problem's first see nothing
     int64_t qb = i / a[1], kb = j / a[2];
     if (qb >= s[2])
       return false; // query blocks the tensor does not cover see nothing
-    const double *row = &t.data[((operands->batch * s[1] + head) * s[2] + qb) * s[3]];
+    const double *row =
+        &t.data[((operands->batch * s[1] + query.operandHead) * s[2] + qb) * s[3]];
     if (mask.getKind() == MaskKind::Blocks)
       return kb < s[3] && row[kb] != 0; // blocks past the layout are hidden
     return std::find(row, row + s[3], double(kb)) != row + s[3];

@@ -23,6 +23,8 @@ def Attn_Dialect : Dialect {
     `attn-raise-cascade` pass rewrites a standard softmax cascade into it, and it can be
     written directly (it also expresses linear attention through a feature map).
   }];
+  // Tiling attn.attention builds affine.apply and tensor.extract_slice.
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::tensor::TensorDialect"];
   let useDefaultAttributePrinterParser = 1;
   let extraClassDeclaration = [{
     void registerAttributes();

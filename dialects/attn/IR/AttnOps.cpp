@@ -397,7 +397,9 @@ LogicalResult AttentionOp::verifyLinearSchedule() {
       return emitOpError() << "'decay' needs mask #attn.mask<causal>: l^(i - j) grows "
                               "without bound for keys after the query";
     int64_t heads = getQuery().getType().getDimSize(1);
-    if (decay->size() != 1 && (ShapedType::isDynamic(heads) || (int64_t)decay->size() != heads))
+    // A tile (offsets) reads the decays of the whole problem's heads.
+    if (decay->size() != 1 && !isTile() &&
+        (ShapedType::isDynamic(heads) || (int64_t)decay->size() != heads))
       return emitOpError() << "expects one decay or one per query head ("
                            << (ShapedType::isDynamic(heads) ? std::string("dynamic")
                                                             : std::to_string(heads))
@@ -439,6 +441,9 @@ LogicalResult AttentionOp::verify() {
                            << name << " is " << type;
   if (failed(verifySameElementType(*this, /*q, k, v=*/3)))
     return failure();
+  if (!getOffsets().empty() && getOffsets().size() != 3)
+    return emitOpError() << "offsets are (row, position, head): expected 3 values, got "
+                         << getOffsets().size();
   // q = bhmd, k/v = bgn., o = bhme: head h of q reads kv head h / (H / G).
   if (failed(verifyIndexedTensors(*this, {{"bhmd", q, "the query"},
                                           {"bgnd", k, "the key"},

@@ -6,6 +6,7 @@ include "attn/IR/AttnAttrs.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/TilingInterface.td"
 
 def Attn_FloatTensor : RankedTensorOf<[AnyFloat]>;
 
@@ -166,7 +167,11 @@ def Attn_FeatureOp : Attn_Op<"feature", [Pure]> {
 // The recognised form
 //===----------------------------------------------------------------------===//
 
-def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments]> {
+def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>,
+    DeclareOpInterfaceMethods<TilingInterface,
+        ["getLoopIteratorTypes", "getIterationDomain", "getTiledImplementation",
+         "getResultTilePosition", "generateResultTileValue"]>]> {
   let summary = "Recognised attention: q, k, v, mask, feature map, normaliser, scale";
   let description = [{
     Operands are `q: [B, Hq, Nq, D]`, `k: [B, Hkv, Nk, D]`, `v: [B, Hkv, Nk, Dv]`; the
@@ -185,7 +190,8 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments]> {
     `decay [l0, ...]` (linear attention under a causal mask: RetNet, TransNormerLLM,
     Lightning Attention) weights pair (i, j) by `l_h^(p_i - j)`, `p_i` the end-aligned
     position of query row i and `l_h` the decay of query head h (one value for all
-    heads, or one per head); each in (0, 1].
+    heads, or one per head; a tile reads them by its heads' place in the whole
+    problem, modulo their count); each in (0, 1].
 
     `projection(%w : tensor<MxDxf32>)` is the random projection of the `favor`
     feature map (FAVOR+): `phi(x) = exp(W x - |x|^2 / 2) / sqrt(M)`, M static.
@@ -215,10 +221,27 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments]> {
         ins(%q, %k, %v : tensor<1x32x128x64xf32>, tensor<1x8x128x64xf32>,
                          tensor<1x8x128x64xf32>) -> tensor<1x32x128x64xf32>
     ```
+
+    **Tiles.** `offsets(%row, %position, %head)` (three `index` values) says that the op
+    is a tile of a larger attention: its query row `i` is row `%row + i` of the whole
+    problem (the row `blocks`/`topk_blocks` layouts are indexed by) at absolute position
+    `%position + i` (what causal, window, chunk, document, ... terms and decay compare),
+    and its query head `h` is head `%head + h` (what `heads(...)` terms and per-head
+    decays select by). Without `offsets`: row 0, position `Nk - Nq` (end-aligned), head
+    0. Mask operands stay indexed by the op's own batch and head (a tile carries its
+    slice of them); only their query-block axis is indexed by the whole problem's rows.
+
+    The op implements `TilingInterface` over (batch, query heads, query rows): a tile
+    slices q, the kv heads its query heads read, and the mask operands, and records where
+    it sits with `offsets`; upstream `scf::tileUsingSCF` (`transform.structured.
+    tile_using_for` / `tile_using_forall`) and producer fusion apply. A head tile must
+    divide the GQA ratio or be a multiple of it (a tile never splits a kv head's group
+    unevenly). The key axis is not tiled (it is the online-softmax reduction).
   }];
   let arguments = (ins Attn_FloatTensor:$query, Attn_FloatTensor:$key, Attn_FloatTensor:$value,
                    Variadic<RankedTensorOf<[I32]>>:$mask_operands,
                    Optional<Attn_FloatTensor>:$projection,
+                   Variadic<Index>:$offsets,
                    OptionalAttr<Attn_MaskAttr>:$mask,
                    OptionalAttr<Attn_FeatureAttr>:$feature,
                    DefaultValuedAttr<Attn_NormalizerAttr, "::mlir::attn::Normalizer::Softmax">:$normalizer,
@@ -233,6 +256,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments]> {
     (`mask_operands` `(` $mask_operands^ `:` type($mask_operands) `)`)?
     (`feature` qualified($feature)^)?
     (`projection` `(` $projection^ `:` type($projection) `)`)?
+    (`offsets` `(` $offsets^ `)`)?
     (`normalizer` `` $normalizer^)? (`scale` $scale^)? (`softcap` $softcap^)?
     (`decay` $decay^)? (`order` `` $order^)? (`chunk` $chunk^)?
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,` type($value) `)`
@@ -256,12 +280,21 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments]> {
     LinearSchedule getLinearSchedule();
     /// Decay, order and chunk: their own rules.
     LogicalResult verifyLinearSchedule();
-    /// The decay of query head `head` (1 without a decay).
+    /// Where the op sits in the whole problem (see the description): explicit
+    /// `offsets`, or row 0, position Nk - Nq, head 0.
+    struct Placement {
+      OpFoldResult row, position, head;
+    };
+    Placement getPlacement(OpBuilder &b);
+    bool isTile() { return !getOffsets().empty(); }
+    /// The decay of query head `head` of the whole problem (1 without a decay); heads
+    /// past the list (a tile placed beyond it) wrap around, as heads(...) terms do.
     double getDecayOfHead(int64_t head) {
       std::optional<ArrayRef<double>> decay = getDecay();
       if (!decay)
         return 1.0;
-      return decay->size() == 1 ? (*decay)[0] : (*decay)[head];
+      int64_t n = decay->size();
+      return (*decay)[((head % n) + n) % n];
     }
   }];
 }

@@ -360,7 +360,7 @@ LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMat
       {q4Type.getDimSize(0), q4Type.getDimSize(1), q4Type.getDimSize(2), vType.getDimSize(3)},
       resultType.getElementType());
   auto attention = AttentionOp::create(
-      rewriter, loc, attnType, q, k, v4, /*maskOperands=*/ValueRange{}, /*projection=*/Value(),
+      rewriter, loc, attnType, q, k, v4, /*maskOperands=*/ValueRange{}, /*projection=*/Value(), /*offsets=*/ValueRange{},
       match.mask,
       match.feature ? FeatureKindAttr::get(rewriter.getContext(), *match.feature)
                     : FeatureKindAttr(),

@@ -39,15 +39,15 @@ struct MaskOperandAccess {
 /// Whether `mask` reads mask operands (document(i), blocks(i, ...) terms).
 bool readsMaskOperands(MaskAttr mask);
 
-/// i1 predicate: is key column `key` visible from query row `query` under `mask`, for
-/// sequence lengths `numQueries`, `numKeys` (end-aligned positions). `query` and `key`
-/// are index values, or vectors of index or of a narrower integer type (the predicate
-/// is then a vector of i1, one lane per pair); the sequence lengths are index scalars.
-/// `head` (index) is the query head that heads(...) terms select by (null: head 0).
-/// `operands` gives document(i) terms their segment ids (required when the mask reads
-/// mask operands).
-Value buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value query, Value key,
-                         Value numQueries, Value numKeys, Value head = {},
+/// i1 predicate: is key column `key` visible from query row `row` under `mask`; the
+/// row sits at position `row + rowToPosition` (Nk - Nq for end-aligned rows; a tile of
+/// attn.attention says its own). `row` and `key` are index values, or vectors of index
+/// or of a narrower integer type (the predicate is then a vector of i1, one lane per
+/// pair); `rowToPosition` is an index scalar. `head` (index) is the query head that
+/// heads(...) terms select by (null: head 0). `operands` gives document(i) and
+/// blocks(i, ...) terms their data (required when the mask reads mask operands).
+Value buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value row, Value key,
+                         Value rowToPosition, Value head = {},
                          const MaskOperandAccess *operands = nullptr);
 
 /// Whether every (query, key) pair of a tile is visible, and whether any may be.

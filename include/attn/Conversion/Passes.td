@@ -19,7 +19,7 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg"> {
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect", "::mlir::math::MathDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect", "::mlir::affine::AffineDialect"];
   let options = [
     Option<"onlineSoftmax", "online-softmax", "bool", /*default=*/"true",
            "Lower softmax attn.attention as query x key tile loops with an online "

@@ -24,6 +24,8 @@ using namespace mlir::attn;
 using namespace mlir::attn::gpukernel;
 
 std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelTiles &tiles) {
+  if (op.isTile())
+    return "a tile of attn.attention (offsets): the GPU kernel does not read offsets yet";
   if (op.getNormalizer() != Normalizer::Softmax)
     return "linear attention is not lowered to the GPU yet";
   Type elt = op.getType().getElementType();
@@ -140,7 +142,8 @@ SmallVector<Value> GPUKernel::maskScores(ArrayRef<Value> s, Value j0) {
           MaskOperandAccess access{segments, nullptr, blockVisible, nullptr};
           visible = arith::AndIOp::create(
               b, loc, visible,
-              buildMaskPredicate(b, loc, mask, i, j, numQueries, numKeys, head,
+              buildMaskPredicate(b, loc, mask, i, j,
+                                 arith::SubIOp::create(b, loc, numKeys, numQueries), head,
                                  maskOperands.empty() ? nullptr : &access));
         }
         out = withElement(out, select(visible, element(frag, r, c), negInf), r, c);

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
@@ -196,40 +197,70 @@ struct LowerReduce : OpRewritePattern<ReduceOp> {
   }
 };
 
-/// select(visible(i, j), x, fill) with i, j the query/key letters.
-static Value applyMask(OpBuilder &b, Location loc, MaskAttr mask, Indexed scores, char query,
-                       char key, FillKind fill, ValueRange maskOperands = {}) {
+/// Where the rows and heads of a score tensor sit in the whole problem (index values):
+/// global row = `row` + local row, position = global row + `rowToPosition`, global
+/// query head = `head` + local head.
+struct PlacementValues {
+  Value row, rowToPosition, head;
+};
+
+/// The end-aligned placement of scores whose query/key letters are `query`/`key`.
+static PlacementValues endAligned(OpBuilder &b, Location loc, Indexed scores, char query,
+                                  char key) {
   Value numQueries =
       getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, query, {scores}));
+  Value numKeys = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, key, {scores}));
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  return {zero, arith::SubIOp::create(b, loc, numKeys, numQueries), zero};
+}
+
+/// The placement attn.attention states (its tile offsets, or end-aligned).
+static PlacementValues placementOf(OpBuilder &b, Location loc, AttentionOp op) {
+  AttentionOp::Placement p = op.getPlacement(b);
+  Value row = getValueOrCreateConstantIndexOp(b, loc, p.row);
+  Value position = getValueOrCreateConstantIndexOp(b, loc, p.position);
+  return {row, arith::SubIOp::create(b, loc, position, row),
+          getValueOrCreateConstantIndexOp(b, loc, p.head)};
+}
+
+/// select(visible(i, j), x, fill) with i, j the query/key letters.
+static Value applyMask(OpBuilder &b, Location loc, MaskAttr mask, Indexed scores, char query,
+                       char key, FillKind fill, const PlacementValues &at,
+                       ValueRange maskOperands = {}) {
   Value numKeys = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, key, {scores}));
   // Attention scores "bgrmn": query head g * R + r, for per-head masks.
   bool headed = StringRef(scores.letters).contains('g') && StringRef(scores.letters).contains('r');
   Value ratio = headed ? getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'r', {scores}))
                        : Value();
   return buildElementwise(b, loc, {scores}, scores.letters, [&](const GenericBody &g) {
-    Value head;
-    if (headed)
-      head = arith::AddIOp::create(
+    Value localHead, head;
+    if (headed) {
+      localHead = arith::AddIOp::create(
           g.b, g.loc, arith::MulIOp::create(g.b, g.loc, g.index('g'), ratio), g.index('r'));
-    // document(i): segment ids at the query's end-aligned position and at the key.
+      head = arith::AddIOp::create(g.b, g.loc, localHead, at.head);
+    }
+    Value row = arith::AddIOp::create(g.b, g.loc, g.index(query), at.row);
+    // document(i): segment ids at the query's position (clamped into [0, Nk): the
+    // predicate hides queries before the keys) and at the key.
     auto segmentIds = [&](unsigned i, bool isQuery) -> Value {
-      Value at = g.index(key);
+      Value pos = g.index(key);
       if (isQuery) {
-        Value p = arith::AddIOp::create(
-            g.b, g.loc, g.index(query),
-            arith::SubIOp::create(g.b, g.loc, numKeys, numQueries));
-        at = arith::MaxSIOp::create(g.b, g.loc, p, arith::ConstantIndexOp::create(g.b, g.loc, 0));
+        Value p = arith::AddIOp::create(g.b, g.loc, row, at.rowToPosition);
+        Value last = arith::SubIOp::create(g.b, g.loc, numKeys,
+                                           arith::ConstantIndexOp::create(g.b, g.loc, 1));
+        pos = arith::MaxSIOp::create(g.b, g.loc, arith::MinSIOp::create(g.b, g.loc, p, last),
+                                     arith::ConstantIndexOp::create(g.b, g.loc, 0));
       }
       return tensor::ExtractOp::create(g.b, g.loc, maskOperands[i],
-                                       ValueRange{g.index('b'), at});
+                                       ValueRange{g.index('b'), pos});
     };
     auto blockVisible = [&](unsigned i, int64_t bq, int64_t bk) {
-      return layoutEntrySet(g.b, g.loc, maskOperands[i], g.index('b'), head, g.index(query),
+      return layoutEntrySet(g.b, g.loc, maskOperands[i], g.index('b'), localHead, row,
                             g.index(key), bq, bk);
     };
     MaskOperandAccess access{segmentIds, nullptr, blockVisible, nullptr};
-    Value visible = buildMaskPredicate(g.b, g.loc, mask, g.index(query), g.index(key),
-                                       numQueries, numKeys, head, &access);
+    Value visible = buildMaskPredicate(g.b, g.loc, mask, row, g.index(key), at.rowToPosition,
+                                       head, &access);
     Type t = g.args[0].getType();
     Value filler = fill == FillKind::NegInf ? negInfinity(g.b, g.loc, t)
                                             : floatConstant(g.b, g.loc, t, 0.0);
@@ -240,9 +271,11 @@ static Value applyMask(OpBuilder &b, Location loc, MaskAttr mask, Indexed scores
 struct LowerMask : OpRewritePattern<MaskOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MaskOp op, PatternRewriter &rewriter) const override {
-    rewriter.replaceOp(op, applyMask(rewriter, op.getLoc(), op.getMask(),
-                                     {op.getInput(), op.getIndices().str()}, op.getQuery()[0],
-                                     op.getKey()[0], op.getFill()));
+    Indexed scores{op.getInput(), op.getIndices().str()};
+    char query = op.getQuery()[0], key = op.getKey()[0];
+    rewriter.replaceOp(op, applyMask(rewriter, op.getLoc(), op.getMask(), scores, query, key,
+                                     op.getFill(),
+                                     endAligned(rewriter, op.getLoc(), scores, query, key)));
     return success();
   }
 };
@@ -302,13 +335,15 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
                                              op.getQuery(), split, qShape);
     Indexed q{q5, "bgrmd"}, k{key, "bgnd"}, v{value, "bgne"};
 
+    PlacementValues at = placementOf(b, loc, op);
     Value out;
     if (op.getNormalizer() != Normalizer::Softmax)
-      out = lowerLinear(b, loc, op, q, k, v);
+      out = lowerLinear(b, loc, op, at, q, k, v);
     else if (online)
-      out = buildOnlineSoftmaxAttention(b, loc, op, q, k, v, queryTile, keyTile);
+      out = buildOnlineSoftmaxAttention(b, loc, op, at.row, at.rowToPosition, at.head, q, k, v,
+                                        keyTile);
     else
-      out = lowerSoftmax(b, loc, op, q, k, v);
+      out = lowerSoftmax(b, loc, op, at, q, k, v);
     Value collapsed = tensor::CollapseShapeOp::create(b, loc, out, split);
     if (collapsed.getType() != op.getType())
       collapsed = tensor::CastOp::create(b, loc, op.getType(), collapsed);
@@ -333,8 +368,8 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
 
   /// o = (sum_j exp(s_ij - m_i) v_j) / sum_j exp(s_ij - m_i), with m_i the row max;
   /// rows without a visible key have m_i = -inf and produce 0.
-  static Value lowerSoftmax(OpBuilder &b, Location loc, AttentionOp op, Indexed q, Indexed k,
-                            Indexed v) {
+  static Value lowerSoftmax(OpBuilder &b, Location loc, AttentionOp op,
+                            const PlacementValues &at, Indexed q, Indexed k, Indexed v) {
     Type elt = op.getType().getElementType();
     Value zeroScores = buildInit(b, loc, elt, "bgrmn", {q, k}, 0.0);
     Value qk = buildGeneric(b, loc, {q, k}, {zeroScores, "bgrmn"}, multiplyAccumulate);
@@ -345,8 +380,8 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
       return scaleAndSoftcap(g.b, g.loc, g.args[0], scale, softcap);
     });
     if (MaskAttr mask = op.getMaskAttr())
-      scores.value =
-          applyMask(b, loc, mask, scores, 'm', 'n', FillKind::NegInf, op.getMaskOperands());
+      scores.value = applyMask(b, loc, mask, scores, 'm', 'n', FillKind::NegInf, at,
+                               op.getMaskOperands());
 
     Indexed rowMax{buildReduction(b, loc, scores, "bgrm", /*isMax=*/true), "bgrm"};
     Indexed weights{buildElementwise(b, loc, {scores, rowMax}, scores.letters,
@@ -371,8 +406,8 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
   /// o_i = sum_j a_ij v_j [/ sum_j a_ij]. Re-associated as phi(Q) (phi(K)^T V) when the
   /// schedule says so and nothing depends on positions; the causal chunked order is
   /// the vector kernel's, here causal masks keep the quadratic order.
-  static Value lowerLinear(OpBuilder &b, Location loc, AttentionOp op, Indexed q, Indexed k,
-                           Indexed v) {
+  static Value lowerLinear(OpBuilder &b, Location loc, AttentionOp op,
+                           const PlacementValues &at, Indexed q, Indexed k, Indexed v) {
     FeatureKind kind = *op.getFeature();
     // cosFormer: relu features, its cos(pi (p_i - j) / 2M) weight applied per pair.
     bool cosformer = kind == FeatureKind::Cosformer;
@@ -399,9 +434,10 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
                                 multiplyAccumulate),
                    "bgrmn"};
     if (cosformer || op.getDecay())
-      scores.value = weighByDistance(b, loc, op, scores, cosformer);
+      scores.value = weighByDistance(b, loc, op, at, scores, cosformer);
     if (MaskAttr mask = op.getMaskAttr())
-      scores.value = applyMask(b, loc, mask, scores, 'm', 'n', FillKind::Zero, op.getMaskOperands());
+      scores.value =
+          applyMask(b, loc, mask, scores, 'm', 'n', FillKind::Zero, at, op.getMaskOperands());
     return weightedValues(b, loc, scores, v, normalize);
   }
 
@@ -431,9 +467,8 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
 
   /// a_ij x cos(pi t / 2 Nk) (cosFormer) x l_h^t (decay), t = p_i - j the end-aligned
   /// distance; pairs the mask hides are zeroed afterwards.
-  static Value weighByDistance(OpBuilder &b, Location loc, AttentionOp op, Indexed scores,
-                               bool cosformer) {
-    Value numQueries = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'm', {scores}));
+  static Value weighByDistance(OpBuilder &b, Location loc, AttentionOp op,
+                               const PlacementValues &at, Indexed scores, bool cosformer) {
     Value numKeys = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'n', {scores}));
     Value ratio = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'r', {scores}));
     Type elt = cast<ShapedType>(scores.value.getType()).getElementType();
@@ -447,9 +482,9 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
       logDecay = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, logs));
     }
     return buildElementwise(b, loc, {scores}, scores.letters, [&](const GenericBody &g) {
-      Value offset = arith::SubIOp::create(g.b, g.loc, numKeys, numQueries);
-      Value distanceIndex = arith::SubIOp::create(
-          g.b, g.loc, arith::AddIOp::create(g.b, g.loc, g.index('m'), offset), g.index('n'));
+      Value position = arith::AddIOp::create(
+          g.b, g.loc, arith::AddIOp::create(g.b, g.loc, g.index('m'), at.row), at.rowToPosition);
+      Value distanceIndex = arith::SubIOp::create(g.b, g.loc, position, g.index('n'));
       Value distance = arith::SIToFPOp::create(
           g.b, g.loc, elt,
           arith::IndexCastOp::create(g.b, g.loc, g.b.getI64Type(), distanceIndex));
@@ -464,11 +499,19 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
         weight = arith::MulFOp::create(g.b, g.loc, weight, math::CosOp::create(g.b, g.loc, angle));
       }
       if (logDecay) {
+        // The decay of the head's place in the whole problem, modulo their count.
         Value head = arith::AddIOp::create(
-            g.b, g.loc, arith::MulIOp::create(g.b, g.loc, g.index('g'), ratio), g.index('r'));
-        if (op.getDecay()->size() == 1)
-          head = arith::ConstantIndexOp::create(g.b, g.loc, 0);
-        Value log2l = tensor::ExtractOp::create(g.b, g.loc, logDecay, head);
+            g.b, g.loc,
+            arith::AddIOp::create(
+                g.b, g.loc, arith::MulIOp::create(g.b, g.loc, g.index('g'), ratio), g.index('r')),
+            at.head);
+        Value count = arith::ConstantIndexOp::create(g.b, g.loc, op.getDecay()->size());
+        Value wrapped = arith::RemSIOp::create(
+            g.b, g.loc,
+            arith::AddIOp::create(g.b, g.loc, arith::RemSIOp::create(g.b, g.loc, head, count),
+                                  count),
+            count);
+        Value log2l = tensor::ExtractOp::create(g.b, g.loc, logDecay, wrapped);
         // Only visible pairs (t >= 0) keep their weight; clamp t so hidden ones stay finite.
         Value t = arith::MaximumFOp::create(g.b, g.loc, distance,
                                             floatConstant(g.b, g.loc, elt, 0.0));
@@ -518,6 +561,15 @@ struct ConvertAttnToLinalgPass
           << int64_t(queryTile) << " kv-tile=" << int64_t(keyTile);
       return signalPassFailure();
     }
+    // top-k block indices become layouts once per op, before tiling copies the op.
+    {
+      RewritePatternSet materialize(&getContext());
+      populateMaterializeBlockIndicesPatterns(materialize);
+      if (failed(applyPatternsGreedily(getOperation(), std::move(materialize))))
+        return signalPassFailure();
+    }
+    if (onlineSoftmax && failed(tileQueryRows()))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     populateAttnToLinalgPatterns(patterns, onlineSoftmax, queryTile, keyTile);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
@@ -531,6 +583,31 @@ struct ConvertAttnToLinalgPass
     });
     if (leftover.wasInterrupted())
       signalPassFailure();
+  }
+
+  /// Softmax attention in query-row tiles, through its TilingInterface and upstream
+  /// scf::tileUsingSCF: an scf.forall over tiles (threads in the CPU pipeline), each
+  /// tile an attn.attention with offsets that the lowering turns into the key loop.
+  LogicalResult tileQueryRows() {
+    SmallVector<AttentionOp> softmax;
+    getOperation()->walk([&](AttentionOp op) {
+      if (op.getNormalizer() == Normalizer::Softmax)
+        softmax.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (AttentionOp op : softmax) {
+      rewriter.setInsertionPoint(op);
+      scf::SCFTilingOptions options;
+      options.setTileSizes({rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+                            rewriter.getIndexAttr(queryTile)});
+      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      FailureOr<scf::SCFTilingResult> tiled =
+          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled))
+        return op.emitError("could not tile the query rows of this attention");
+      rewriter.replaceOp(op, tiled->replacements);
+    }
+    return success();
   }
 };
 } // namespace

@@ -90,10 +90,13 @@ Value layoutEntrySet(OpBuilder &b, Location loc, Value layout, Value batch, Valu
 
 class AttentionOp;
 
-/// Softmax attention as query-tile x key-tile loops with an online softmax, on the
-/// split-head layout (q "bgrmd", k "bgnd", v "bgne"); returns the "bgrme" result.
-Value buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, AttentionOp op, Indexed q,
-                                  Indexed k, Indexed v, int64_t qTile, int64_t kvTile);
+/// Softmax attention over all rows of `op` as a loop over key tiles with an online
+/// softmax, on the split-head layout (q "bgrmd", k "bgnd", v "bgne"); returns the
+/// "bgrme" result. Local row i is row `rowBase` + i of the whole problem at position
+/// row + `rowToPosition`; local head h is head `headBase` + h (AttentionOp::Placement).
+Value buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, AttentionOp op, Value rowBase,
+                                  Value rowToPosition, Value headBase, Indexed q, Indexed k,
+                                  Indexed v, int64_t kvTile);
 
 } // namespace mlir::attn
 

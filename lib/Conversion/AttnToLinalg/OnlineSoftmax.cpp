@@ -51,32 +51,22 @@ static Value tileSize(OpBuilder &b, Location loc, int64_t tile, Value total, Val
 }
 
 Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, AttentionOp op,
-                                              Indexed q, Indexed k, Indexed v, int64_t qTile,
+                                              Value rowBase, Value rowToPosition,
+                                              Value headBase, Indexed q, Indexed k, Indexed v,
                                               int64_t kvTile) {
   Type elt = op.getType().getElementType();
   double scale = op.getEffectiveScale();
   std::optional<double> softcap = op.getSoftcapValue();
   MaskAttr mask = op.getMaskAttr();
-  // q "bgrmd", k "bgnd", v "bgne"; the result "bgrme".
+  // q "bgrmd", k "bgnd", v "bgne"; the result "bgrme". The rows are one tile (the
+  // pass tiles attn.attention over its query rows with scf::tileUsingSCF first).
   Value numQueries = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'm', {q}));
   Value numKeys = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'n', {k}));
   Value zeroIdx = arith::ConstantIndexOp::create(b, loc, 0);
-  // Query heads are g * R + r (per-head masks select by it).
+  // Query heads are g * R + r (per-head masks select by it, plus the tile's first head).
   Value ratio = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'r', {q}));
-  Value out = buildInit(b, loc, elt, "bgrme", {q, v});
-
-  // Query tiles are independent (each owns its rows of the output): an scf.forall,
-  // which the CPU pipeline runs on threads; results do not depend on the thread count.
-  SmallVector<OpFoldResult> lbs = {b.getIndexAttr(0)},
-                            ubs = {getLetterSize(b, loc, 'm', {q})},
-                            steps = {b.getIndexAttr(qTile)};
-  auto queryLoop = scf::ForallOp::create(
-      b, loc, lbs, ubs, steps, ValueRange{out}, std::nullopt,
-      [&](OpBuilder &b, Location loc, ValueRange args) {
-        Value i0 = args[0];
-        Value sharedOut = args[1];
-        Value tq = tileSize(b, loc, qTile, numQueries, i0);
-        Indexed qt{sliceAlong(b, loc, q.value, 3, i0, tq), "bgrmd"};
+  Indexed qt = q;
+  Value tq = numQueries;
         Value m0 = buildInit(b, loc, elt, "bgrm", {qt}, -std::numeric_limits<double>::infinity());
         Value l0 = buildInit(b, loc, elt, "bgrm", {qt}, 0.0);
         Value acc0 = buildInit(b, loc, elt, "bgrme", {qt, v}, 0.0);
@@ -90,9 +80,8 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
               // decided here per tile from the mask algebra).
               std::optional<TileVisibility> visibility;
               if (mask) {
-                Value offset = arith::SubIOp::create(b, loc, numKeys, numQueries);
                 Value one = arith::ConstantIndexOp::create(b, loc, 1);
-                Value pLo = arith::AddIOp::create(b, loc, i0, offset);
+                Value pLo = arith::AddIOp::create(b, loc, rowBase, rowToPosition);
                 Value pHi = arith::SubIOp::create(
                     b, loc, arith::AddIOp::create(b, loc, pLo, tq), one);
                 Value jHi = arith::SubIOp::create(b, loc, arith::AddIOp::create(b, loc, j0, tk),
@@ -114,30 +103,34 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
                   Value x = scaleAndSoftcap(g.b, g.loc, g.args[0], scale, softcap);
                   if (!masked)
                     return x;
-                  Value row = arith::AddIOp::create(g.b, g.loc, g.index('m'), i0);
+                  Value row = arith::AddIOp::create(g.b, g.loc, g.index('m'), rowBase);
                   Value col = arith::AddIOp::create(g.b, g.loc, g.index('n'), j0);
-                  Value head = arith::AddIOp::create(
+                  Value localHead = arith::AddIOp::create(
                       g.b, g.loc, arith::MulIOp::create(g.b, g.loc, g.index('g'), ratio),
                       g.index('r'));
+                  Value head = arith::AddIOp::create(g.b, g.loc, localHead, headBase);
+                  // Segment ids at the query's position clamped into [0, Nk) (the
+                  // predicate hides queries before the keys) and at the key.
                   auto segmentIds = [&](unsigned i, bool isQuery) -> Value {
                     Value at = col;
-                    if (isQuery)
-                      at = arith::MaxSIOp::create(
-                          g.b, g.loc,
-                          arith::AddIOp::create(
-                              g.b, g.loc, row,
-                              arith::SubIOp::create(g.b, g.loc, numKeys, numQueries)),
-                          arith::ConstantIndexOp::create(g.b, g.loc, 0));
+                    if (isQuery) {
+                      Value p = arith::AddIOp::create(g.b, g.loc, row, rowToPosition);
+                      Value last = arith::SubIOp::create(
+                          g.b, g.loc, numKeys, arith::ConstantIndexOp::create(g.b, g.loc, 1));
+                      at = arith::MaxSIOp::create(g.b, g.loc,
+                                                  arith::MinSIOp::create(g.b, g.loc, p, last),
+                                                  arith::ConstantIndexOp::create(g.b, g.loc, 0));
+                    }
                     return tensor::ExtractOp::create(g.b, g.loc, op.getMaskOperands()[i],
                                                      ValueRange{g.index('b'), at});
                   };
                   auto blockVisible = [&](unsigned i, int64_t bq, int64_t bk) {
                     return layoutEntrySet(g.b, g.loc, op.getMaskOperands()[i], g.index('b'),
-                                          head, row, col, bq, bk);
+                                          localHead, row, col, bq, bk);
                   };
                   MaskOperandAccess access{segmentIds, nullptr, blockVisible, nullptr};
-                  Value visible = buildMaskPredicate(g.b, g.loc, mask, row, col, numQueries,
-                                                     numKeys, head, &access);
+                  Value visible = buildMaskPredicate(g.b, g.loc, mask, row, col, rowToPosition,
+                                                     head, &access);
                   return arith::SelectOp::create(g.b, g.loc, visible, x,
                                                  negInfinity(g.b, g.loc, elt))
                       .getResult();
@@ -219,17 +212,7 @@ Value mlir::attn::buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, Attent
               scf::YieldOp::create(b, loc, skip.getResults());
             });
 
-        // o = acc / l, 0 for rows without a visible key.
-        Indexed acc{keyLoop.getResult(2), "bgrme"}, l{keyLoop.getResult(1), "bgrm"};
-        Value tileOut = buildElementwise(b, loc, {acc, l}, "bgrme", divideOrZero);
-        SmallVector<OpFoldResult> offsets(5, b.getIndexAttr(0)), strides(5, b.getIndexAttr(1));
-        offsets[3] = i0;
-        SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, tileOut);
-        auto inParallel = scf::InParallelOp::create(b, loc);
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(inParallel.getBody());
-        tensor::ParallelInsertSliceOp::create(b, loc, tileOut, sharedOut, offsets, sizes,
-                                              strides);
-      });
-  return queryLoop.getResult(0);
+  // o = acc / l, 0 for rows without a visible key.
+  Indexed acc{keyLoop.getResult(2), "bgrme"}, l{keyLoop.getResult(1), "bgrm"};
+  return buildElementwise(b, loc, {acc, l}, "bgrme", divideOrZero);
 }

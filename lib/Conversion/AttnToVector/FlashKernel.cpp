@@ -36,6 +36,10 @@ using namespace mlir::attn;
 std::string mlir::attn::explainUnsupported(AttentionOp op, const KernelTiles &tiles) {
   if (op.getNormalizer() != Normalizer::Softmax)
     return "not softmax attention";
+  // The kernel tiles the whole problem itself; tiles placed by upstream tiling take
+  // the linalg path, which reads their offsets.
+  if (op.isTile())
+    return "a tile of attn.attention (offsets): the kernel does not read offsets yet";
   for (Value t : {op.getQuery(), op.getKey(), op.getValue(), op.getResult()})
     if (!cast<ShapedType>(t.getType()).getElementType().isF32())
       return "element type is not f32";
@@ -411,7 +415,8 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head
       if (mask)
         visible = arith::AndIOp::create(
             b, loc, visible,
-            buildMaskPredicate(b, loc, mask, rowPositions, key, numQueries, numKeys, head,
+            buildMaskPredicate(b, loc, mask, rowPositions, key,
+                               arith::SubIOp::create(b, loc, numKeys, numQueries), head,
                                &access));
       masked.push_back(arith::SelectOp::create(b, loc, visible, s[r * cols + c], hidden));
     }

@@ -53,6 +53,10 @@ static int64_t plannedThreads() {
 std::string mlir::attn::explainUnsupportedLinear(AttentionOp op, const KernelTiles &tiles) {
   if (op.getNormalizer() == Normalizer::Softmax)
     return "not linear attention";
+  // The kernel tiles the whole problem itself; tiles placed by upstream tiling take
+  // the linalg path, which reads their offsets.
+  if (op.isTile())
+    return "a tile of attn.attention (offsets): the kernel does not read offsets yet";
   for (Value t : {op.getQuery(), op.getKey(), op.getValue(), op.getResult()})
     if (!cast<ShapedType>(t.getType()).getElementType().isF32())
       return "element type is not f32";

@@ -1,7 +1,7 @@
 //===- MaskPredicate.cpp - #attn.mask terms as arith on indices -----------===//
 //
 // Each term of the mask algebra (AttnAttrs.td) becomes a few index comparisons. Query
-// rows are end-aligned: row i sits at position p = i + (Nk - Nq). Positions may be
+// rows sit at positions p = i + rowToPosition (Nk - Nq: end-aligned). Positions may be
 // vectors of index (one lane per (query, key) pair): constants are then splats.
 //
 //===----------------------------------------------------------------------===//
@@ -220,9 +220,9 @@ bool mlir::attn::readsMaskOperands(MaskAttr mask) {
 }
 
 Value mlir::attn::buildMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask, Value query,
-                                     Value key, Value numQueries, Value numKeys, Value head,
+                                     Value key, Value rowToPosition, Value head,
                                      const MaskOperandAccess *operands) {
-  Value offset = arith::SubIOp::create(b, loc, numKeys, numQueries);
+  Value offset = rowToPosition;
   Type elt = getElementTypeOrSelf(query.getType());
   if (!elt.isIndex())
     offset = arith::IndexCastOp::create(b, loc, elt, offset);
