@@ -648,6 +648,8 @@ bool mlir::attn::reference::canEvaluate(func::FuncOp func, Operation **unsupport
   for (Operation &op : func.getBody().front()) {
     if (isa<AttnDialect>(op.getDialect()) || isa<tensor::CastOp, func::ReturnOp>(op))
       continue;
+    if (auto constant = dyn_cast<arith::ConstantOp>(op); constant && constant.getType().isIndex())
+      continue; // offsets of a tile of attn.attention
     if (unsupported)
       *unsupported = &op;
     return false;

@@ -670,3 +670,11 @@ func.func @neighborhood_stride_zero(%s: tensor<64x64xf32>) -> tensor<64x64xf32> 
   %0 = attn.mask #attn.mask<neighborhood(64, 3, 1, 0, 0)> %s "mn" query "m" key "n" : tensor<64x64xf32>
   return %0 : tensor<64x64xf32>
 }
+
+// -----
+
+func.func @offsets_count(%q: tensor<1x4x32x16xf32>, %r: index) -> tensor<1x4x32x16xf32> {
+  // expected-error @below {{offsets are (row, position, head): expected 3 values, got 2}}
+  %o = attn.attention offsets(%r, %r) ins(%q, %q, %q : tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>) -> tensor<1x4x32x16xf32>
+  return %o : tensor<1x4x32x16xf32>
+}

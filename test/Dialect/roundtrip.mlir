@@ -121,3 +121,12 @@ func.func @documents(%q: tensor<2x4x?x8xf32>, %s: tensor<2x?xi32>, %t: tensor<2x
   %0 = attn.attention mask #attn.mask<and(causal, document, not(document(1)))> mask_operands(%s, %t : tensor<2x?xi32>, tensor<2x?xi32>) ins(%q, %q, %q : tensor<2x4x?x8xf32>, tensor<2x4x?x8xf32>, tensor<2x4x?x8xf32>) -> tensor<2x4x?x8xf32>
   return %0 : tensor<2x4x?x8xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @tile_offsets
+// CHECK: attn.attention mask #attn.mask<causal> offsets(%arg3, %arg4, %arg5) ins(%arg0, %arg1, %arg2 : tensor<1x4x16x32xf32>, tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32>) -> tensor<1x4x16x32xf32>
+func.func @tile_offsets(%q: tensor<1x4x16x32xf32>, %k: tensor<1x2x64x32xf32>, %v: tensor<1x2x64x32xf32>, %row: index, %position: index, %head: index) -> tensor<1x4x16x32xf32> {
+  %o = attn.attention mask #attn.mask<causal> offsets(%row, %position, %head) ins(%q, %k, %v : tensor<1x4x16x32xf32>, tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32>) -> tensor<1x4x16x32xf32>
+  return %o : tensor<1x4x16x32xf32>
+}

@@ -118,7 +118,8 @@ FailureOr<TilingResult> AttentionOp::getTiledImplementation(OpBuilder &b,
     return emitOpError() << "cannot tile the query heads by "
                          << (getConstantIntValue(sizes[1])
                                  ? std::to_string(*getConstantIntValue(sizes[1]))
-                                 : std::string("a run-time size"))
+                                 : std::string("sizes that differ between tiles (the "
+                                               "heads are not a multiple of the tile)"))
                          << ": a head tile must divide the GQA ratio or be a multiple of it "
                             "(and be 1 when the ratio is only known at run time)";
   SmallVector<Operation *> slices;
