@@ -173,6 +173,7 @@ private:
         .Case<MaskOp>([&](auto o) { return evalMask(o); })
         .Case<FeatureOp>([&](auto o) { return evalFeature(o); })
         .Case<AttentionOp>([&](auto o) { return evalAttention(o); })
+        .Case<OnlineAttentionOp>([&](auto o) { return evalOnlineAttention(o); })
         .Case<tensor::CastOp>([&](auto o) { return setResult(o, values.at(o.getSource())); })
         // Index constants place a tile of attn.attention (its offsets, read there).
         .Case<arith::ConstantOp>([&](auto o) -> LogicalResult {
@@ -633,6 +634,98 @@ private:
           }
       }
     return setResult(op, std::move(out));
+  }
+
+  /// The documented update of the (acc, max, sum) state by the op's keys, in fp64:
+  /// m' = max(m, max_j s_j), alpha = exp(m - m') (0 for m = -inf),
+  /// l' = alpha l + sum_j exp(s_j - m'), acc' = alpha acc + sum_j exp(s_j - m') v_j.
+  LogicalResult evalOnlineAttention(OnlineAttentionOp op) {
+    const Tensor &q = values.at(op.getQuery()), &k = values.at(op.getKey()),
+                 &v = values.at(op.getValue());
+    int64_t B = q.shape[0], H = q.shape[1], M = q.shape[2], D = q.shape[3];
+    int64_t G = k.shape[1], N = k.shape[2], E = v.shape[3];
+    if (k.shape[0] != B || v.shape[0] != B || k.shape[3] != D || v.shape[1] != G ||
+        v.shape[2] != N)
+      return op.emitError() << "q/k/v shapes disagree at run time";
+    if (G == 0 || H % G != 0)
+      return op.emitError() << "query heads (" << H << ") are not a multiple of kv heads ("
+                            << G << ") at run time";
+    Tensor acc = values.at(op.getAcc()), max = values.at(op.getMax()), sum = values.at(op.getSum());
+    if (acc.shape != std::vector<int64_t>{B, H, M, E} || max.shape != std::vector<int64_t>{B, H, M} ||
+        sum.shape != max.shape)
+      return op.emitError() << "the (acc, max, sum) state does not match q and v at run time";
+    for (Value operand : op.getMaskOperands()) {
+      const Tensor &t = values.at(operand);
+      bool segments = t.shape.size() == 2 && t.shape[0] == B && t.shape[1] > 0;
+      bool layout = t.shape.size() == 4 && t.shape[0] == B && t.shape[1] == H;
+      if (!segments && !layout)
+        return op.emitError() << "mask operands must be [B = " << B
+                              << ", Nk] segment ids or [B, Hq = " << H
+                              << ", query blocks, key blocks] layouts at run time";
+    }
+    int64_t rowBase = 0, positionBase = N - M, headBase = 0, keyBase = 0;
+    if (op.isTile()) {
+      SmallVector<int64_t, 4> at;
+      for (Value offset : op.getOffsets()) {
+        std::optional<int64_t> c = getConstantIntValue(offset);
+        if (!c)
+          return op.emitError() << "the reference evaluator needs constant offsets";
+        at.push_back(*c);
+      }
+      rowBase = at[0], positionBase = at[1], headBase = at[2], keyBase = at[3];
+    }
+    flops += 4.0 * B * H * M * N * D;
+    if (compute()) {
+      double scale = op.getEffectiveScale();
+      std::optional<double> softcap = op.getSoftcapValue();
+      MaskAttr mask = op.getMaskAttr();
+      MaskOperands maskOperands;
+      for (Value operand : op.getMaskOperands())
+        maskOperands.tensors.push_back(&values.at(operand));
+      std::vector<double> s(N);
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t h = 0; h < H; ++h) {
+          int64_t g = h / (H / G);
+          maskOperands.batch = b;
+          for (int64_t i = 0; i < M; ++i) {
+            QueryAt query{rowBase + i, positionBase + i, headBase + h, h};
+            double rowMax = -INFINITY;
+            for (int64_t j = 0; j < N; ++j) {
+              double x = 0;
+              for (int64_t d = 0; d < D; ++d)
+                x += q.data[((b * H + h) * M + i) * D + d] * k.data[((b * G + g) * N + j) * D + d];
+              x *= scale;
+              if (softcap)
+                x = *softcap * std::tanh(x / *softcap);
+              bool visible = !mask || isVisible(mask, query, keyBase + j, &maskOperands);
+              s[j] = visible ? x : -INFINITY;
+              rowMax = std::max(rowMax, s[j]);
+            }
+            double &m = max.data[(b * H + h) * M + i], &l = sum.data[(b * H + h) * M + i];
+            double mNew = std::max(m, rowMax);
+            if (mNew == -INFINITY)
+              continue; // no key seen yet, none in this block: the state stays
+            double alpha = m == -INFINITY ? 0.0 : std::exp(m - mNew);
+            double *a = &acc.data[((b * H + h) * M + i) * E];
+            l *= alpha;
+            for (int64_t e = 0; e < E; ++e)
+              a[e] *= alpha;
+            for (int64_t j = 0; j < N; ++j) {
+              double p = std::exp(s[j] - mNew);
+              l += p;
+              for (int64_t e = 0; e < E; ++e)
+                a[e] += p * v.data[((b * G + g) * N + j) * E + e];
+            }
+            m = mNew;
+          }
+        }
+    }
+    for (auto [result, t] : llvm::zip(op.getResults(), std::vector<Tensor>{acc, max, sum})) {
+      if (failed(checkType(op, result.getType(), t, "a result")))
+        return failure();
+      values[result] = std::move(t);
+    }
+    return success();
   }
 };
 

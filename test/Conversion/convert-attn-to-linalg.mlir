@@ -145,19 +145,20 @@ func.func @attention_gqa(%q: tensor<1x8x?x16xf32>, %k: tensor<1x2x?x16xf32>, %v:
 
 // -----
 
-// Online softmax: parallel query tiles outside (upstream scf::tileUsingSCF through the
-// op's TilingInterface), key tiles inside, carrying (max, sum, acc); the mask sees absolute
+// Online softmax through upstream tiling: attn.attention tiled over query rows
+// (scf.forall), each tile decomposed into attn.online_attention and the division, the
+// online op tiled over keys (scf.for carrying acc, max, sum); the mask sees absolute
 // positions (tile offset + index in tile); no 128 x 128 score buffer.
 // ONLINE-LABEL: func.func @attention_online
 // ONLINE: scf.forall (%[[I0:.*]]) = (0) to (128) step (16) shared_outs(
 // ONLINE: tensor.extract_slice %{{.*}}[0, 0, %[[I0]], 0] [1, 2, 16, 16]
-// ONLINE: scf.for %[[J0:.*]] = %{{.*}} to %{{.*}} step %c32 iter_args(%[[M:.*]] = %{{.*}}, %[[L:.*]] = %{{.*}}, %[[ACC:.*]] = %{{.*}}) -> (tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16x16xf32>)
+// ONLINE: scf.for %[[J0:.*]] = %{{.*}} to %{{.*}} step %c32 iter_args(%[[ACC:.*]] = %{{.*}}, %[[M:.*]] = %{{.*}}, %[[L:.*]] = %{{.*}}) -> (tensor<1x2x16x16xf32>, tensor<1x2x16xf32>, tensor<1x2x16xf32>)
+// ONLINE: tensor.extract_slice %{{.*}}[0, 0, %[[J0]], 0] [1, 2, 32, 16]
 // Tiles the causal mask hides are skipped; full tiles skip the element checks.
 // ONLINE: %[[FULL:.*]] = arith.cmpi sle, %{{.*}}, %c0
 // ONLINE: %[[ANY:.*]] = arith.cmpi sle, %{{.*}}, %c0
 // ONLINE: scf.if %[[ANY]] -> (tensor<1x2x1x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x1x16x16xf32>)
-// ONLINE: tensor.extract_slice %{{.*}}[0, 0, %[[J0]], 0]
-// ONLINE: scf.if %[[FULL]] -> (tensor<1x2x1x16x?xf32>)
+// ONLINE: scf.if %[[FULL]] -> (tensor<1x2x1x16x32xf32>)
 // ONLINE-NOT: linalg.index
 // ONLINE: } else {
 // ONLINE: linalg.index 3

@@ -24,7 +24,8 @@ def Attn_Dialect : Dialect {
     written directly (it also expresses linear attention through a feature map).
   }];
   // Tiling attn.attention builds affine.apply and tensor.extract_slice.
-  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::tensor::TensorDialect"];
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
   let useDefaultAttributePrinterParser = 1;
   let extraClassDeclaration = [{
     void registerAttributes();

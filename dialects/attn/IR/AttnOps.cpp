@@ -429,41 +429,58 @@ LogicalResult AttentionOp::verifyLinearSchedule() {
   return success();
 }
 
-LogicalResult AttentionOp::verify() {
-  auto q = getQuery().getType(), k = getKey().getType(), v = getValue().getType();
-  auto o = getType();
+/// What attn.attention and attn.online_attention share: rank-4 q/k/v and output of one
+/// element type, head sharing, sequence limits, a static head dimension, and the
+/// number of offsets.
+static LogicalResult verifyAttentionOperands(Operation *op, Value query, Value key, Value value,
+                                             RankedTensorType out, ValueRange offsets,
+                                             StringRef offsetNames) {
+  auto q = cast<RankedTensorType>(query.getType()), k = cast<RankedTensorType>(key.getType()),
+       v = cast<RankedTensorType>(value.getType());
   for (auto [name, type] : {std::pair<StringRef, RankedTensorType>{"query", q},
                             {"key", k},
                             {"value", v},
-                            {"result", o}})
+                            {"result", out}})
     if (type.getRank() != 4)
-      return emitOpError() << "expects rank-4 [batch, heads, seq, dim] tensors, but the "
-                           << name << " is " << type;
-  if (failed(verifySameElementType(*this, /*q, k, v=*/3)))
+      return op->emitOpError() << "expects rank-4 [batch, heads, seq, dim] tensors, but the "
+                               << name << " is " << type;
+  if (failed(verifySameElementType(op, /*q, k, v=*/3)))
     return failure();
-  if (!getOffsets().empty() && getOffsets().size() != 3)
-    return emitOpError() << "offsets are (row, position, head): expected 3 values, got "
-                         << getOffsets().size();
+  size_t numOffsets = 1 + offsetNames.count(',');
+  if (!offsets.empty() && offsets.size() != numOffsets)
+    return op->emitOpError() << "offsets are (" << offsetNames << "): expected " << numOffsets
+                             << " values, got " << offsets.size();
   // q = bhmd, k/v = bgn., o = bhme: head h of q reads kv head h / (H / G).
-  if (failed(verifyIndexedTensors(*this, {{"bhmd", q, "the query"},
-                                          {"bgnd", k, "the key"},
-                                          {"bgne", v, "the value"},
-                                          {"bhme", o, "the result"}})))
+  if (failed(verifyIndexedTensors(op, {{"bhmd", q, "the query"},
+                                       {"bgnd", k, "the key"},
+                                       {"bgne", v, "the value"},
+                                       {"bhme", out, "the result"}})))
     return failure();
   // The kernels hold positions in 32-bit lanes and add mask parameters to them.
   for (auto [name, type] : {std::pair<StringRef, RankedTensorType>{"query", q}, {"key", k}})
     if (!type.isDynamicDim(2) && type.getDimSize(2) >= kMaxPosition)
-      return emitOpError() << "the " << name << " sequence has " << type.getDimSize(2)
-                           << " positions; at most 2^30 - 1 are supported (positions are "
-                              "32-bit lanes in the kernels)";
+      return op->emitOpError() << "the " << name << " sequence has " << type.getDimSize(2)
+                               << " positions; at most 2^30 - 1 are supported (positions are "
+                                  "32-bit lanes in the kernels)";
   int64_t hq = q.getDimSize(1), hkv = k.getDimSize(1);
   if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) && hq % hkv != 0)
-    return emitOpError() << "query heads (" << hq << ") must be a multiple of key/value heads ("
-                         << hkv << ")";
+    return op->emitOpError() << "query heads (" << hq
+                             << ") must be a multiple of key/value heads (" << hkv << ")";
   if (q.isDynamicDim(3))
-    return emitOpError() << "the head dimension of the query must be static";
+    return op->emitOpError() << "the head dimension of the query must be static";
   if (q.getDimSize(3) == 0)
-    return emitOpError() << "the head dimension must not be empty";
+    return op->emitOpError() << "the head dimension must not be empty";
+  return success();
+}
+
+static LogicalResult verifyMaskOperands(Operation *op, MaskAttr mask, ValueRange maskOperands,
+                                        RankedTensorType q, RankedTensorType k,
+                                        bool keysOfWholeProblem);
+
+LogicalResult AttentionOp::verify() {
+  if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(), getType(),
+                                     getOffsets(), "row, position, head")))
+    return failure();
   bool softmax = getNormalizer() == Normalizer::Softmax;
   if (softmax && getFeature())
     return emitOpError() << "a feature map needs normalizer 'sum' or 'none'; softmax "
@@ -479,20 +496,30 @@ LogicalResult AttentionOp::verify() {
     return emitOpError() << "scale must be finite";
   if (failed(verifyLinearSchedule()))
     return failure();
-  int64_t needed = getMaskAttr() ? lastMaskOperand(getMaskAttr()) + 1 : 0;
-  if ((int64_t)getMaskOperands().size() != needed)
+  return verifyMaskOperands(*this, getMaskAttr(), getMaskOperands(), getQuery().getType(),
+                            getKey().getType(), /*keysOfWholeProblem=*/false);
+}
+
+/// The mask operands `mask` reads: their number, and each one's shape for its reader.
+/// `keysOfWholeProblem`: segment ids span the whole problem's keys, not the op's.
+static LogicalResult verifyMaskOperands(Operation *op, MaskAttr mask, ValueRange maskOperands,
+                                        RankedTensorType q, RankedTensorType k,
+                                        bool keysOfWholeProblem) {
+  auto emitOpError = [&] { return op->emitOpError(); };
+  int64_t needed = mask ? lastMaskOperand(mask) + 1 : 0;
+  if ((int64_t)maskOperands.size() != needed)
     return emitOpError() << "the mask reads " << needed << " mask operand(s), got "
-                         << getMaskOperands().size();
+                         << maskOperands.size();
   std::map<int64_t, MaskKind> readers;
   std::optional<std::pair<MaskKind, MaskKind>> conflict;
-  if (getMaskAttr())
-    collectOperandReaders(getMaskAttr(), readers, conflict);
+  if (mask)
+    collectOperandReaders(mask, readers, conflict);
   if (conflict)
     return emitOpError() << "a mask operand is read by both '"
                          << stringifyMaskKind(conflict->first) << "' and '"
                          << stringifyMaskKind(conflict->second)
                          << "' terms, which read different tensors";
-  for (auto [i, operand] : llvm::enumerate(getMaskOperands())) {
+  for (auto [i, operand] : llvm::enumerate(maskOperands)) {
     auto type = cast<RankedTensorType>(operand.getType());
     std::string name = "mask operand #" + std::to_string(i);
     MaskKind reader = readers.count(i) ? readers[i] : MaskKind::Document;
@@ -507,11 +534,52 @@ LogicalResult AttentionOp::verify() {
                                      "indices, got "
                                    : " to be [batch, keys] segment ids, got ")
                            << type;
-    if (layout ? failed(verifyIndexedTensors(*this, {{"bhmd", q, "the query"},
-                                                     {"bhxy", type, name}}))
-               : failed(verifyIndexedTensors(*this, {{"bgnd", k, "the key"},
-                                                     {"bn", type, name}})))
+    // Segment ids of online_attention cover the whole problem's keys (a key tile reads
+    // them beyond its own keys): only the batch must agree there.
+    StringRef segmentLetters = keysOfWholeProblem ? "bz" : "bn";
+    if (layout ? failed(verifyIndexedTensors(op, {{"bhmd", q, "the query"},
+                                                  {"bhxy", type, name}}))
+               : failed(verifyIndexedTensors(op, {{"bgnd", k, "the key"},
+                                                  {segmentLetters, type, name}})))
       return failure();
   }
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// OnlineAttentionOp
+//===----------------------------------------------------------------------===//
+
+double OnlineAttentionOp::getEffectiveScale() {
+  if (FloatAttr scale = getScaleAttr())
+    return scale.getValueAsDouble();
+  return 1.0 / std::sqrt((double)getQuery().getType().getDimSize(3));
+}
+
+LogicalResult OnlineAttentionOp::verify() {
+  if (getOutputs().size() != 3 || getResults().size() != 3)
+    return emitOpError() << "expects outs(acc, max, sum) and their three results";
+  auto acc = cast<RankedTensorType>(getAcc().getType());
+  if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(), acc, getOffsets(),
+                                     "row, position, head, key")))
+    return failure();
+  for (auto [name, state] : {std::pair<StringRef, Value>{"max", getMax()}, {"sum", getSum()}}) {
+    auto type = cast<RankedTensorType>(state.getType());
+    if (type.getRank() != 3)
+      return emitOpError() << "expects the " << name << " state to be [batch, heads, rows], got "
+                           << type;
+    if (failed(verifyIndexedTensors(*this, {{"bhme", acc, "the accumulator"},
+                                            {"bhm", type, "the " + name.str() + " state"}})))
+      return failure();
+  }
+  for (auto [init, result] : llvm::zip(getOutputs(), getResults()))
+    if (init.getType() != result.getType())
+      return emitOpError() << "result types must be the outs types, got " << result.getType()
+                           << " for " << init.getType();
+  if (getSoftcap() && !(*getSoftcapValue() > 0))
+    return emitOpError() << "soft-cap must be positive, got " << getSoftcapAttr();
+  if (getScale() && !std::isfinite(getScaleAttr().getValueAsDouble()))
+    return emitOpError() << "scale must be finite";
+  return verifyMaskOperands(*this, getMaskAttr(), getMaskOperands(), getQuery().getType(),
+                            getKey().getType(), /*keysOfWholeProblem=*/true);
 }

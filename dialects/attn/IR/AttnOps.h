@@ -9,6 +9,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 
 #include "attn/IR/AttnAttrs.h"
 #include "attn/IR/AttnDialect.h"

@@ -7,6 +7,8 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/TilingInterface.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Dialect/Linalg/IR/LinalgInterfaces.td"
 
 def Attn_FloatTensor : RankedTensorOf<[AnyFloat]>;
 
@@ -171,7 +173,8 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments,
     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>,
     DeclareOpInterfaceMethods<TilingInterface,
         ["getLoopIteratorTypes", "getIterationDomain", "getTiledImplementation",
-         "getResultTilePosition", "generateResultTileValue"]>]> {
+         "getResultTilePosition", "generateResultTileValue"]>,
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
   let summary = "Recognised attention: q, k, v, mask, feature map, normaliser, scale";
   let description = [{
     Operands are `q: [B, Hq, Nq, D]`, `k: [B, Hkv, Nk, D]`, `v: [B, Hkv, Nk, Dv]`; the
@@ -236,7 +239,10 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments,
     it sits with `offsets`; upstream `scf::tileUsingSCF` (`transform.structured.
     tile_using_for` / `tile_using_forall`) and producer fusion apply. A head tile must
     divide the GQA ratio or be a multiple of it (a tile never splits a kv head's group
-    unevenly). The key axis is not tiled (it is the online-softmax reduction).
+    unevenly). The key axis is the softmax reduction: softmax attention decomposes
+    (`AggregatedOpInterface`, `transform.structured.decompose_interface`) into
+    `attn.online_attention` from the empty state followed by the division `acc / sum`,
+    and `attn.online_attention` tiles its keys.
   }];
   let arguments = (ins Attn_FloatTensor:$query, Attn_FloatTensor:$key, Attn_FloatTensor:$value,
                    Variadic<RankedTensorOf<[I32]>>:$mask_operands,
@@ -296,6 +302,82 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments,
       int64_t n = decay->size();
       return (*decay)[((head % n) + n) % n];
     }
+  }];
+}
+
+def Attn_OnlineAttentionOp : Attn_Op<"online_attention", [Pure, AttrSizedOperandSegments,
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>,
+    DeclareOpInterfaceMethods<TilingInterface,
+        ["getLoopIteratorTypes", "getIterationDomain", "getTiledImplementation",
+         "getResultTilePosition"]>]> {
+  let summary = "Softmax attention's partial state, updated by a block of keys";
+  let description = [{
+    The partial-state form of softmax `attn.attention` (FlashAttention's online softmax,
+    IREE's `online_attention`): `outs(%acc, %max, %sum)` hold, per query row, the
+    running max `m` of the scores seen so far, the sum `l` of `exp(s - m)` and the
+    unnormalised output `acc = sum exp(s - m) v`; the op folds in its keys:
+
+    `m' = max(m, max_j s_j)`, `alpha = exp(m - m')` (0 when `m = -inf < m'`),
+    `l' = alpha l + sum_j exp(s_j - m')`, `acc' = alpha acc + sum_j exp(s_j - m') v_j`,
+
+    over the keys j the mask shows (a row that sees none keeps its state). Scores are
+    `scale * q.k` (default `1/sqrt(D)`) then `softcap`, as in `attn.attention`. From the
+    empty state (0, -inf, 0), `acc / l` (0 where l = 0) is the attention; the state of
+    two key blocks is the state of their union, so the key axis tiles as a reduction
+    (`scf.for` carrying the state; the order of blocks does not change the result beyond
+    rounding).
+
+    `offsets(%row, %position, %head, %key)`: as `attn.attention`'s, plus the index of the
+    op's first key in the whole problem (what masks and mask operands see: a key tile
+    reads the whole problem's `[B, Nk]` segment ids and layouts, sliced by batch and
+    head only). Without `offsets`: row 0, position `Nk - Nq`, head 0, key 0.
+
+    ```mlir
+    %acc, %max, %sum = attn.online_attention mask #attn.mask<causal>
+        ins(%q, %k, %v : tensor<1x8x128x64xf32>, tensor<1x8x512x64xf32>,
+                         tensor<1x8x512x64xf32>)
+        outs(%acc0, %max0, %sum0 : tensor<1x8x128x64xf32>, tensor<1x8x128xf32>,
+                                   tensor<1x8x128xf32>)
+        -> tensor<1x8x128x64xf32>, tensor<1x8x128xf32>, tensor<1x8x128xf32>
+    ```
+  }];
+  let arguments = (ins Attn_FloatTensor:$query, Attn_FloatTensor:$key, Attn_FloatTensor:$value,
+                   Variadic<RankedTensorOf<[I32]>>:$mask_operands,
+                   Variadic<Index>:$offsets,
+                   Variadic<Attn_FloatTensor>:$outputs,
+                   OptionalAttr<Attn_MaskAttr>:$mask,
+                   OptionalAttr<F64Attr>:$scale,
+                   OptionalAttr<F64Attr>:$softcap);
+  let results = (outs Variadic<Attn_FloatTensor>:$results);
+  let assemblyFormat = [{
+    (`mask` qualified($mask)^)?
+    (`mask_operands` `(` $mask_operands^ `:` type($mask_operands) `)`)?
+    (`offsets` `(` $offsets^ `)`)?
+    (`scale` $scale^)? (`softcap` $softcap^)?
+    `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,` type($value) `)`
+    `outs` `(` $outputs `:` type($outputs) `)`
+    attr-dict `->` type($results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    MutableOperandRange getDpsInitsMutable() { return getOutputsMutable(); }
+    Value getAcc() { return getOutputs()[0]; }
+    Value getMax() { return getOutputs()[1]; }
+    Value getSum() { return getOutputs()[2]; }
+    double getEffectiveScale();
+    std::optional<double> getSoftcapValue() {
+      if (auto attr = getSoftcapAttr())
+        return attr.getValueAsDouble();
+      return std::nullopt;
+    }
+    bool isTile() { return !getOffsets().empty(); }
+    /// Where the op sits in the whole problem: explicit offsets, or row 0, position
+    /// Nk - Nq, head 0, key 0.
+    struct Placement {
+      OpFoldResult row, position, head, key;
+    };
+    Placement getPlacement(OpBuilder &b);
   }];
 }
 

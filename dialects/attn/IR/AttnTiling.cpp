@@ -12,8 +12,11 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -66,12 +69,13 @@ static bool isWholeDim(OpFoldResult size, Value tensor, int64_t dim) {
 /// The kv heads read by query heads [offset, offset + size): their (offset, size), or
 /// failure when the tile would split a group of query heads unevenly.
 static FailureOr<std::pair<OpFoldResult, OpFoldResult>>
-kvHeadsOfTile(OpBuilder &b, AttentionOp op, OpFoldResult offset, OpFoldResult size) {
-  Location loc = op.getLoc();
-  OpFoldResult numKv = tensor::getMixedSize(b, loc, op.getKey(), 1);
-  if (isWholeDim(size, op.getQuery(), 1))
+kvHeadsOfTile(OpBuilder &b, Location loc, Value query, Value key, OpFoldResult offset,
+              OpFoldResult size) {
+  OpFoldResult numKv = tensor::getMixedSize(b, loc, key, 1);
+  if (isWholeDim(size, query, 1))
     return std::make_pair(OpFoldResult(b.getIndexAttr(0)), numKv);
-  int64_t hq = op.getQuery().getType().getDimSize(1), hkv = op.getKey().getType().getDimSize(1);
+  int64_t hq = cast<RankedTensorType>(query.getType()).getDimSize(1),
+          hkv = cast<RankedTensorType>(key.getType()).getDimSize(1);
   std::optional<int64_t> tile = getConstantIntValue(size);
   AffineExpr h, g;
   bindSymbols(b.getContext(), h, g);
@@ -90,9 +94,19 @@ kvHeadsOfTile(OpBuilder &b, AttentionOp op, OpFoldResult offset, OpFoldResult si
   if (tile != 1)
     return failure();
   OpFoldResult ratio = affine::makeComposedFoldedAffineApply(
-      b, loc, h.floorDiv(g), {tensor::getMixedSize(b, loc, op.getQuery(), 1), numKv});
+      b, loc, h.floorDiv(g), {tensor::getMixedSize(b, loc, query, 1), numKv});
   auto first = affine::makeComposedFoldedAffineApply(b, loc, h.floorDiv(g), {offset, ratio});
   return std::make_pair(first, OpFoldResult(b.getIndexAttr(1)));
+}
+
+static LogicalResult emitHeadTileError(Operation *op, OpFoldResult size) {
+  std::optional<int64_t> tile = getConstantIntValue(size);
+  return op->emitOpError() << "cannot tile the query heads by "
+                           << (tile ? std::to_string(*tile)
+                                    : std::string("sizes that differ between tiles (the "
+                                                  "heads are not a multiple of the tile)"))
+                           << ": a head tile must divide the GQA ratio or be a multiple of it "
+                              "(and be 1 when the ratio is only known at run time)";
 }
 
 /// `source` sliced to `offsets`/`sizes` on its leading dimensions, whole on the rest.
@@ -113,15 +127,9 @@ FailureOr<TilingResult> AttentionOp::getTiledImplementation(OpBuilder &b,
                                                            ArrayRef<OpFoldResult> sizes) {
   Location loc = getLoc();
   FailureOr<std::pair<OpFoldResult, OpFoldResult>> kv =
-      kvHeadsOfTile(b, *this, offsets[1], sizes[1]);
+      kvHeadsOfTile(b, loc, getQuery(), getKey(), offsets[1], sizes[1]);
   if (failed(kv))
-    return emitOpError() << "cannot tile the query heads by "
-                         << (getConstantIntValue(sizes[1])
-                                 ? std::to_string(*getConstantIntValue(sizes[1]))
-                                 : std::string("sizes that differ between tiles (the "
-                                               "heads are not a multiple of the tile)"))
-                         << ": a head tile must divide the GQA ratio or be a multiple of it "
-                            "(and be 1 when the ratio is only known at run time)";
+    return emitHeadTileError(*this, sizes[1]);
   SmallVector<Operation *> slices;
   auto slice = [&](Value source, ArrayRef<OpFoldResult> o, ArrayRef<OpFoldResult> s) {
     Value sliced = sliceLeading(b, loc, source, o, s);
@@ -189,4 +197,161 @@ FailureOr<TilingResult> AttentionOp::generateResultTileValue(OpBuilder &b,
   if (!isConstantIntValue(offsets[3], 0) || !isWholeDim(sizes[3], getValue(), 3))
     return failure();
   return getTiledImplementation(b, offsets.take_front(3), sizes.take_front(3));
+}
+
+//===----------------------------------------------------------------------===//
+// Decomposition of softmax attention into its partial state and the division
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<Value>> AttentionOp::decomposeOperation(OpBuilder &b) {
+  if (getNormalizer() != Normalizer::Softmax)
+    return failure(); // linear attention has no online-softmax state
+  Location loc = getLoc();
+  Type elt = getType().getElementType();
+  SmallVector<OpFoldResult> accShape = tensor::getMixedSizes(b, loc, getQuery());
+  accShape[3] = tensor::getMixedSize(b, loc, getValue(), 3);
+  ArrayRef<OpFoldResult> rowShape = ArrayRef<OpFoldResult>(accShape).take_front(3);
+  auto filled = [&](ArrayRef<OpFoldResult> shape, double value) {
+    Value empty = tensor::EmptyOp::create(b, loc, shape, elt);
+    Value init = arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, value));
+    return linalg::FillOp::create(b, loc, init, empty).getResult(0);
+  };
+  Value acc = filled(accShape, 0.0), sum = filled(rowShape, 0.0),
+        max = filled(rowShape, -std::numeric_limits<double>::infinity());
+  // A tile states its place; keys are all of the problem's.
+  SmallVector<Value> offsets;
+  if (isTile()) {
+    offsets.assign(getOffsets().begin(), getOffsets().end());
+    offsets.push_back(arith::ConstantIndexOp::create(b, loc, 0));
+  }
+  auto online = OnlineAttentionOp::create(
+      b, loc, TypeRange{acc.getType(), max.getType(), sum.getType()}, getQuery(), getKey(),
+      getValue(), getMaskOperands(), offsets, ValueRange{acc, max, sum}, getMaskAttr(),
+      getScaleAttr(), getSoftcapAttr());
+
+  // o = acc / sum; 0 for rows that saw no key (sum = 0).
+  MLIRContext *ctx = b.getContext();
+  AffineMap all = AffineMap::getMultiDimIdentityMap(4, ctx);
+  AffineMap rows = AffineMap::get(4, 0, {b.getAffineDimExpr(0), b.getAffineDimExpr(1),
+                                         b.getAffineDimExpr(2)}, ctx);
+  Value out = tensor::EmptyOp::create(b, loc, accShape, elt);
+  auto divide = linalg::GenericOp::create(
+      b, loc, out.getType(), ValueRange{online.getResult(0), online.getResult(2)}, out,
+      ArrayRef<AffineMap>{all, rows, all}, SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(elt, 0.0));
+        Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, args[1], zero);
+        Value quotient = arith::DivFOp::create(b, loc, args[0], args[1]);
+        linalg::YieldOp::create(b, loc,
+                                ValueRange{arith::SelectOp::create(b, loc, empty, zero, quotient)});
+      });
+  Value result = divide.getResult(0);
+  if (result.getType() != getType())
+    result = tensor::CastOp::create(b, loc, getType(), result);
+  return SmallVector<Value>{result};
+}
+
+//===----------------------------------------------------------------------===//
+// OnlineAttentionOp: (batch, heads, rows) parallel, keys a reduction
+//===----------------------------------------------------------------------===//
+
+OnlineAttentionOp::Placement OnlineAttentionOp::getPlacement(OpBuilder &b) {
+  if (isTile())
+    return {getOffsets()[0], getOffsets()[1], getOffsets()[2], getOffsets()[3]};
+  Location loc = getLoc();
+  AffineExpr nk, nq;
+  bindSymbols(b.getContext(), nk, nq);
+  OpFoldResult position = affine::makeComposedFoldedAffineApply(
+      b, loc, nk - nq,
+      {tensor::getMixedSize(b, loc, getKey(), 2), tensor::getMixedSize(b, loc, getQuery(), 2)});
+  return {b.getIndexAttr(0), position, b.getIndexAttr(0), b.getIndexAttr(0)};
+}
+
+LogicalResult OnlineAttentionOp::reifyResultShapes(OpBuilder &b,
+                                                   ReifiedRankedShapedTypeDims &shapes) {
+  for (Value init : getOutputs())
+    shapes.push_back(tensor::getMixedSizes(b, getLoc(), init));
+  return success();
+}
+
+SmallVector<utils::IteratorType> OnlineAttentionOp::getLoopIteratorTypes() {
+  SmallVector<utils::IteratorType> types(3, utils::IteratorType::parallel);
+  types.push_back(utils::IteratorType::reduction);
+  return types;
+}
+
+SmallVector<Range> OnlineAttentionOp::getIterationDomain(OpBuilder &b) {
+  Location loc = getLoc();
+  SmallVector<Range> domain;
+  for (int64_t dim = 0; dim < 3; ++dim)
+    domain.push_back(Range{b.getIndexAttr(0), tensor::getMixedSize(b, loc, getQuery(), dim),
+                           b.getIndexAttr(1)});
+  domain.push_back(
+      Range{b.getIndexAttr(0), tensor::getMixedSize(b, loc, getKey(), 2), b.getIndexAttr(1)});
+  return domain;
+}
+
+LogicalResult OnlineAttentionOp::getResultTilePosition(OpBuilder &b, unsigned resultNumber,
+                                                       ArrayRef<OpFoldResult> offsets,
+                                                       ArrayRef<OpFoldResult> sizes,
+                                                       SmallVector<OpFoldResult> &resultOffsets,
+                                                       SmallVector<OpFoldResult> &resultSizes) {
+  // The state of a tile of rows, whatever keys the tile covers.
+  resultOffsets.assign(offsets.begin(), offsets.begin() + 3);
+  resultSizes.assign(sizes.begin(), sizes.begin() + 3);
+  if (resultNumber == 0) {
+    resultOffsets.push_back(b.getIndexAttr(0));
+    resultSizes.push_back(tensor::getMixedSize(b, getLoc(), getAcc(), 3));
+  }
+  return success();
+}
+
+FailureOr<TilingResult>
+OnlineAttentionOp::getTiledImplementation(OpBuilder &b, ArrayRef<OpFoldResult> offsets,
+                                          ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  FailureOr<std::pair<OpFoldResult, OpFoldResult>> kv =
+      kvHeadsOfTile(b, loc, getQuery(), getKey(), offsets[1], sizes[1]);
+  if (failed(kv))
+    return emitHeadTileError(*this, sizes[1]);
+  SmallVector<Operation *> slices;
+  auto slice = [&](Value source, ArrayRef<OpFoldResult> o, ArrayRef<OpFoldResult> s) {
+    Value sliced = sliceLeading(b, loc, source, o, s);
+    slices.push_back(sliced.getDefiningOp());
+    return sliced;
+  };
+  Value query = slice(getQuery(), offsets.take_front(3), sizes.take_front(3));
+  Value key = slice(getKey(), {offsets[0], kv->first, offsets[3]}, {sizes[0], kv->second, sizes[3]});
+  Value value =
+      slice(getValue(), {offsets[0], kv->first, offsets[3]}, {sizes[0], kv->second, sizes[3]});
+  // Segment ids by batch (they span the whole problem's keys), layouts by batch and head.
+  SmallVector<Value> maskOperands;
+  for (Value operand : getMaskOperands()) {
+    bool perHead = cast<RankedTensorType>(operand.getType()).getRank() == 4;
+    maskOperands.push_back(perHead ? slice(operand, offsets.take_front(2), sizes.take_front(2))
+                                   : slice(operand, offsets.take_front(1), sizes.take_front(1)));
+  }
+  SmallVector<Value> outputs;
+  SmallVector<Type> resultTypes;
+  for (unsigned i = 0; i < 3; ++i) {
+    SmallVector<OpFoldResult> o, s;
+    if (failed(getResultTilePosition(b, i, offsets, sizes, o, s)))
+      return failure();
+    outputs.push_back(slice(getOutputs()[i], o, s));
+    resultTypes.push_back(outputs.back().getType());
+  }
+  Placement whole = getPlacement(b);
+  AffineExpr base, offset;
+  bindSymbols(b.getContext(), base, offset);
+  auto shifted = [&](OpFoldResult start, OpFoldResult by) {
+    return getValueOrCreateConstantIndexOp(
+        b, loc, affine::makeComposedFoldedAffineApply(b, loc, base + offset, {start, by}));
+  };
+  SmallVector<Value> tileOffsets = {
+      shifted(whole.row, offsets[2]), shifted(whole.position, offsets[2]),
+      shifted(whole.head, offsets[1]), shifted(whole.key, offsets[3])};
+  auto tiled = OnlineAttentionOp::create(b, loc, resultTypes, query, key, value, maskOperands,
+                                         tileOffsets, outputs, getMaskAttr(), getScaleAttr(),
+                                         getSoftcapAttr());
+  return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()), slices};
 }

@@ -197,13 +197,6 @@ struct LowerReduce : OpRewritePattern<ReduceOp> {
   }
 };
 
-/// Where the rows and heads of a score tensor sit in the whole problem (index values):
-/// global row = `row` + local row, position = global row + `rowToPosition`, global
-/// query head = `head` + local head.
-struct PlacementValues {
-  Value row, rowToPosition, head;
-};
-
 /// The end-aligned placement of scores whose query/key letters are `query`/`key`.
 static PlacementValues endAligned(OpBuilder &b, Location loc, Indexed scores, char query,
                                   char key) {
@@ -211,16 +204,25 @@ static PlacementValues endAligned(OpBuilder &b, Location loc, Indexed scores, ch
       getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, query, {scores}));
   Value numKeys = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, key, {scores}));
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
-  return {zero, arith::SubIOp::create(b, loc, numKeys, numQueries), zero};
+  return {zero, arith::SubIOp::create(b, loc, numKeys, numQueries), zero, zero};
 }
 
-/// The placement attn.attention states (its tile offsets, or end-aligned).
-static PlacementValues placementOf(OpBuilder &b, Location loc, AttentionOp op) {
-  AttentionOp::Placement p = op.getPlacement(b);
+/// The placement an op states (its tile offsets, or end-aligned).
+template <typename Placement>
+static PlacementValues placementValues(OpBuilder &b, Location loc, const Placement &p,
+                                       OpFoldResult key) {
   Value row = getValueOrCreateConstantIndexOp(b, loc, p.row);
   Value position = getValueOrCreateConstantIndexOp(b, loc, p.position);
   return {row, arith::SubIOp::create(b, loc, position, row),
-          getValueOrCreateConstantIndexOp(b, loc, p.head)};
+          getValueOrCreateConstantIndexOp(b, loc, p.head),
+          getValueOrCreateConstantIndexOp(b, loc, key)};
+}
+static PlacementValues placementOf(OpBuilder &b, Location loc, AttentionOp op) {
+  return placementValues(b, loc, op.getPlacement(b), b.getIndexAttr(0));
+}
+static PlacementValues placementOf(OpBuilder &b, Location loc, OnlineAttentionOp op) {
+  OnlineAttentionOp::Placement p = op.getPlacement(b);
+  return placementValues(b, loc, p, p.key);
 }
 
 /// select(visible(i, j), x, fill) with i, j the query/key letters.
@@ -292,29 +294,34 @@ struct LowerFeature : OpRewritePattern<FeatureOp> {
   }
 };
 
-/// The unfused attention. Query heads are split as [B, G, R, M, D] (G = kv heads, R =
-/// query heads per kv head) so that GQA is plain index sharing: q "bgrmd", k "bgnd",
-/// v "bgne", result "bgrme".
-struct LowerAttention : OpRewritePattern<AttentionOp> {
-  LowerAttention(MLIRContext *ctx, bool online, int64_t queryTile, int64_t keyTile)
-      : OpRewritePattern(ctx), online(online), queryTile(queryTile), keyTile(keyTile) {}
-  bool online;
-  int64_t queryTile, keyTile;
+/// [B, G, N, D] -> [B, G * ratio, N, D], kv head g copied to heads g*ratio..+ratio-1.
+static Value replicateHeads(OpBuilder &b, Location loc, Value kv, Value ratio) {
+  auto type = cast<RankedTensorType>(kv.getType());
+  SmallVector<OpFoldResult> shape = {tensor::getMixedSize(b, loc, kv, 0),
+                                     tensor::getMixedSize(b, loc, kv, 1), ratio,
+                                     tensor::getMixedSize(b, loc, kv, 2),
+                                     tensor::getMixedSize(b, loc, kv, 3)};
+  Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  Value wide = linalg::BroadcastOp::create(b, loc, kv, init, ArrayRef<int64_t>{2})
+                   .getResult()
+                   .front();
+  return tensor::CollapseShapeOp::create(
+      b, loc, wide, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+}
 
-  LogicalResult matchAndRewrite(AttentionOp op, PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    OpBuilder &b = rewriter;
-    RankedTensorType qType = op.getQuery().getType();
-    Type elt = qType.getElementType();
+/// Query heads split as [B, G, R, ...] (G = kv heads, R = query heads per kv head) so
+/// that GQA is plain index sharing: q "bgrmd", k "bgnd", v "bgne". When the ratio R is
+/// only known at run time, k and v are replicated R times along their heads instead
+/// (G := Hq, R := 1): the generic path's simplicity is worth the copy.
+struct SplitHeads {
+  Indexed q, k, v;
+  OpFoldResult g, r;
 
-    // Split the query heads as [B, G, R, M, D] so that GQA is index sharing. When the
-    // ratio R is only known at run time, k and v are instead replicated R times along
-    // their heads (G := Hq, R := 1): the generic path's simplicity is worth the copy.
-    OpFoldResult hq = tensor::getMixedSize(b, loc, op.getQuery(), 1);
-    OpFoldResult g = tensor::getMixedSize(b, loc, op.getKey(), 1);
+  SplitHeads(OpBuilder &b, Location loc, Value query, Value key, Value value) {
+    OpFoldResult hq = tensor::getMixedSize(b, loc, query, 1);
+    g = tensor::getMixedSize(b, loc, key, 1);
+    r = b.getIndexAttr(1);
     std::optional<int64_t> hqStatic = getConstantIntValue(hq), gStatic = getConstantIntValue(g);
-    Value key = op.getKey(), value = op.getValue();
-    OpFoldResult r = b.getIndexAttr(1);
     if (hqStatic && gStatic) {
       r = b.getIndexAttr(*hqStatic / *gStatic);
     } else {
@@ -324,46 +331,66 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
       value = replicateHeads(b, loc, value, ratio);
       g = hq;
     }
-    SmallVector<OpFoldResult> qShape = {tensor::getMixedSize(b, loc, op.getQuery(), 0), g, r,
-                                        tensor::getMixedSize(b, loc, op.getQuery(), 2),
-                                        tensor::getMixedSize(b, loc, op.getQuery(), 3)};
-    SmallVector<int64_t> qStatic;
-    SmallVector<Value> qDynamic;
-    dispatchIndexOpFoldResults(qShape, qDynamic, qStatic);
-    SmallVector<ReassociationIndices> split = {{0}, {1, 2}, {3}, {4}};
-    Value q5 = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get(qStatic, elt),
-                                             op.getQuery(), split, qShape);
-    Indexed q{q5, "bgrmd"}, k{key, "bgnd"}, v{value, "bgne"};
-
-    PlacementValues at = placementOf(b, loc, op);
-    Value out;
-    if (op.getNormalizer() != Normalizer::Softmax)
-      out = lowerLinear(b, loc, op, at, q, k, v);
-    else if (online)
-      out = buildOnlineSoftmaxAttention(b, loc, op, at.row, at.rowToPosition, at.head, q, k, v,
-                                        keyTile);
-    else
-      out = lowerSoftmax(b, loc, op, at, q, k, v);
-    Value collapsed = tensor::CollapseShapeOp::create(b, loc, out, split);
-    if (collapsed.getType() != op.getType())
-      collapsed = tensor::CastOp::create(b, loc, op.getType(), collapsed);
-    rewriter.replaceOp(op, collapsed);
-    return success();
+    q = {expand(b, loc, query), "bgrmd"};
+    k = {key, "bgnd"};
+    v = {value, "bgne"};
   }
 
-  /// [B, G, N, D] -> [B, G * ratio, N, D], kv head g copied to heads g*ratio..+ratio-1.
-  static Value replicateHeads(OpBuilder &b, Location loc, Value kv, Value ratio) {
-    auto type = cast<RankedTensorType>(kv.getType());
-    SmallVector<OpFoldResult> shape = {tensor::getMixedSize(b, loc, kv, 0),
-                                       tensor::getMixedSize(b, loc, kv, 1), ratio,
-                                       tensor::getMixedSize(b, loc, kv, 2),
-                                       tensor::getMixedSize(b, loc, kv, 3)};
-    Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType());
-    Value wide = linalg::BroadcastOp::create(b, loc, kv, init, ArrayRef<int64_t>{2})
-                     .getResult()
-                     .front();
-    return tensor::CollapseShapeOp::create(
-        b, loc, wide, SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}});
+  /// [B, Hq, ...] as [B, G, R, ...].
+  Value expand(OpBuilder &b, Location loc, Value t) const {
+    auto type = cast<RankedTensorType>(t.getType());
+    SmallVector<OpFoldResult> shape = {tensor::getMixedSize(b, loc, t, 0), g, r};
+    for (int64_t d = 2; d < type.getRank(); ++d)
+      shape.push_back(tensor::getMixedSize(b, loc, t, d));
+    SmallVector<int64_t> staticShape;
+    SmallVector<Value> dynamic;
+    dispatchIndexOpFoldResults(shape, dynamic, staticShape);
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get(staticShape, type.getElementType()), t,
+        reassociation(type.getRank()), shape);
+  }
+
+  /// [B, G, R, ...] back as `type`.
+  static Value collapse(OpBuilder &b, Location loc, Value t, Type type) {
+    int64_t rank = cast<RankedTensorType>(type).getRank();
+    Value collapsed = tensor::CollapseShapeOp::create(b, loc, t, reassociation(rank));
+    if (collapsed.getType() != type)
+      collapsed = tensor::CastOp::create(b, loc, type, collapsed);
+    return collapsed;
+  }
+
+  static SmallVector<ReassociationIndices> reassociation(int64_t rank) {
+    SmallVector<ReassociationIndices> split = {{0}, {1, 2}};
+    for (int64_t d = 2; d < rank; ++d)
+      split.push_back({d + 1});
+    return split;
+  }
+};
+
+/// The unfused attention on the split-head layout; the result "bgrme". Softmax in the
+/// online form is decomposed into attn.online_attention instead (AttnToLinalg's pass
+/// tiles it first).
+struct LowerAttention : OpRewritePattern<AttentionOp> {
+  LowerAttention(MLIRContext *ctx, bool online) : OpRewritePattern(ctx), online(online) {}
+  bool online;
+
+  LogicalResult matchAndRewrite(AttentionOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    OpBuilder &b = rewriter;
+    bool softmax = op.getNormalizer() == Normalizer::Softmax;
+    if (softmax && online) {
+      FailureOr<SmallVector<Value>> parts = op.decomposeOperation(rewriter);
+      if (failed(parts))
+        return failure();
+      rewriter.replaceOp(op, *parts);
+      return success();
+    }
+    SplitHeads split(b, loc, op.getQuery(), op.getKey(), op.getValue());
+    PlacementValues at = placementOf(b, loc, op);
+    Value out = softmax ? lowerSoftmax(b, loc, op, at, split.q, split.k, split.v)
+                        : lowerLinear(b, loc, op, at, split.q, split.k, split.v);
+    rewriter.replaceOp(op, SplitHeads::collapse(b, loc, out, op.getType()));
+    return success();
   }
 
   /// o = (sum_j exp(s_ij - m_i) v_j) / sum_j exp(s_ij - m_i), with m_i the row max;
@@ -536,6 +563,25 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
   }
 };
 
+/// One block of keys of attn.online_attention (convert-attn-to-linalg tiles the keys
+/// first), on the split-head layout.
+struct LowerOnlineAttention : OpRewritePattern<OnlineAttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(OnlineAttentionOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SplitHeads split(rewriter, loc, op.getQuery(), op.getKey(), op.getValue());
+    OnlineState state{split.expand(rewriter, loc, op.getMax()),
+                      split.expand(rewriter, loc, op.getSum()),
+                      split.expand(rewriter, loc, op.getAcc())};
+    OnlineState next = buildOnlineUpdate(rewriter, loc, op, placementOf(rewriter, loc, op),
+                                         split.q, split.k, split.v, state);
+    rewriter.replaceOp(op, {SplitHeads::collapse(rewriter, loc, next.acc, op.getAcc().getType()),
+                            SplitHeads::collapse(rewriter, loc, next.max, op.getMax().getType()),
+                            SplitHeads::collapse(rewriter, loc, next.sum, op.getSum().getType())});
+    return success();
+  }
+};
+
 /// linalg.softmax (from other front ends, when it is not part of a raised attention)
 /// into the generics that convert-linalg-to-loops understands.
 struct DecomposeSoftmax : OpRewritePattern<linalg::SoftmaxOp> {
@@ -568,7 +614,7 @@ struct ConvertAttnToLinalgPass
       if (failed(applyPatternsGreedily(getOperation(), std::move(materialize))))
         return signalPassFailure();
     }
-    if (onlineSoftmax && failed(tileQueryRows()))
+    if (onlineSoftmax && failed(tileSoftmaxAttention()))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     populateAttnToLinalgPatterns(patterns, onlineSoftmax, queryTile, keyTile);
@@ -585,29 +631,55 @@ struct ConvertAttnToLinalgPass
       signalPassFailure();
   }
 
-  /// Softmax attention in query-row tiles, through its TilingInterface and upstream
-  /// scf::tileUsingSCF: an scf.forall over tiles (threads in the CPU pipeline), each
-  /// tile an attn.attention with offsets that the lowering turns into the key loop.
-  LogicalResult tileQueryRows() {
+  /// Softmax attention through upstream tiling: query-row tiles of attn.attention in an
+  /// scf.forall (threads in the CPU pipeline), each decomposed into
+  /// attn.online_attention and the division, whose keys are tiled in an scf.for that
+  /// carries the (max, sum, acc) state.
+  LogicalResult tileSoftmaxAttention() {
+    IRRewriter rewriter(&getContext());
     SmallVector<AttentionOp> softmax;
     getOperation()->walk([&](AttentionOp op) {
       if (op.getNormalizer() == Normalizer::Softmax)
         softmax.push_back(op);
     });
-    IRRewriter rewriter(&getContext());
     for (AttentionOp op : softmax) {
-      rewriter.setInsertionPoint(op);
-      scf::SCFTilingOptions options;
-      options.setTileSizes({rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
-                            rewriter.getIndexAttr(queryTile)});
-      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-      FailureOr<scf::SCFTilingResult> tiled =
-          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-      if (failed(tiled))
-        return op.emitError("could not tile the query rows of this attention");
-      rewriter.replaceOp(op, tiled->replacements);
+      FailureOr<SmallVector<Operation *>> tiles =
+          tile(rewriter, op, {0, 0, queryTile}, scf::SCFTilingOptions::LoopType::ForallOp);
+      if (failed(tiles))
+        return failure();
+      for (Operation *tile : *tiles) {
+        rewriter.setInsertionPoint(tile);
+        FailureOr<SmallVector<Value>> parts = cast<AttentionOp>(tile).decomposeOperation(rewriter);
+        if (failed(parts))
+          return tile->emitError("could not decompose this attention tile");
+        rewriter.replaceOp(tile, *parts);
+      }
     }
+    SmallVector<OnlineAttentionOp> online;
+    getOperation()->walk([&](OnlineAttentionOp op) { online.push_back(op); });
+    for (OnlineAttentionOp op : online)
+      if (failed(tile(rewriter, op, {0, 0, 0, keyTile}, scf::SCFTilingOptions::LoopType::ForOp)))
+        return failure();
     return success();
+  }
+
+  /// `op` tiled by `sizes` (0: whole) with scf::tileUsingSCF; the tiled ops.
+  static FailureOr<SmallVector<Operation *>> tile(RewriterBase &rewriter, Operation *op,
+                                                  ArrayRef<int64_t> sizes,
+                                                  scf::SCFTilingOptions::LoopType loop) {
+    rewriter.setInsertionPoint(op);
+    scf::SCFTilingOptions options;
+    SmallVector<OpFoldResult> tileSizes;
+    for (int64_t size : sizes)
+      tileSizes.push_back(rewriter.getIndexAttr(size));
+    options.setTileSizes(tileSizes);
+    options.setLoopType(loop);
+    FailureOr<scf::SCFTilingResult> tiled =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+    if (failed(tiled))
+      return op->emitError("could not tile this op");
+    rewriter.replaceOp(op, tiled->replacements);
+    return tiled->tiledOps;
   }
 };
 } // namespace
@@ -615,7 +687,7 @@ struct ConvertAttnToLinalgPass
 void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns, bool onlineSoftmax,
                                               int64_t queryTile, int64_t keyTile) {
   patterns.add<LowerEinsum, LowerMap, LowerModify, LowerReduce, LowerMask, LowerFeature,
-               DecomposeSoftmax>(patterns.getContext());
-  patterns.add<LowerAttention>(patterns.getContext(), onlineSoftmax, queryTile, keyTile);
+               LowerOnlineAttention, DecomposeSoftmax>(patterns.getContext());
+  patterns.add<LowerAttention>(patterns.getContext(), onlineSoftmax);
   populateMaterializeBlockIndicesPatterns(patterns);
 }

@@ -88,15 +88,26 @@ Indexed buildFavorFeatures(OpBuilder &b, Location loc, Indexed input, char axis,
 Value layoutEntrySet(OpBuilder &b, Location loc, Value layout, Value batch, Value head,
                      Value row, Value key, int64_t bq, int64_t bk);
 
-class AttentionOp;
+class OnlineAttentionOp;
 
-/// Softmax attention over all rows of `op` as a loop over key tiles with an online
-/// softmax, on the split-head layout (q "bgrmd", k "bgnd", v "bgne"); returns the
-/// "bgrme" result. Local row i is row `rowBase` + i of the whole problem at position
-/// row + `rowToPosition`; local head h is head `headBase` + h (AttentionOp::Placement).
-Value buildOnlineSoftmaxAttention(OpBuilder &b, Location loc, AttentionOp op, Value rowBase,
-                                  Value rowToPosition, Value headBase, Indexed q, Indexed k,
-                                  Indexed v, int64_t kvTile);
+/// Where an op's rows, heads and keys sit in the whole problem (index values): row i
+/// is row `row` + i at position row + i + `rowToPosition`, head h is `head` + h, key j
+/// is key `key` + j.
+struct PlacementValues {
+  Value row, rowToPosition, head, key;
+};
+
+/// The running state (max "bgrm", sum "bgrm", acc "bgrme") of softmax attention.
+struct OnlineState {
+  Value max, sum, acc;
+};
+
+/// attn.online_attention's update of `state` by all of its keys, on the split-head
+/// layout (q "bgrmd", k "bgnd", v "bgne"): tiles the mask hides are skipped, full tiles
+/// skip the per-element mask.
+OnlineState buildOnlineUpdate(OpBuilder &b, Location loc, OnlineAttentionOp op,
+                              const PlacementValues &at, Indexed q, Indexed k, Indexed v,
+                              OnlineState state);
 
 } // namespace mlir::attn
 
