@@ -212,8 +212,7 @@ private:
   }
 
   LogicalResult evalEinsum(EinsumOp op) {
-    std::string error;
-    IndexSpec spec = *parseIndexSpec(op.getSpec(), 0, error);
+    IndexSpec spec = op.getSpec().getValue();
     FailureOr<LoopNest> nest = nestOf(op, spec.inputs, spec.output);
     if (failed(nest))
       return failure();
@@ -249,10 +248,9 @@ private:
   }
 
   LogicalResult evalMap(MapOp op) {
-    std::string error;
     IndexSpec spec;
-    if (std::optional<StringRef> text = op.getSpec()) {
-      spec = *parseIndexSpec(*text, 0, error);
+    if (IndexSpecAttr given = op.getSpecAttr()) {
+      spec = given.getValue();
     } else {
       for (int64_t i = 0; i < op.getType().getRank(); ++i)
         spec.output.push_back('a' + i);
@@ -282,8 +280,7 @@ private:
   }
 
   LogicalResult evalReduce(ReduceOp op) {
-    std::string error;
-    IndexSpec spec = *parseIndexSpec(op.getSpec(), 0, error);
+    IndexSpec spec = op.getSpec().getValue();
     FailureOr<LoopNest> nest = nestOf(op, spec.inputs, spec.output);
     if (failed(nest))
       return failure();
@@ -306,8 +303,9 @@ private:
 
   LogicalResult evalMask(MaskOp op) {
     Tensor out = values.at(op.getInput());
-    std::string letters = op.getIndices().str();
-    size_t qd = letters.find(op.getQuery()[0]), kd = letters.find(op.getKey()[0]);
+    std::string letters = op.getIndices().getValue().str();
+    size_t qd = letters.find(op.getQuery().getValue()[0]),
+           kd = letters.find(op.getKey().getValue()[0]);
     if (compute()) {
       LoopNest nest{letters, out.shape};
       std::vector<int64_t> strides = nest.strides(letters, out.shape);
@@ -346,14 +344,14 @@ private:
   }
 
   LogicalResult evalFeature(FeatureOp op) {
-    size_t axis = op.getIndices().find(op.getAxis()[0]);
+    size_t axis = op.getIndices().getValue().find(op.getAxis().getValue()[0]);
     return setResult(op, applyFeature(op.getFeature(), values.at(op.getInput()), axis));
   }
 
   LogicalResult evalModify(ModifyOp op) {
     Tensor out = values.at(op.getInput());
     if (compute()) {
-      std::string letters = op.getIndices().str();
+      std::string letters = op.getIndices().getValue().str();
       LoopNest nest{letters, out.shape};
       std::vector<int64_t> strides = nest.strides(letters, out.shape);
       Block &body = op.getBody().front();

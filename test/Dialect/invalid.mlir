@@ -1,7 +1,7 @@
 // RUN: attn-opt %s -split-input-file -verify-diagnostics
 
 func.func @einsum_no_arrow(%a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> tensor<4x4xf32> {
-  // expected-error @+1 {{'attn.einsum' op index spec "ik,kj" lacks '->'}}
+  // expected-error @+1 {{index spec "ik,kj" lacks '->'}}
   %0 = attn.einsum "ik,kj" %a, %b : (tensor<4x8xf32>, tensor<8x4xf32>) -> tensor<4x4xf32>
   return %0 : tensor<4x4xf32>
 }
@@ -677,4 +677,53 @@ func.func @offsets_count(%q: tensor<1x4x32x16xf32>, %r: index) -> tensor<1x4x32x
   // expected-error @below {{offsets are (row, position, head): expected 3 values, got 2}}
   %o = attn.attention offsets(%r, %r) ins(%q, %q, %q : tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>, tensor<1x4x32x16xf32>) -> tensor<1x4x32x16xf32>
   return %o : tensor<1x4x32x16xf32>
+}
+
+// -----
+
+func.func @online_outs(%q: tensor<1x4x16x32xf32>, %acc: tensor<1x4x16x32xf32>, %max: tensor<1x4x16xf32>) -> tensor<1x4x16x32xf32> {
+  // expected-error @below {{expects outs(acc, max, sum) and their three results}}
+  %o:2 = attn.online_attention ins(%q, %q, %q : tensor<1x4x16x32xf32>, tensor<1x4x16x32xf32>, tensor<1x4x16x32xf32>) outs(%acc, %max : tensor<1x4x16x32xf32>, tensor<1x4x16xf32>) -> tensor<1x4x16x32xf32>, tensor<1x4x16xf32>
+  return %o#0 : tensor<1x4x16x32xf32>
+}
+
+// -----
+
+func.func @online_state_rows(%q: tensor<1x4x16x32xf32>, %acc: tensor<1x4x16x32xf32>, %max: tensor<1x4x8xf32>) -> tensor<1x4x16x32xf32> {
+  // expected-error @below {{index 'm' has size 16 in the accumulator but 8 in the max state}}
+  %o:3 = attn.online_attention ins(%q, %q, %q : tensor<1x4x16x32xf32>, tensor<1x4x16x32xf32>, tensor<1x4x16x32xf32>) outs(%acc, %max, %max : tensor<1x4x16x32xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x16x32xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>
+  return %o#0 : tensor<1x4x16x32xf32>
+}
+
+// -----
+
+func.func @online_offsets(%q: tensor<1x4x16x32xf32>, %acc: tensor<1x4x16x32xf32>, %max: tensor<1x4x16xf32>, %r: index) -> tensor<1x4x16x32xf32> {
+  // expected-error @below {{offsets are (row, position, head, key): expected 4 values, got 3}}
+  %o:3 = attn.online_attention offsets(%r, %r, %r) ins(%q, %q, %q : tensor<1x4x16x32xf32>, tensor<1x4x16x32xf32>, tensor<1x4x16x32xf32>) outs(%acc, %max, %max : tensor<1x4x16x32xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>) -> tensor<1x4x16x32xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>
+  return %o#0 : tensor<1x4x16x32xf32>
+}
+
+// -----
+
+func.func @online_result_types(%q: tensor<1x4x16x32xf32>, %acc: tensor<1x4x16x32xf32>, %max: tensor<1x4x16xf32>) -> tensor<1x4x?x32xf32> {
+  // expected-error @below {{result types must be the outs types}}
+  %o:3 = attn.online_attention ins(%q, %q, %q : tensor<1x4x16x32xf32>, tensor<1x4x16x32xf32>, tensor<1x4x16x32xf32>) outs(%acc, %max, %max : tensor<1x4x16x32xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>) -> tensor<1x4x?x32xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>
+  return %o#0 : tensor<1x4x?x32xf32>
+}
+
+// -----
+
+// Index notation is parsed once, also in the generic form.
+func.func @generic_spec(%a: tensor<4x4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{result index 'c' of "ab->c" appears in no operand}}
+  %r = "attn.reduce"(%a) <{kind = #attn<reduce add>, spec = #attn.spec<"ab->c">}> : (tensor<4x4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @generic_indices(%a: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{index 'a' appears twice in "aa"}}
+  %r = "attn.mask"(%a) <{mask = #attn.mask<causal>, indices = #attn.indices<"aa">, query = #attn.indices<"a">, key = #attn.indices<"b">}> : (tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %r : tensor<4x4xf32>
 }

@@ -130,3 +130,12 @@ func.func @tile_offsets(%q: tensor<1x4x16x32xf32>, %k: tensor<1x2x64x32xf32>, %v
   %o = attn.attention mask #attn.mask<causal> offsets(%row, %position, %head) ins(%q, %k, %v : tensor<1x4x16x32xf32>, tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32>) -> tensor<1x4x16x32xf32>
   return %o : tensor<1x4x16x32xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @online_attention
+// CHECK: attn.online_attention mask #attn.mask<causal> offsets(%arg6, %arg6, %arg6, %arg6) scale 1.250000e-01 ins(%arg0, %arg1, %arg2 : tensor<1x4x16x32xf32>, tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32>) outs(%arg3, %arg4, %arg5 : tensor<1x4x16x32xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>) -> tensor<1x4x16x32xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>
+func.func @online_attention(%q: tensor<1x4x16x32xf32>, %k: tensor<1x2x64x32xf32>, %v: tensor<1x2x64x32xf32>, %acc: tensor<1x4x16x32xf32>, %max: tensor<1x4x16xf32>, %sum: tensor<1x4x16xf32>, %at: index) -> tensor<1x4x16x32xf32> {
+  %o:3 = attn.online_attention mask #attn.mask<causal> offsets(%at, %at, %at, %at) scale 0.125 ins(%q, %k, %v : tensor<1x4x16x32xf32>, tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32>) outs(%acc, %max, %sum : tensor<1x4x16x32xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>) -> tensor<1x4x16x32xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>
+  return %o#0 : tensor<1x4x16x32xf32>
+}

@@ -128,3 +128,51 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }
+
+// -----
+
+// Decomposition (AggregatedOpInterface): the partial state from (0, -inf, 0), then the
+// division; a tile's offsets carry over, with key 0.
+// CHECK-LABEL: func.func @decompose
+// CHECK: %[[ACC:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x4x32x16xf32>)
+// CHECK: %[[SUM:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x4x32xf32>)
+// CHECK: %[[MAX:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x4x32xf32>)
+// CHECK: %[[S:.*]]:3 = attn.online_attention mask #attn.mask<causal> offsets(%arg3, %arg3, %arg3, %c0) softcap 3.000000e+01 ins(%arg0, %arg1, %arg2 : {{.*}}) outs(%[[ACC]], %[[MAX]], %[[SUM]] :
+// CHECK: linalg.generic {{.*}} ins(%[[S]]#0, %[[S]]#2 : tensor<1x4x32x16xf32>, tensor<1x4x32xf32>)
+// CHECK: arith.divf
+// CHECK: arith.select
+func.func @decompose(%q: tensor<1x4x32x16xf32>, %k: tensor<1x2x64x16xf32>, %v: tensor<1x2x64x16xf32>, %at: index) -> tensor<1x4x32x16xf32> {
+  %o = attn.attention mask #attn.mask<causal> offsets(%at, %at, %at) softcap 30.0 ins(%q, %k, %v : tensor<1x4x32x16xf32>, tensor<1x2x64x16xf32>, tensor<1x2x64x16xf32>) -> tensor<1x4x32x16xf32>
+  return %o : tensor<1x4x32x16xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %a = transform.structured.match ops{["attn.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %d = transform.structured.decompose_interface %a : (!transform.any_op) -> !transform.any_op
+    transform.yield
+  }
+}
+
+// -----
+
+// The key axis of the partial state is a reduction: an scf.for carries (acc, max, sum);
+// each key tile slices k and v and records its first key; segment ids stay whole.
+// CHECK-LABEL: func.func @online_keys
+// CHECK: scf.for %[[J:.*]] = %c0 to %c100 step %c32 iter_args(%[[A:.*]] = %arg4, %[[M:.*]] = %arg5, %[[L:.*]] = %arg6)
+// CHECK: %[[N:.*]] = affine.min #{{.*}}(%[[J]])
+// CHECK: %[[K:.*]] = tensor.extract_slice %arg1[0, 0, %[[J]], 0] [1, 2, %[[N]], 16]
+// CHECK: %[[V:.*]] = tensor.extract_slice %arg2[0, 0, %[[J]], 0] [1, 2, %[[N]], 16]
+// CHECK: %[[S:.*]]:3 = attn.online_attention mask #attn.mask<and(causal, document(0))> mask_operands(%arg3 : tensor<1x100xi32>) offsets(%c0, %c68, %c0, %[[J]]) ins(%arg0, %[[K]], %[[V]] : tensor<1x4x32x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>) outs(%[[A]], %[[M]], %[[L]] :
+// CHECK: scf.yield %[[S]]#0, %[[S]]#1, %[[S]]#2
+func.func @online_keys(%q: tensor<1x4x32x16xf32>, %k: tensor<1x2x100x16xf32>, %v: tensor<1x2x100x16xf32>, %doc: tensor<1x100xi32>,
+                       %acc: tensor<1x4x32x16xf32>, %max: tensor<1x4x32xf32>, %sum: tensor<1x4x32xf32>) -> tensor<1x4x32x16xf32> {
+  %o:3 = attn.online_attention mask #attn.mask<and(causal, document(0))> mask_operands(%doc : tensor<1x100xi32>) ins(%q, %k, %v : tensor<1x4x32x16xf32>, tensor<1x2x100x16xf32>, tensor<1x2x100x16xf32>) outs(%acc, %max, %sum : tensor<1x4x32x16xf32>, tensor<1x4x32xf32>, tensor<1x4x32xf32>) -> tensor<1x4x32x16xf32>, tensor<1x4x32xf32>, tensor<1x4x32xf32>
+  return %o#0 : tensor<1x4x32x16xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %a = transform.structured.match ops{["attn.online_attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %t, %loop = transform.structured.tile_using_for %a tile_sizes [0, 0, 0, 32] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}

@@ -5,6 +5,8 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectImplementation.h"
 
+#include "attn/IR/IndexNotation.h"
+
 #include "attn/IR/AttnEnums.h.inc"
 
 #define GET_ATTRDEF_CLASSES

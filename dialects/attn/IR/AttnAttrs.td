@@ -216,6 +216,8 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
     `#attn.mask<neighborhood(128x128, 7x7)>`, `#attn.mask<neighborhood(8x32x32, 3x5x5, 1x2x2, 1x0x0)>`.
 
     A query row that sees no key produces a zero output row in `attn.attention` (never NaN).
+    A tile of `attn.attention` (`offsets(row, position, head)`) states its rows' row
+    index and position in the whole problem instead of the end-aligned default.
   }];
   let parameters = (ins
     "::mlir::attn::MaskKind":$kind,
@@ -234,6 +236,50 @@ def Attn_MaskAttr : AttrDef<Attn_Dialect, "Mask"> {
     /// Builds a term without operand masks, e.g. `window(256, 0)`.
     static MaskAttr getLeaf(::mlir::MLIRContext *ctx, MaskKind kind,
                             ::llvm::ArrayRef<int64_t> args = {});
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Index notation: parsed and verified once, when the IR is read or built
+//===----------------------------------------------------------------------===//
+
+def Attn_IndexListAttr : AttrDef<Attn_Dialect, "IndexList"> {
+  let mnemonic = "indices";
+  let summary = "A list of index letters naming the dimensions of a tensor";
+  let description = [{
+    ASCII letters, each at most once: `#attn.indices<"bhmn">`. Ops write it as a plain
+    string (`attn.mask ... %s "bhmn" query "m" key "n"`).
+  }];
+  let parameters = (ins "::mlir::StringAttr":$letters);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    ::llvm::StringRef getValue() const { return getLetters().getValue(); }
+    /// Parses `text`, or returns null with a message in `error`.
+    static IndexListAttr fromText(::mlir::MLIRContext *ctx, ::llvm::StringRef text,
+                                  std::string &error);
+  }];
+}
+
+def Attn_IndexSpecAttr : AttrDef<Attn_Dialect, "IndexSpec"> {
+  let mnemonic = "spec";
+  let summary = "An einsum-style spec: operand index lists and the result's";
+  let description = [{
+    `#attn.spec<"bhmd,bhnd->bhmn">`: one index list per operand, then the result's; every
+    result letter appears in some operand. Ops write it as a plain string.
+  }];
+  let parameters = (ins ArrayRefParameter<"::mlir::StringAttr", "operand index lists">:$inputs,
+                        "::mlir::StringAttr":$output);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The spec as plain strings (no parsing).
+    ::mlir::attn::IndexSpec getValue() const;
+    /// `in1,in2->out`.
+    std::string str() const;
+    /// Parses `text`, or returns null with a message in `error`.
+    static IndexSpecAttr fromText(::mlir::MLIRContext *ctx, ::llvm::StringRef text,
+                                  std::string &error);
   }];
 }
 

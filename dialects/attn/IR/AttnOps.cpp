@@ -62,21 +62,20 @@ static LogicalResult verifySameElementType(Operation *op, unsigned numOperands =
   return success();
 }
 
-/// Parses `spec` for an op with `numInputs` operands, reporting errors on the op.
-static FailureOr<IndexSpec> parseSpecOf(Operation *op, StringRef spec, unsigned numInputs) {
-  std::string error;
-  FailureOr<IndexSpec> parsed = parseIndexSpec(spec, numInputs, error);
-  if (failed(parsed))
-    return op->emitOpError() << error, failure();
-  return parsed;
+/// The spec of an op with `numInputs` operands (parsed and verified when the IR was
+/// read or built; only its operand count is the op's to check).
+static FailureOr<IndexSpec> parseSpecOf(Operation *op, IndexSpecAttr spec, unsigned numInputs) {
+  IndexSpec value = spec.getValue();
+  if (numInputs && value.inputs.size() != numInputs)
+    return op->emitOpError() << "index spec \"" << spec.str() << "\" has "
+                             << value.inputs.size() << " operand lists, but the op has "
+                             << numInputs << " operands",
+           failure();
+  return value;
 }
 
-static FailureOr<std::string> parseListOf(Operation *op, StringRef list) {
-  std::string error;
-  FailureOr<std::string> parsed = parseIndexList(list, error);
-  if (failed(parsed))
-    return op->emitOpError() << error, failure();
-  return parsed;
+static FailureOr<std::string> parseListOf(Operation *, IndexListAttr list) {
+  return list.getValue().str();
 }
 
 //===----------------------------------------------------------------------===//
@@ -127,8 +126,8 @@ LogicalResult MapOp::verify() {
     return failure();
 
   SmallVector<IndexedTensor> tensors;
-  if (std::optional<StringRef> text = getSpec()) {
-    FailureOr<IndexSpec> spec = parseSpecOf(*this, *text, arity);
+  if (IndexSpecAttr text = getSpecAttr()) {
+    FailureOr<IndexSpec> spec = parseSpecOf(*this, text, arity);
     if (failed(spec))
       return failure();
     if (!spec->reducedIndices().empty())
@@ -241,8 +240,8 @@ LogicalResult MaskOp::verify() {
   if ((int64_t)letters->size() != getType().getRank())
     return emitOpError() << "index list \"" << *letters << "\" names " << letters->size()
                          << " dimensions, but the operand has rank " << getType().getRank();
-  for (auto [role, name] : {std::pair<StringRef, StringRef>{"query", getQuery()},
-                            {"key", getKey()}}) {
+  for (auto [role, name] : {std::pair<StringRef, StringRef>{"query", getQuery().getValue()},
+                            {"key", getKey().getValue()}}) {
     if (name.size() != 1)
       return emitOpError() << "the " << role << " index must be one letter, got \"" << name
                            << "\"";
@@ -253,7 +252,7 @@ LogicalResult MaskOp::verify() {
   }
   if (getQuery() == getKey())
     return emitOpError() << "the query and key indices must differ, both are '"
-                         << getQuery() << "'";
+                         << getQuery().getValue() << "'";
   return success();
 }
 
@@ -278,8 +277,9 @@ LogicalResult FeatureOp::verify() {
   if ((int64_t)letters->size() != in.getRank())
     return emitOpError() << "index list \"" << *letters << "\" names " << letters->size()
                          << " dimensions, but the operand has rank " << in.getRank();
-  if (getAxis().size() != 1 || letters->find(getAxis()[0]) == std::string::npos)
-    return emitOpError() << "feature axis \"" << getAxis()
+  StringRef axisLetters = getAxis().getValue();
+  if (axisLetters.size() != 1 || letters->find(axisLetters[0]) == std::string::npos)
+    return emitOpError() << "feature axis \"" << axisLetters
                          << "\" is not one of the indices \"" << *letters << "\"";
   if (in.getElementType() != getType().getElementType())
     return emitOpError() << "result element type " << getType().getElementType()
@@ -293,7 +293,7 @@ LogicalResult FeatureOp::verify() {
   if (getFeature() == FeatureKind::Favor)
     return emitOpError() << "'favor' needs its projection matrix; use it on attn.attention "
                             "with projection(...)";
-  size_t axis = letters->find(getAxis()[0]);
+  size_t axis = letters->find(getAxis().getValue()[0]);
   if (getFeature() == FeatureKind::Taylor2 && in.isDynamicDim(axis))
     return emitOpError() << "'taylor2' needs a static feature axis";
   for (int64_t i = 0, e = in.getRank(); i < e; ++i) {

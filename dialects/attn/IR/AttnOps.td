@@ -30,13 +30,13 @@ def Attn_EinsumOp : Attn_Op<"einsum", [Pure]> {
         : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<1x8x128x128xf32>
     ```
   }];
-  let arguments = (ins Variadic<Attn_FloatTensor>:$inputs, StrAttr:$spec,
+  let arguments = (ins Variadic<Attn_FloatTensor>:$inputs, Attn_IndexSpecAttr:$spec,
                    DefaultValuedAttr<Attn_CombineKindAttr, "::mlir::attn::CombineKind::Mul">:$combine,
                    DefaultValuedAttr<Attn_ReduceKindAttr, "::mlir::attn::ReduceKind::Add">:$reduce,
                    OptionalAttr<F64Attr>:$scale);
   let results = (outs Attn_FloatTensor:$result);
   let assemblyFormat = [{
-    $spec $inputs (`combine` $combine^)? (`reduce` $reduce^)? (`scale` $scale^)?
+    custom<IndexSpecString>($spec) $inputs (`combine` $combine^)? (`reduce` $reduce^)? (`scale` $scale^)?
     attr-dict `:` functional-type($inputs, $result)
   }];
   let hasVerifier = 1;
@@ -60,10 +60,11 @@ def Attn_MapOp : Attn_Op<"map", [Pure]> {
     ```
   }];
   let arguments = (ins Attn_MapFnAttr:$fn, Variadic<Attn_FloatTensor>:$inputs,
-                   OptionalAttr<StrAttr>:$spec, OptionalAttr<F64Attr>:$constant);
+                   OptionalAttr<Attn_IndexSpecAttr>:$spec, OptionalAttr<F64Attr>:$constant);
   let results = (outs Attn_FloatTensor:$result);
   let assemblyFormat = [{
-    `` $fn ($spec^)? $inputs (`by` $constant^)? attr-dict `:` functional-type($inputs, $result)
+    `` $fn custom<OptionalIndexSpecString>($spec) $inputs (`by` $constant^)? attr-dict `:`
+    functional-type($inputs, $result)
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
@@ -92,10 +93,10 @@ def Attn_ModifyOp : Attn_Op<"modify", [Pure, SameOperandsAndResultType,
     } : tensor<8x128x128xf32>
     ```
   }];
-  let arguments = (ins Attn_FloatTensor:$input, StrAttr:$indices);
+  let arguments = (ins Attn_FloatTensor:$input, Attn_IndexListAttr:$indices);
   let results = (outs Attn_FloatTensor:$result);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "$input $indices $body attr-dict `:` type($input)";
+  let assemblyFormat = "$input custom<IndexListString>($indices) $body attr-dict `:` type($input)";
   let hasRegionVerifier = 1;
 }
 
@@ -115,9 +116,11 @@ def Attn_ReduceOp : Attn_Op<"reduce", [Pure]> {
     The reduced indices are those of the input absent from the result; the result may
     also permute the kept indices.
   }];
-  let arguments = (ins Attn_ReduceKindAttr:$kind, StrAttr:$spec, Attn_FloatTensor:$input);
+  let arguments = (ins Attn_ReduceKindAttr:$kind, Attn_IndexSpecAttr:$spec, Attn_FloatTensor:$input);
   let results = (outs Attn_FloatTensor:$result);
-  let assemblyFormat = "$kind $spec $input attr-dict `:` type($input) `->` type($result)";
+  let assemblyFormat = [{
+    $kind custom<IndexSpecString>($spec) $input attr-dict `:` type($input) `->` type($result)
+  }];
   let hasVerifier = 1;
 }
 
@@ -134,12 +137,14 @@ def Attn_MaskOp : Attn_Op<"mask", [Pure, SameOperandsAndResultType]> {
         : tensor<8x128x128xf32>
     ```
   }];
-  let arguments = (ins Attn_MaskAttr:$mask, Attn_FloatTensor:$input, StrAttr:$indices,
-                   StrAttr:$query, StrAttr:$key,
+  let arguments = (ins Attn_MaskAttr:$mask, Attn_FloatTensor:$input, Attn_IndexListAttr:$indices,
+                   Attn_IndexListAttr:$query, Attn_IndexListAttr:$key,
                    DefaultValuedAttr<Attn_FillKindAttr, "::mlir::attn::FillKind::NegInf">:$fill);
   let results = (outs Attn_FloatTensor:$result);
   let assemblyFormat = [{
-    qualified($mask) $input $indices `query` $query `key` $key (`fill` $fill^)? attr-dict `:` type($input)
+    qualified($mask) $input custom<IndexListString>($indices)
+    `query` custom<IndexListString>($query) `key` custom<IndexListString>($key)
+    (`fill` $fill^)? attr-dict `:` type($input)
   }];
   let hasVerifier = 1;
   let hasFolder = 1;
@@ -156,10 +161,11 @@ def Attn_FeatureOp : Attn_Op<"feature", [Pure]> {
     (`taylor2`: d -> 1 + d + d^2).
   }];
   let arguments = (ins Attn_FeatureAttr:$feature, Attn_FloatTensor:$input,
-                   StrAttr:$indices, StrAttr:$axis);
+                   Attn_IndexListAttr:$indices, Attn_IndexListAttr:$axis);
   let results = (outs Attn_FloatTensor:$result);
   let assemblyFormat = [{
-    qualified($feature) $input $indices `over` $axis attr-dict `:` type($input) `->` type($result)
+    qualified($feature) $input custom<IndexListString>($indices)
+    `over` custom<IndexListString>($axis) attr-dict `:` type($input) `->` type($result)
   }];
   let hasVerifier = 1;
   let hasFolder = 1;

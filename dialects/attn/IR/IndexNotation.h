@@ -1,8 +1,9 @@
 //===- IndexNotation.h - einsum-style index strings ------------------------===//
 //
 // Every attn op names its dimensions with letters. This is the one parser of those
-// strings; verifiers, the lowering and the reference evaluator all read specs through
-// it so that they agree on what a spec means (it holds no semantics of its own).
+// strings, run once when IR is read or built: ops hold the result as #attn.indices /
+// #attn.spec attributes, which verifiers, lowerings and the reference evaluator read
+// without parsing again.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTN_IR_INDEXNOTATION_H
@@ -34,6 +35,24 @@ FailureOr<std::string> parseIndexList(StringRef text, std::string &error);
 /// of operand lists the caller expects.
 FailureOr<IndexSpec> parseIndexSpec(StringRef text, unsigned numInputs, std::string &error);
 
+class IndexListAttr;
+class IndexSpecAttr;
 } // namespace mlir::attn
+
+namespace mlir {
+class OpAsmParser;
+class OpAsmPrinter;
+class Operation;
+namespace attn {
+/// Custom assembly directives: index notation is written as a plain string in ops
+/// (`"bhmn"`, `"bhmd,bhnd->bhmn"`), parsed into #attn.indices / #attn.spec once.
+ParseResult parseIndexListString(OpAsmParser &parser, IndexListAttr &attr);
+void printIndexListString(OpAsmPrinter &printer, Operation *op, IndexListAttr attr);
+ParseResult parseIndexSpecString(OpAsmParser &parser, IndexSpecAttr &attr);
+void printIndexSpecString(OpAsmPrinter &printer, Operation *op, IndexSpecAttr attr);
+ParseResult parseOptionalIndexSpecString(OpAsmParser &parser, IndexSpecAttr &attr);
+void printOptionalIndexSpecString(OpAsmPrinter &printer, Operation *op, IndexSpecAttr attr);
+} // namespace attn
+} // namespace mlir
 
 #endif // ATTN_IR_INDEXNOTATION_H

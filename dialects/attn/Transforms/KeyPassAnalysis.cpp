@@ -39,45 +39,38 @@ std::string positional(Value v) {
 }
 
 std::optional<Lettered> letter(Operation *op) {
-  std::string error;
   Lettered l;
   if (auto einsum = dyn_cast<EinsumOp>(op)) {
-    FailureOr<IndexSpec> spec = parseIndexSpec(einsum.getSpec(), 0, error);
-    if (failed(spec))
-      return std::nullopt;
-    for (auto [v, s] : llvm::zip(einsum.getInputs(), spec->inputs))
+    IndexSpec spec = einsum.getSpec().getValue();
+    for (auto [v, s] : llvm::zip(einsum.getInputs(), spec.inputs))
       l.inputs.push_back({v, s});
-    l.outputs.push_back({einsum.getResult(), spec->output});
+    l.outputs.push_back({einsum.getResult(), spec.output});
   } else if (auto reduce = dyn_cast<ReduceOp>(op)) {
-    FailureOr<IndexSpec> spec = parseIndexSpec(reduce.getSpec(), 1, error);
-    if (failed(spec))
-      return std::nullopt;
-    l.inputs.push_back({reduce.getInput(), spec->inputs[0]});
-    l.outputs.push_back({reduce.getResult(), spec->output});
+    IndexSpec spec = reduce.getSpec().getValue();
+    l.inputs.push_back({reduce.getInput(), spec.inputs[0]});
+    l.outputs.push_back({reduce.getResult(), spec.output});
   } else if (auto map = dyn_cast<MapOp>(op)) {
-    if (map.getSpec()) {
-      FailureOr<IndexSpec> spec = parseIndexSpec(*map.getSpec(), 0, error);
-      if (failed(spec))
-        return std::nullopt;
-      for (auto [v, s] : llvm::zip(map.getInputs(), spec->inputs))
+    if (IndexSpecAttr given = map.getSpecAttr()) {
+      IndexSpec spec = given.getValue();
+      for (auto [v, s] : llvm::zip(map.getInputs(), spec.inputs))
         l.inputs.push_back({v, s});
-      l.outputs.push_back({map.getResult(), spec->output});
+      l.outputs.push_back({map.getResult(), spec.output});
     } else {
       for (Value v : map.getInputs())
         l.inputs.push_back({v, positional(v)});
       l.outputs.push_back({map.getResult(), positional(map.getResult())});
     }
   } else if (auto mask = dyn_cast<MaskOp>(op)) {
-    l.inputs.push_back({mask.getInput(), mask.getIndices().str()});
-    l.outputs.push_back({mask.getResult(), mask.getIndices().str()});
+    l.inputs.push_back({mask.getInput(), mask.getIndices().getValue().str()});
+    l.outputs.push_back({mask.getResult(), mask.getIndices().getValue().str()});
   } else if (auto modify = dyn_cast<ModifyOp>(op)) {
-    l.inputs.push_back({modify.getInput(), modify.getIndices().str()});
-    l.outputs.push_back({modify.getResult(), modify.getIndices().str()});
+    l.inputs.push_back({modify.getInput(), modify.getIndices().getValue().str()});
+    l.outputs.push_back({modify.getResult(), modify.getIndices().getValue().str()});
   } else if (auto feature = dyn_cast<FeatureOp>(op)) {
-    l.inputs.push_back({feature.getInput(), feature.getIndices().str()});
-    l.outputs.push_back({feature.getResult(), feature.getIndices().str()});
+    l.inputs.push_back({feature.getInput(), feature.getIndices().getValue().str()});
+    l.outputs.push_back({feature.getResult(), feature.getIndices().getValue().str()});
     if (feature.getFeature() == FeatureKind::SoftmaxFeatures)
-      l.normalizedAxis = feature.getAxis().str();
+      l.normalizedAxis = feature.getAxis().getValue().str();
   } else if (auto attention = dyn_cast<AttentionOp>(op)) {
     // q [b, h, m, d], k [b, g, n, d], v [b, g, n, e] -> [b, h, m, e]; kv heads are
     // grouped query heads, the same axis for this analysis.

@@ -43,14 +43,10 @@ struct SoftmaxMatch {
   std::optional<FeatureKind> feature; // linear attention: phi(q).phi(k) weights
 };
 
-std::optional<IndexSpec> specOf(std::optional<StringRef> text) {
-  if (!text)
+std::optional<IndexSpec> specOf(IndexSpecAttr spec) {
+  if (!spec)
     return std::nullopt;
-  std::string error;
-  FailureOr<IndexSpec> spec = parseIndexSpec(*text, 0, error);
-  if (failed(spec))
-    return std::nullopt;
-  return *spec;
+  return spec.getValue();
 }
 
 template <typename OpTy>
@@ -93,7 +89,7 @@ std::optional<IndexSpec> renamed(const IndexSpec &spec, const std::string &ancho
 bool isBinaryMap(MapOp op, MapFn fn, StringRef lhs, StringRef rhs, StringRef out) {
   if (!op || op.getFn() != fn)
     return false;
-  std::optional<IndexSpec> spec = specOf(op.getSpec());
+  std::optional<IndexSpec> spec = specOf(op.getSpecAttr());
   if (spec)
     spec = renamed(*spec, spec->output, out);
   return spec && spec->inputs[0] == lhs && spec->inputs[1] == rhs;
@@ -102,7 +98,7 @@ bool isBinaryMap(MapOp op, MapFn fn, StringRef lhs, StringRef rhs, StringRef out
 bool isReduce(ReduceOp op, ReduceKind kind, StringRef in, StringRef out) {
   if (!op || op.getKind() != kind)
     return false;
-  std::optional<IndexSpec> spec = specOf(op.getSpec());
+  std::optional<IndexSpec> spec = specOf(op.getSpecAttr());
   if (spec)
     spec = renamed(*spec, spec->inputs[0], in);
   return spec && spec->output == out;
@@ -115,7 +111,7 @@ std::pair<Value, std::string> throughPermutation(Value v, const std::string &let
   auto perm = definingOp<EinsumOp>(v);
   if (!perm || perm.getInputs().size() != 1 || perm.getScale())
     return {v, letters};
-  std::optional<IndexSpec> spec = specOf(perm.getSpec());
+  std::optional<IndexSpec> spec = specOf(perm.getSpecAttr());
   if (!spec || spec->inputs[0].size() != spec->output.size())
     return {v, letters};
   std::optional<IndexSpec> named = renamed(*spec, spec->output, letters);
@@ -131,10 +127,10 @@ bool throughMask(Value &s, StringRef scoreLetters, FillKind fill, SoftmaxMatch &
   auto mask = definingOp<MaskOp>(s);
   if (!mask)
     return true;
-  StringRef indices = mask.getIndices();
+  StringRef indices = mask.getIndices().getValue();
   if (mask.getFill() != fill || indices.size() != scoreLetters.size() ||
-      indices.find(mask.getQuery()[0]) != scoreLetters.size() - 2 ||
-      indices.find(mask.getKey()[0]) != scoreLetters.size() - 1)
+      indices.find(mask.getQuery().getValue()[0]) != scoreLetters.size() - 2 ||
+      indices.find(mask.getKey().getValue()[0]) != scoreLetters.size() - 1)
     return false;
   match.mask = mask.getMask();
   s = mask.getInput();
@@ -160,7 +156,7 @@ bool matchScores(Value s, StringRef scoreLetters, SoftmaxMatch &match) {
     return false;
   if (FloatAttr scale = qk.getScaleAttr())
     match.scale *= scale.getValueAsDouble();
-  std::optional<IndexSpec> spec = specOf(qk.getSpec());
+  std::optional<IndexSpec> spec = specOf(qk.getSpecAttr());
   if (spec)
     spec = renamed(*spec, spec->output, scoreLetters);
   if (!spec)
@@ -206,7 +202,7 @@ bool matchLinearScores(Value w, StringRef scoreLetters, SoftmaxMatch &match) {
   if (!qk || qk.getInputs().size() != 2 || qk.getCombine() != CombineKind::Mul ||
       qk.getReduce() != ReduceKind::Add || qk.getScale())
     return false;
-  std::optional<IndexSpec> spec = specOf(qk.getSpec());
+  std::optional<IndexSpec> spec = specOf(qk.getSpecAttr());
   if (spec)
     spec = renamed(*spec, spec->output, scoreLetters);
   auto phiQ = definingOp<FeatureOp>(qk.getInputs()[0]);
@@ -225,7 +221,7 @@ bool matchLinearScores(Value w, StringRef scoreLetters, SoftmaxMatch &match) {
   if (qL != match.prefix + match.m + f || kL.back() != f || kL[kL.size() - 2] != match.n)
     return false;
   auto axisPosition = [](FeatureOp op) {
-    return op.getIndices().find(op.getAxis()[0]);
+    return op.getIndices().getValue().find(op.getAxis().getValue()[0]);
   };
   bool keysOverSequence = phiK.getFeature() == FeatureKind::SoftmaxFeatures;
   if (axisPosition(phiQ) != qL.size() - 1 ||
@@ -399,7 +395,7 @@ struct RaiseNormalizedWeights : OpRewritePattern<EinsumOp> {
     if (op.getInputs().size() != 2 || op.getCombine() != CombineKind::Mul ||
         op.getReduce() != ReduceKind::Add || op.getScale())
       return false;
-    std::optional<IndexSpec> spec = specOf(op.getSpec());
+    std::optional<IndexSpec> spec = specOf(op.getSpecAttr());
     if (!spec)
       return false;
     StringRef scores = spec->inputs[0];
@@ -440,7 +436,7 @@ struct RaiseNormalizedOutput : OpRewritePattern<MapOp> {
       return failure();
     auto pv = definingOp<EinsumOp>(op.getInputs()[0]);
     auto sum = definingOp<ReduceOp>(op.getInputs()[1]);
-    std::optional<IndexSpec> spec = specOf(op.getSpec());
+    std::optional<IndexSpec> spec = specOf(op.getSpecAttr());
     if (!pv || !sum || !spec)
       return rewriter.notifyMatchFailure(op, "not (exp-weights V) / row sums");
     SoftmaxMatch match;
@@ -449,7 +445,7 @@ struct RaiseNormalizedOutput : OpRewritePattern<MapOp> {
       return rewriter.notifyMatchFailure(op, "not exp-weights V");
     std::string scores = match.prefix + match.m + match.n;
     std::string rows = match.prefix + match.m;
-    std::optional<IndexSpec> pvSpec = specOf(pv.getSpec());
+    std::optional<IndexSpec> pvSpec = specOf(pv.getSpecAttr());
     std::optional<IndexSpec> pvRenamed =
         renamed(*pvSpec, pvSpec->inputs[0], scores); // pv output in the scores' letters
     if (!pvRenamed || !isReduce(sum, ReduceKind::Add, scores, rows) ||
@@ -492,7 +488,7 @@ struct FoldAdditiveMask : OpRewritePattern<MapOp> {
           !isZeroTensor(mask.getInput()))
         continue;
       // The mask's letters line up with the result; the scores must too.
-      std::optional<IndexSpec> spec = specOf(op.getSpec());
+      std::optional<IndexSpec> spec = specOf(op.getSpecAttr());
       if (spec && (spec->inputs[0] != spec->output || spec->inputs[1] != spec->output))
         continue;
       rewriter.replaceOpWithNewOp<MaskOp>(op, op.getType(), mask.getMask(), scores,

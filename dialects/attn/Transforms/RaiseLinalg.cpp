@@ -136,8 +136,12 @@ private:
            arg.getArgNumber() == op.getNumDpsInputs();
   }
 
-  std::string specOf(ArrayRef<std::string> inputs) {
-    return llvm::join(inputs, ",") + "->" + outLetters;
+  /// The spec of `inputs` -> the output's letters; null when they do not form one
+  /// (a repeated letter, an output letter no input has).
+  IndexSpecAttr specOf(ArrayRef<std::string> inputs) {
+    std::string error;
+    return IndexSpecAttr::fromText(rewriter.getContext(),
+                                   llvm::join(inputs, ",") + "->" + outLetters, error);
   }
 
   /// acc = acc + a * b (contraction) or acc = max/add(acc, a) (reduction).
@@ -159,20 +163,23 @@ private:
     if ((isAdd && (!init || *init != 0.0)) || (isMax && !maxInit) || (!isAdd && !isMax))
       return failure();
     if (op.getNumDpsInputs() == 1 && inputNumber(term)) {
+      IndexSpecAttr spec = specOf({input(0).letters});
+      if (!spec)
+        return failure();
       return ReduceOp::create(rewriter, loc, outType,
-                              isMax ? ReduceKind::Max : ReduceKind::Add,
-                              specOf({input(0).letters}), op.getDpsInputs()[0])
+                              isMax ? ReduceKind::Max : ReduceKind::Add, spec,
+                              op.getDpsInputs()[0])
           .getResult();
     }
     auto mul = term.getDefiningOp<arith::MulFOp>();
     if (!isAdd || op.getNumDpsInputs() != 2 || !mul)
       return failure();
     std::optional<unsigned> a = inputNumber(mul.getLhs()), b = inputNumber(mul.getRhs());
-    if (!a || !b || *a == *b)
+    IndexSpecAttr spec = specOf({input(0).letters, input(1).letters});
+    if (!a || !b || *a == *b || !spec)
       return failure();
-    return EinsumOp::create(rewriter, loc, outType, ValueRange{op.getDpsInputs()},
-                            specOf({input(0).letters, input(1).letters}), CombineKind::Mul,
-                            ReduceKind::Add, FloatAttr())
+    return EinsumOp::create(rewriter, loc, outType, ValueRange{op.getDpsInputs()}, spec,
+                            CombineKind::Mul, ReduceKind::Add, FloatAttr())
         .getResult();
   }
 
@@ -183,11 +190,11 @@ private:
       std::string sorted = in.letters, outSorted = outLetters;
       llvm::sort(sorted);
       llvm::sort(outSorted);
-      if (sorted != outSorted)
+      IndexSpecAttr spec = specOf({in.letters});
+      if (sorted != outSorted || !spec)
         return failure();
-      return EinsumOp::create(rewriter, loc, outType, ValueRange{in.value},
-                              specOf({in.letters}), CombineKind::Mul, ReduceKind::Add,
-                              FloatAttr())
+      return EinsumOp::create(rewriter, loc, outType, ValueRange{in.value}, spec,
+                              CombineKind::Mul, ReduceKind::Add, FloatAttr())
           .getResult();
     }
     FailureOr<Lifted> result = liftValue(yielded);
@@ -205,7 +212,7 @@ private:
       letters.push_back(l.letters);
       same &= l.letters == outLetters;
     }
-    StringAttr spec = same ? StringAttr() : rewriter.getStringAttr(specOf(letters));
+    IndexSpecAttr spec = same ? IndexSpecAttr() : specOf(letters);
     return MapOp::create(rewriter, loc, outType, fn, values, spec,
                          constant ? rewriter.getF64FloatAttr(*constant) : FloatAttr());
   }
@@ -367,10 +374,15 @@ private:
         return failure();
       input = x->value;
     }
-    MaskAttr causal = MaskAttr::getLeaf(rewriter.getContext(), MaskKind::Causal);
-    Value masked = MaskOp::create(rewriter, loc, outType, causal, input, outLetters,
-                                  std::string(1, loops[query]), std::string(1, loops[key]),
-                                  FillKind::NegInf);
+    MLIRContext *ctx = rewriter.getContext();
+    std::string error;
+    IndexListAttr letters = IndexListAttr::fromText(ctx, outLetters, error),
+                  queryLetter = IndexListAttr::fromText(ctx, std::string(1, loops[query]), error),
+                  keyLetter = IndexListAttr::fromText(ctx, std::string(1, loops[key]), error);
+    if (!letters || !queryLetter || !keyLetter)
+      return failure();
+    Value masked = MaskOp::create(rewriter, loc, outType, MaskAttr::getLeaf(ctx, MaskKind::Causal),
+                                  input, letters, queryLetter, keyLetter, FillKind::NegInf);
     return Lifted{masked, outLetters};
   }
 };

@@ -27,11 +27,6 @@ namespace mlir::attn {
 using namespace mlir;
 using namespace mlir::attn;
 
-/// Index specs were checked by the verifiers; re-parsing cannot fail here.
-static IndexSpec specOf(StringRef text) {
-  std::string error;
-  return *parseIndexSpec(text, 0, error);
-}
 
 static Value elementOf(const GenericBody &g, Value x, MapFn fn, std::optional<double> c,
                        Value y = {}) {
@@ -112,7 +107,7 @@ struct LowerEinsum : OpRewritePattern<EinsumOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(EinsumOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    IndexSpec spec = specOf(op.getSpec());
+    IndexSpec spec = op.getSpec().getValue();
     SmallVector<Indexed> inputs;
     for (auto [value, letters] : llvm::zip(op.getInputs(), spec.inputs))
       inputs.push_back({value, letters});
@@ -144,8 +139,8 @@ struct LowerMap : OpRewritePattern<MapOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MapOp op, PatternRewriter &rewriter) const override {
     IndexSpec spec;
-    if (std::optional<StringRef> text = op.getSpec()) {
-      spec = specOf(*text);
+    if (IndexSpecAttr given = op.getSpecAttr()) {
+      spec = given.getValue();
     } else {
       spec.output = defaultLetters(op.getType().getRank());
       spec.inputs.assign(op.getInputs().size(), spec.output);
@@ -169,7 +164,7 @@ struct LowerMap : OpRewritePattern<MapOp> {
 struct LowerModify : OpRewritePattern<ModifyOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ModifyOp op, PatternRewriter &rewriter) const override {
-    std::string letters = op.getIndices().str();
+    std::string letters = op.getIndices().getValue().str();
     Block &body = op.getBody().front();
     Value result = buildElementwise(
         rewriter, op.getLoc(), {{op.getInput(), letters}}, letters, [&](const GenericBody &g) {
@@ -189,7 +184,7 @@ struct LowerModify : OpRewritePattern<ModifyOp> {
 struct LowerReduce : OpRewritePattern<ReduceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReduceOp op, PatternRewriter &rewriter) const override {
-    IndexSpec spec = specOf(op.getSpec());
+    IndexSpec spec = op.getSpec().getValue();
     rewriter.replaceOp(op, buildReduction(rewriter, op.getLoc(),
                                           {op.getInput(), spec.inputs[0]}, spec.output,
                                           op.getKind() == ReduceKind::Max));
@@ -273,8 +268,8 @@ static Value applyMask(OpBuilder &b, Location loc, MaskAttr mask, Indexed scores
 struct LowerMask : OpRewritePattern<MaskOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(MaskOp op, PatternRewriter &rewriter) const override {
-    Indexed scores{op.getInput(), op.getIndices().str()};
-    char query = op.getQuery()[0], key = op.getKey()[0];
+    Indexed scores{op.getInput(), op.getIndices().getValue().str()};
+    char query = op.getQuery().getValue()[0], key = op.getKey().getValue()[0];
     rewriter.replaceOp(op, applyMask(rewriter, op.getLoc(), op.getMask(), scores, query, key,
                                      op.getFill(),
                                      endAligned(rewriter, op.getLoc(), scores, query, key)));
@@ -286,7 +281,8 @@ struct LowerFeature : OpRewritePattern<FeatureOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(FeatureOp op, PatternRewriter &rewriter) const override {
     Value result = buildFeatureMap(rewriter, op.getLoc(), op.getFeature(),
-                                   {op.getInput(), op.getIndices().str()}, op.getAxis()[0]);
+                                   {op.getInput(), op.getIndices().getValue().str()},
+                                   op.getAxis().getValue()[0]);
     if (result.getType() != op.getType())
       result = tensor::CastOp::create(rewriter, op.getLoc(), op.getType(), result);
     rewriter.replaceOp(op, result);
