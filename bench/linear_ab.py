@@ -23,7 +23,7 @@ def torch(n):
 best = {}
 for rnd in range(5):
     for n in (4096, 16384):
-        for k, f in (("before", lambda: attn("sys.argv[1]", n)), ("after", lambda: attn("sys.argv[2]", n)), ("torch", lambda: torch(n))):
+        for k, f in (("before", lambda: attn(sys.argv[1], n)), ("after", lambda: attn(sys.argv[2], n)), ("torch", lambda: torch(n))):
             t = f(); best[(k, n)] = min(best.get((k, n), 1e9), t)
             print(rnd, k, n, t, flush=True)
 for n in (4096, 16384):
