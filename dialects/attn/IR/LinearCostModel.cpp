@@ -15,7 +15,7 @@
 // kBytesCost charges the N x N traffic of the quadratic order.
 //
 //===----------------------------------------------------------------------===//
-#include "LinearCostModel.h"
+#include "attn/IR/LinearCostModel.h"
 
 #include <limits>
 

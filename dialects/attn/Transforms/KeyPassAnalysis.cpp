@@ -9,7 +9,7 @@
 // The axis needs as many passes as the largest number reached.
 //
 //===----------------------------------------------------------------------===//
-#include "KeyPassAnalysis.h"
+#include "attn/Transforms/KeyPassAnalysis.h"
 
 #include "attn/IR/AttnOps.h"
 #include "attn/IR/IndexNotation.h"

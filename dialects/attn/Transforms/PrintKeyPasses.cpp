@@ -4,7 +4,7 @@
 // attn-raise-cascade, and reports both counts as a remark.
 //
 //===----------------------------------------------------------------------===//
-#include "KeyPassAnalysis.h"
+#include "attn/Transforms/KeyPassAnalysis.h"
 
 #include "attn/Transforms/Passes.h"
 

@@ -5,7 +5,7 @@
 // for convert-attn-to-linalg, which handles every attn op.
 //
 //===----------------------------------------------------------------------===//
-#include "FlashKernel.h"
+#include "Kernels.h"
 
 #include "attn/Conversion/MaskLowering.h"
 #include "attn/Conversion/Passes.h"

@@ -15,7 +15,8 @@
 // scratch per task and O(N x D) for packed K: never an N x N buffer.
 //
 //===----------------------------------------------------------------------===//
-#include "FlashKernel.h"
+#include "Kernels.h"
+#include "VectorMath.h"
 #include "KernelBuilder.h"
 
 #include "attn/Conversion/MaskLowering.h"

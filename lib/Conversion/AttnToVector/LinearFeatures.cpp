@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "LinearKernel.h"
+#include "VectorMath.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 

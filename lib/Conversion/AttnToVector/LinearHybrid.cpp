@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "LinearKernel.h"
+#include "VectorMath.h"
 
 #include <cmath>
 #include <limits>

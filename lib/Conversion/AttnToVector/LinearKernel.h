@@ -8,8 +8,9 @@
 #ifndef ATTN_LIB_CONVERSION_ATTNTOVECTOR_LINEARKERNEL_H
 #define ATTN_LIB_CONVERSION_ATTNTOVECTOR_LINEARKERNEL_H
 
-#include "FlashKernel.h"
+#include "Kernels.h"
 #include "KernelBuilder.h"
+#include "VectorMath.h"
 
 #include "attn/IR/AttnOps.h"
 

@@ -9,7 +9,7 @@
 // blocks), few enough that short sequences still yield tasks for every thread.
 //
 //===----------------------------------------------------------------------===//
-#include "FlashKernel.h"
+#include "TargetModel.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/TargetParser/Host.h"

@@ -9,7 +9,7 @@
 // are exactly 0, never denormal: denormals cost a microcode assist each.
 //
 //===----------------------------------------------------------------------===//
-#include "FlashKernel.h"
+#include "VectorMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"

@@ -1,0 +1,43 @@
+//===- Kernels.h - the CPU kernels' entry points ---------------------------===//
+//
+// Private to convert-attn-to-vector: which attn.attention ops the vector kernels take
+// and the builders that replace them (softmax: FlashKernel.cpp; linear and the BASED
+// hybrid: LinearKernel.cpp, LinearHybrid.cpp).
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_LIB_CONVERSION_ATTNTOVECTOR_KERNELS_H
+#define ATTN_LIB_CONVERSION_ATTNTOVECTOR_KERNELS_H
+
+#include "TargetModel.h"
+
+#include "attn/IR/AttnOps.h"
+
+#include "mlir/IR/Builders.h"
+
+#include <string>
+
+namespace mlir::attn {
+
+/// Empty when the softmax kernel handles `op` with `tiles`, else why not.
+std::string explainUnsupported(AttentionOp op, const KernelTiles &tiles);
+
+/// The fused softmax kernel for `op`, built at `op`; returns the result tensor.
+Value buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles);
+
+/// Empty when the linear-attention kernel handles `op` (f32, re-associated order,
+/// every map but softmax_features), else why not.
+std::string explainUnsupportedLinear(AttentionOp op, const KernelTiles &tiles);
+
+/// Empty when `linear + window` (a causal linear branch plus a sliding-window softmax
+/// branch, BASED) can run as one linear kernel, else why not.
+std::string explainUnsupportedHybrid(AttentionOp linear, AttentionOp window,
+                                     const KernelTiles &tiles);
+
+/// Linear attention in the re-associated order (chunked under a causal mask), built at
+/// `op`, plus the softmax attention `window` when given (a hybrid); returns the result.
+Value buildLinearKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles,
+                        AttentionOp window = {});
+
+} // namespace mlir::attn
+
+#endif // ATTN_LIB_CONVERSION_ATTNTOVECTOR_KERNELS_H
