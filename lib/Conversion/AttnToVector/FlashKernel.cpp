@@ -37,10 +37,6 @@ using namespace mlir::attn;
 std::string mlir::attn::explainUnsupported(AttentionOp op, const KernelTiles &tiles) {
   if (op.getNormalizer() != Normalizer::Softmax)
     return "not softmax attention";
-  // The kernel tiles the whole problem itself; tiles placed by upstream tiling take
-  // the linalg path, which reads their offsets.
-  if (op.isTile())
-    return "a tile of attn.attention (offsets): the kernel does not read offsets yet";
   for (Value t : {op.getQuery(), op.getKey(), op.getValue(), op.getResult()})
     if (!cast<ShapedType>(t.getType()).getElementType().isF32())
       return "element type is not f32";
@@ -66,6 +62,10 @@ struct Kernel : KernelBuilder {
   Value q, k, v, kt, out;
   SmallVector<Value> segments; // run-time mask operands ([B, Nk] i32 segment ids)
   Value numQueries, numKeys, headDim, ratio, numKvTiles;
+  // Where the op sits in the whole problem (a tile of attn.attention says so with
+  // offsets): local row i is row rowBase + i, at position that row + rowToPosition;
+  // local head h is head headBase + h (for heads(...) terms; layouts are the tile's).
+  Value rowBase, rowToPosition, headBase;
 
   /// What K^T is multiplied by: the softmax scale, and log2 e (base-2 exponentials)
   /// or 1 / c (soft-cap).
@@ -101,7 +101,10 @@ struct Kernel : KernelBuilder {
 
 std::pair<Value, Value> Kernel::segmentRange(unsigned i, Value batch, Value lo, Value hi) {
   Type i32 = b.getI32Type();
-  Value first = arith::MaxSIOp::create(b, loc, lo, idx(0));
+  // Positions past the last key (a tile placed there) read the last key's id.
+  Value last = arith::SubIOp::create(b, loc, dim(segments[i], 1), idx(1));
+  Value first = arith::MaxSIOp::create(b, loc, minIndex(lo, last), idx(0));
+  hi = minIndex(hi, last);
   SmallVector<Value> init = {arith::ConstantIntOp::create(b, loc, i32, INT32_MAX),
                              arith::ConstantIntOp::create(b, loc, i32, INT32_MIN)};
   SmallVector<Value> range =
@@ -149,6 +152,14 @@ Value Kernel::build() {
   numKeys = dim(k, 2);
   ratio = arith::DivUIOp::create(b, loc, dim(q, 1), dim(k, 1));
   numKvTiles = ceilDiv(numKeys, tiles.keyTile());
+  if (op.isTile()) {
+    rowBase = op.getOffsets()[0];
+    rowToPosition = arith::SubIOp::create(b, loc, op.getOffsets()[1], rowBase);
+    headBase = op.getOffsets()[2];
+  } else {
+    rowBase = headBase = idx(0);
+    rowToPosition = arith::SubIOp::create(b, loc, numKeys, numQueries);
+  }
   packKeys();
 
   auto resultType = cast<RankedTensorType>(op.getType());
@@ -233,14 +244,17 @@ void Kernel::task(Value batch, Value head, Value block) {
       store(zeros, o, {i, idx(e)});
   });
 
-  Value offset = arith::SubIOp::create(b, loc, numKeys, numQueries);
+  // Row i0 of the task is row rowBase + i0 of the whole problem.
+  Value taskRow = add(rowBase, i0);
+  Value offset = add(taskRow, rowToPosition);
+  Value globalHead = add(headBase, head);
   bool documents = mask && readsMaskOperands(mask);
   // Segment-id ranges of the current kv tile, per mask operand (document masks).
   SmallVector<std::pair<Value, Value>> keyRanges;
-  // Absolute (end-aligned) positions of query rows [first, last].
+  // Absolute positions of the task's query rows [first, last].
   auto classify = [&](Value first, Value last, Value j0, Value tk) {
     Value jHi = arith::SubIOp::create(b, loc, add(j0, tk), idx(1));
-    Value pLo = add(add(i0, first), offset), pHi = add(add(i0, last), offset);
+    Value pLo = add(first, offset), pHi = add(last, offset);
     SmallVector<std::pair<Value, Value>> queryRanges;
     if (documents)
       for (unsigned i = 0; i < segments.size(); ++i)
@@ -250,11 +264,11 @@ void Kernel::task(Value batch, Value head, Value block) {
       return query ? queryRanges[i] : keyRanges[i];
     };
     auto blockTile = [&](unsigned i, int64_t bq, int64_t bk) {
-      return layoutTile(segments[i], batch, head, add(i0, first), add(i0, last), j0, jHi, bq,
-                        bk);
+      return layoutTile(segments[i], batch, head, add(taskRow, first), add(taskRow, last), j0,
+                        jHi, bq, bk);
     };
     MaskOperandAccess access{nullptr, range, nullptr, blockTile};
-    return classifyTile(b, loc, mask, pLo, pHi, j0, jHi, head, &access);
+    return classifyTile(b, loc, mask, pLo, pHi, j0, jHi, globalHead, &access);
   };
   forLoop(idx(0), numKvTiles, 1, [&](Value t) {
     Value j0 = mul(t, idx(bc));
@@ -350,7 +364,7 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head
   // Document masks: the segment ids of the block's keys (masked loads past the last
   // key) and, per row, of its query position.
   bool documents = mask && readsMaskOperands(mask);
-  Value offset = arith::SubIOp::create(b, loc, numKeys, numQueries);
+  Value globalHead = add(headBase, head);
   SmallVector<SmallVector<Value>> keySegments(segments.size());
   if (documents) {
     Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
@@ -395,11 +409,14 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head
   MaskOperandAccess access{segmentIds, nullptr, blockVisible, nullptr};
   SmallVector<Value> masked;
   for (int64_t r = 0; r < tiles.rows; ++r) {
-    rowIndex = add(add(i0, r0), idx(r));
+    // The row of the whole problem (what layouts index; its position is
+    // rowIndex + rowToPosition).
+    rowIndex = add(rowBase, add(add(i0, r0), idx(r)));
     Value rowPositions = asPositions(rowIndex);
     if (documents) {
-      // Queries before the keys read any id (the predicate hides them).
-      Value p = arith::MaxSIOp::create(b, loc, add(rowIndex, offset), idx(0));
+      // Queries before the keys read any id (the predicate hides them); past the last
+      // key, the last key's.
+      Value p = arith::MaxSIOp::create(b, loc, add(rowIndex, rowToPosition), idx(0));
       p = arith::MinSIOp::create(b, loc, p,
                                  arith::SubIOp::create(b, loc, numKeys, idx(1)));
       for (auto [i, seg] : llvm::enumerate(segments))
@@ -416,8 +433,7 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head
       if (mask)
         visible = arith::AndIOp::create(
             b, loc, visible,
-            buildMaskPredicate(b, loc, mask, rowPositions, key,
-                               arith::SubIOp::create(b, loc, numKeys, numQueries), head,
+            buildMaskPredicate(b, loc, mask, rowPositions, key, rowToPosition, globalHead,
                                &access));
       masked.push_back(arith::SelectOp::create(b, loc, visible, s[r * cols + c], hidden));
     }
