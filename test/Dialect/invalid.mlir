@@ -212,7 +212,7 @@ func.func @mask_rank(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
 // -----
 
 func.func @mask_unknown_term(%s: tensor<16x16xf32>) -> tensor<16x16xf32> {
-  // expected-error @+1 {{unknown mask term 'diagonal'; expected one of full, causal, window, sink, chunk, dilated, prefix, neighborhood, heads, power2, document, blocks, and, or, not}}
+  // expected-error @+1 {{unknown mask term 'diagonal'; expected one of full, causal, window, sink, chunk, dilated, prefix, and, or, not, neighborhood, heads, power2, document, blocks, topk_blocks}}
   %0 = attn.mask #attn.mask<diagonal> %s "mn" query "m" key "n" : tensor<16x16xf32>
   return %0 : tensor<16x16xf32>
 }

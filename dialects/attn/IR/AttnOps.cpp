@@ -2,6 +2,7 @@
 #include "attn/IR/AttnOps.h"
 #include "attn/IR/IndexNotation.h"
 #include "attn/IR/Limits.h"
+#include "attn/IR/MaskTerm.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -209,9 +210,8 @@ LogicalResult ReduceOp::verify() {
 /// The run-time terms of `mask` by the mask operand they read.
 static void collectOperandReaders(MaskAttr mask, std::map<int64_t, MaskKind> &readers,
                                   std::optional<std::pair<MaskKind, MaskKind>> &conflict) {
-  if (mask.getKind() == MaskKind::Document || mask.getKind() == MaskKind::Blocks ||
-      mask.getKind() == MaskKind::TopkBlocks) {
-    auto [it, inserted] = readers.try_emplace(mask.getArgs()[0], mask.getKind());
+  if (std::optional<MaskOperandUse> use = getMaskTerm(mask.getKind()).operandUse(mask)) {
+    auto [it, inserted] = readers.try_emplace(use->operand, mask.getKind());
     if (!inserted && it->second != mask.getKind())
       conflict = std::make_pair(it->second, mask.getKind());
   }

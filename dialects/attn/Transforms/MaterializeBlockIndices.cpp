@@ -6,7 +6,7 @@
 // KB K) work, so the index path costs the layout path plus that prologue.
 //
 //===----------------------------------------------------------------------===//
-#include "attn/Conversion/MaskLowering.h"
+#include "attn/IR/MaskTerm.h"
 #include "attn/IR/AttnOps.h"
 #include "attn/Transforms/Passes.h"
 

@@ -8,7 +8,7 @@
 #define ATTN_LIB_CONVERSION_ATTNTOGPU_GPUKERNELBUILDER_H
 
 #include "GPUFlashKernel.h"
-#include "attn/Conversion/MaskLowering.h"
+#include "attn/IR/MaskTerm.h"
 #include "attn/IR/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"

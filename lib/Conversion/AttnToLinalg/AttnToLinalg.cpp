@@ -1,6 +1,6 @@
 //===- AttnToLinalg.cpp - every attn op to linalg.generic on tensors ------===//
 #include "attn/IR/Limits.h"
-#include "attn/Conversion/MaskLowering.h"
+#include "attn/IR/MaskTerm.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/IR/AttnOps.h"
 #include "attn/Transforms/Passes.h"

@@ -8,7 +8,7 @@
 #ifndef ATTN_LIB_CONVERSION_LINALGBUILDERS_H
 #define ATTN_LIB_CONVERSION_LINALGBUILDERS_H
 
-#include "attn/Conversion/MaskLowering.h"
+#include "attn/IR/MaskTerm.h"
 #include "attn/IR/AttnAttrs.h"
 
 #include "mlir/IR/Builders.h"

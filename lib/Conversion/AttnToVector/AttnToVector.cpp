@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "Kernels.h"
 
-#include "attn/Conversion/MaskLowering.h"
+#include "attn/IR/MaskTerm.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/IR/AttnOps.h"
 #include "attn/Transforms/Passes.h"

@@ -19,7 +19,7 @@
 #include "VectorMath.h"
 #include "KernelBuilder.h"
 
-#include "attn/Conversion/MaskLowering.h"
+#include "attn/IR/MaskTerm.h"
 #include "attn/IR/AttnOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

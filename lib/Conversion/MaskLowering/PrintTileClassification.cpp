@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "attn/IR/Limits.h"
-#include "attn/Conversion/MaskLowering.h"
+#include "attn/IR/MaskTerm.h"
 #include "attn/Conversion/Passes.h"
 #include "attn/IR/AttnOps.h"
 
