@@ -8,6 +8,7 @@
 #define ATTN_LIB_CONVERSION_ATTNTOGPU_GPUKERNELBUILDER_H
 
 #include "GPUFlashKernel.h"
+#include "attn/Conversion/MemRefMaskOperands.h"
 #include "attn/IR/MaskTerm.h"
 #include "attn/IR/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -104,12 +105,23 @@ struct GPUKernel {
   }
   SmallVector<Value> maskScores(ArrayRef<Value> s, Value j0);
   /// How the mask predicate (per element) and the classification (per tile of query
-  /// positions [pLo, pHi] x keys [jLo, jHi]) read the run-time mask operands.
-  Value segmentId(unsigned i, Value position);
-  Value layoutEntry(unsigned i, Value row, Value key, int64_t bq, int64_t bk);
-  std::pair<Value, Value> segmentRange(unsigned i, Value lo, Value hi);
+  /// positions [pLo, pHi] x keys [jLo, jHi]) read the run-time mask operands: the
+  /// shared buffer-level reader (every thread the same reads for a tile, so the
+  /// decisions stay uniform across the block).
+  MemRefMaskOperands reader() { return MemRefMaskOperands(b, loc, maskOperands); }
+  Value segmentId(unsigned i, Value position) {
+    return reader().segmentId(i, batch, position);
+  }
+  Value layoutEntry(unsigned i, Value row, Value key, int64_t bq, int64_t bk) {
+    return reader().layoutEntry(i, batch, head, row, key, bq, bk);
+  }
+  std::pair<Value, Value> segmentRange(unsigned i, Value lo, Value hi) {
+    return reader().segmentRange(i, batch, lo, hi);
+  }
   std::pair<Value, Value> layoutTile(unsigned i, Value rowLo, Value rowHi, Value jLo, Value jHi,
-                                     int64_t bq, int64_t bk);
+                                     int64_t bq, int64_t bk) {
+    return reader().layoutTile(i, batch, head, rowLo, rowHi, jLo, jHi, bq, bk);
+  }
   TileVisibility classify(Value pLo, Value pHi, Value jLo, Value jHi) {
     Value off = arith::SubIOp::create(b, loc, numKeys, numQueries);
     auto range = [&](unsigned i, bool query) {

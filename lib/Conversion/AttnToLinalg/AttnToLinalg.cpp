@@ -224,7 +224,6 @@ static PlacementValues placementOf(OpBuilder &b, Location loc, OnlineAttentionOp
 static Value applyMask(OpBuilder &b, Location loc, MaskAttr mask, Indexed scores, char query,
                        char key, FillKind fill, const PlacementValues &at,
                        ValueRange maskOperands = {}) {
-  Value numKeys = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, key, {scores}));
   // Attention scores "bgrmn": query head g * R + r, for per-head masks.
   bool headed = StringRef(scores.letters).contains('g') && StringRef(scores.letters).contains('r');
   Value ratio = headed ? getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'r', {scores}))
@@ -237,27 +236,9 @@ static Value applyMask(OpBuilder &b, Location loc, MaskAttr mask, Indexed scores
       head = arith::AddIOp::create(g.b, g.loc, localHead, at.head);
     }
     Value row = arith::AddIOp::create(g.b, g.loc, g.index(query), at.row);
-    // document(i): segment ids at the query's position (clamped into [0, Nk): the
-    // predicate hides queries before the keys) and at the key.
-    auto segmentIds = [&](unsigned i, bool isQuery) -> Value {
-      Value pos = g.index(key);
-      if (isQuery) {
-        Value p = arith::AddIOp::create(g.b, g.loc, row, at.rowToPosition);
-        Value last = arith::SubIOp::create(g.b, g.loc, numKeys,
-                                           arith::ConstantIndexOp::create(g.b, g.loc, 1));
-        pos = arith::MaxSIOp::create(g.b, g.loc, arith::MinSIOp::create(g.b, g.loc, p, last),
-                                     arith::ConstantIndexOp::create(g.b, g.loc, 0));
-      }
-      return tensor::ExtractOp::create(g.b, g.loc, maskOperands[i],
-                                       ValueRange{g.index('b'), pos});
-    };
-    auto blockVisible = [&](unsigned i, int64_t bq, int64_t bk) {
-      return layoutEntrySet(g.b, g.loc, maskOperands[i], g.index('b'), localHead, row,
-                            g.index(key), bq, bk);
-    };
-    MaskOperandAccess access{segmentIds, nullptr, blockVisible, nullptr};
-    Value visible = buildMaskPredicate(g.b, g.loc, mask, row, g.index(key), at.rowToPosition,
-                                       head, &access);
+    Value visible =
+        buildTensorMaskPredicate(g.b, g.loc, mask, maskOperands, g.index('b'), localHead, head,
+                                 row, g.index(key), at.rowToPosition);
     Type t = g.args[0].getType();
     Value filler = fill == FillKind::NegInf ? negInfinity(g.b, g.loc, t)
                                             : floatConstant(g.b, g.loc, t, 0.0);

@@ -141,22 +141,48 @@ Value mlir::attn::buildReduction(OpBuilder &b, Location loc, Indexed input,
   });
 }
 
-Value mlir::attn::layoutEntrySet(OpBuilder &b, Location loc, Value layout, Value batch,
-                                 Value head, Value row, Value key, int64_t bq, int64_t bk) {
+/// i1: entry [batch, head, row / bq, key / bk] of a block layout tensor is nonzero (and
+/// within the layout; blocks past it, and rows before the first, are hidden).
+static Value layoutEntrySet(OpBuilder &b, Location loc, Value layout, Value batch, Value head,
+                            Value row, Value key, int64_t bq, int64_t bk) {
   auto index = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  // Unsigned: negative rows land past the layout.
   Value qb = arith::DivUIOp::create(b, loc, row, index(bq));
   Value kb = arith::DivUIOp::create(b, loc, key, index(bk));
   Value numQ = tensor::DimOp::create(b, loc, layout, 2);
   Value numK = tensor::DimOp::create(b, loc, layout, 3);
   Value inside = arith::AndIOp::create(
-      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, qb, numQ),
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, kb, numK));
+      b, loc, arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, qb, numQ),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, kb, numK));
   // Read a clamped entry (never out of bounds), then hide what the layout misses.
   Value one = index(1);
-  qb = arith::MinSIOp::create(b, loc, qb, arith::SubIOp::create(b, loc, numQ, one));
-  kb = arith::MinSIOp::create(b, loc, kb, arith::SubIOp::create(b, loc, numK, one));
+  qb = arith::MinUIOp::create(b, loc, qb, arith::SubIOp::create(b, loc, numQ, one));
+  kb = arith::MinUIOp::create(b, loc, kb, arith::SubIOp::create(b, loc, numK, one));
   Value entry = tensor::ExtractOp::create(b, loc, layout, ValueRange{batch, head, qb, kb});
   Value set = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, entry,
                                     arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0));
   return arith::AndIOp::create(b, loc, set, inside);
+}
+
+Value mlir::attn::buildTensorMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask,
+                                           ValueRange maskOperands, Value batch,
+                                           Value localHead, Value head, Value row, Value key,
+                                           Value rowToPosition) {
+  auto segmentIds = [&](unsigned i, bool isQuery) -> Value {
+    Value segments = maskOperands[i];
+    Value pos = key;
+    if (isQuery) {
+      Value p = arith::AddIOp::create(b, loc, row, rowToPosition);
+      Value last = arith::SubIOp::create(b, loc, tensor::DimOp::create(b, loc, segments, 1),
+                                         arith::ConstantIndexOp::create(b, loc, 1));
+      pos = arith::MaxSIOp::create(b, loc, arith::MinSIOp::create(b, loc, p, last),
+                                   arith::ConstantIndexOp::create(b, loc, 0));
+    }
+    return tensor::ExtractOp::create(b, loc, segments, ValueRange{batch, pos});
+  };
+  auto blockVisible = [&](unsigned i, int64_t bq, int64_t bk) {
+    return layoutEntrySet(b, loc, maskOperands[i], batch, localHead, row, key, bq, bk);
+  };
+  MaskOperandAccess access{segmentIds, nullptr, blockVisible, nullptr};
+  return buildMaskPredicate(b, loc, mask, row, key, rowToPosition, head, &access);
 }

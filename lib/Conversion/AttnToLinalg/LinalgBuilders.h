@@ -83,10 +83,16 @@ Value buildFeatureMap(OpBuilder &b, Location loc, FeatureKind kind, Indexed inpu
 Indexed buildFavorFeatures(OpBuilder &b, Location loc, Indexed input, char axis,
                            Value projection);
 
-/// i1: entry [batch, head, row / bq, key / bk] of a block layout tensor is nonzero (and
-/// within the layout; blocks past it are hidden).
-Value layoutEntrySet(OpBuilder &b, Location loc, Value layout, Value batch, Value head,
-                     Value row, Value key, int64_t bq, int64_t bk);
+/// The tensor-level reader of attn.attention's mask operands (in a linalg.generic
+/// body, on index scalars): visible(row, key) under `mask`, the row of the whole problem
+/// at position row + `rowToPosition`, query head `head` (for heads(...)). Segment ids
+/// ([B, Nk]) are read at the query's position clamped into [0, Nk) (the predicate
+/// hides queries outside the keys) and at the key; block layouts ([B, Hq, QB, KB]) at
+/// (batch, localHead, row / bq, key / bk), blocks past the layout hidden, never read
+/// out of bounds. (The buffer-level reader is MemRefMaskOperands.)
+Value buildTensorMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask,
+                               ValueRange maskOperands, Value batch, Value localHead,
+                               Value head, Value row, Value key, Value rowToPosition);
 
 class OnlineAttentionOp;
 

@@ -50,28 +50,9 @@ static Value blockScores(OpBuilder &b, Location loc, OnlineAttentionOp op,
     Value localHead = arith::AddIOp::create(
         g.b, g.loc, arith::MulIOp::create(g.b, g.loc, g.index('g'), ratio), g.index('r'));
     Value head = arith::AddIOp::create(g.b, g.loc, localHead, at.head);
-    // Segment ids ([B, Nk] of the whole problem) at the query's position clamped into
-    // [0, Nk) (the predicate hides queries before the keys) and at the key.
-    auto segmentIds = [&](unsigned i, bool isQuery) -> Value {
-      Value segments = op.getMaskOperands()[i];
-      Value pos = col;
-      if (isQuery) {
-        Value p = arith::AddIOp::create(g.b, g.loc, row, at.rowToPosition);
-        Value last = arith::SubIOp::create(g.b, g.loc,
-                                           tensor::DimOp::create(g.b, g.loc, segments, 1),
-                                           arith::ConstantIndexOp::create(g.b, g.loc, 1));
-        pos = arith::MaxSIOp::create(g.b, g.loc, arith::MinSIOp::create(g.b, g.loc, p, last),
-                                     arith::ConstantIndexOp::create(g.b, g.loc, 0));
-      }
-      return tensor::ExtractOp::create(g.b, g.loc, segments, ValueRange{g.index('b'), pos});
-    };
-    auto blockVisible = [&](unsigned i, int64_t bq, int64_t bk) {
-      return layoutEntrySet(g.b, g.loc, op.getMaskOperands()[i], g.index('b'), localHead, row,
-                            col, bq, bk);
-    };
-    MaskOperandAccess access{segmentIds, nullptr, blockVisible, nullptr};
-    Value visible =
-        buildMaskPredicate(g.b, g.loc, mask, row, col, at.rowToPosition, head, &access);
+    Value visible = buildTensorMaskPredicate(g.b, g.loc, mask, op.getMaskOperands(),
+                                             g.index('b'), localHead, head, row, col,
+                                             at.rowToPosition);
     return arith::SelectOp::create(g.b, g.loc, visible, x, negInfinity(g.b, g.loc, elt))
         .getResult();
   });

@@ -19,6 +19,7 @@
 #include "VectorMath.h"
 #include "KernelBuilder.h"
 
+#include "attn/Conversion/MemRefMaskOperands.h"
 #include "attn/IR/MaskTerm.h"
 #include "attn/IR/AttnOps.h"
 
@@ -60,7 +61,8 @@ struct Kernel : KernelBuilder {
   int64_t valueDim;
   // Buffers and sizes.
   Value q, k, v, kt, out;
-  SmallVector<Value> segments; // run-time mask operands ([B, Nk] i32 segment ids)
+  SmallVector<Value> segments;                   // run-time mask operands, as buffers
+  std::optional<MemRefMaskOperands> maskOperands; // their reader
   Value numQueries, numKeys, headDim, ratio, numKvTiles;
   // Where the op sits in the whole problem (a tile of attn.attention says so with
   // offsets): local row i is row rowBase + i, at position that row + rowToPosition;
@@ -76,18 +78,6 @@ struct Kernel : KernelBuilder {
     return scale / std::log(2.0);
   }
 
-  /// Whether mask operand `i` holds segment ids ([B, Nk]; else a block layout).
-  bool isSegmentIds(unsigned i) { return cast<MemRefType>(segments[i].getType()).getRank() == 2; }
-
-  /// [min, max] of segment ids segments[i][batch, x] over positions x in [lo, hi]
-  /// (positions below 0 are skipped; an empty range gives [INT32_MAX, INT32_MIN]).
-  std::pair<Value, Value> segmentRange(unsigned i, Value batch, Value lo, Value hi);
-
-  /// (all, any) nonzero entries of a [B, Hq, QB, KB] block layout over the blocks of
-  /// query rows [rowLo, rowHi] x keys [jLo, jHi]; blocks past the layout are hidden.
-  std::pair<Value, Value> layoutTile(Value layout, Value batch, Value head, Value rowLo,
-                                     Value rowHi, Value jLo, Value jHi, int64_t bq, int64_t bk);
-
   Value build();
   void packKeys();
   void task(Value batch, Value head, Value block);
@@ -99,54 +89,13 @@ struct Kernel : KernelBuilder {
 };
 } // namespace
 
-std::pair<Value, Value> Kernel::segmentRange(unsigned i, Value batch, Value lo, Value hi) {
-  Type i32 = b.getI32Type();
-  // Positions past the last key (a tile placed there) read the last key's id.
-  Value last = arith::SubIOp::create(b, loc, dim(segments[i], 1), idx(1));
-  Value first = arith::MaxSIOp::create(b, loc, minIndex(lo, last), idx(0));
-  hi = minIndex(hi, last);
-  SmallVector<Value> init = {arith::ConstantIntOp::create(b, loc, i32, INT32_MAX),
-                             arith::ConstantIntOp::create(b, loc, i32, INT32_MIN)};
-  SmallVector<Value> range =
-      forLoop(first, add(hi, idx(1)), init, [&](Value x, ValueRange acc) -> SmallVector<Value> {
-        Value id = memref::LoadOp::create(b, loc, segments[i], ValueRange{batch, x});
-        return {arith::MinSIOp::create(b, loc, acc[0], id),
-                arith::MaxSIOp::create(b, loc, acc[1], id)};
-      });
-  return {range[0], range[1]};
-}
-
-std::pair<Value, Value> Kernel::layoutTile(Value layout, Value batch, Value head, Value rowLo,
-                                           Value rowHi, Value jLo, Value jHi, int64_t bq,
-                                           int64_t bk) {
-  auto div = [&](Value x, int64_t y) { return arith::DivUIOp::create(b, loc, x, idx(y)); };
-  auto lt = [&](Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, x, y);
-  };
-  Value numQ = dim(layout, 2), numK = dim(layout, 3);
-  Value qLast = div(rowHi, bq), kLast = div(jHi, bk);
-  Value covered = arith::AndIOp::create(b, loc, lt(qLast, numQ), lt(kLast, numK));
-  Value qEnd = minIndex(add(qLast, idx(1)), numQ), kEnd = minIndex(add(kLast, idx(1)), numK);
-  Value no = arith::ConstantIntOp::create(b, loc, 0, 1);
-  Value zero = arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0);
-  SmallVector<Value> result = forLoop(
-      div(rowLo, bq), qEnd, {covered, no}, [&](Value qb, ValueRange acc) {
-        return forLoop(div(jLo, bk), kEnd, acc, [&](Value kb, ValueRange acc) -> SmallVector<Value> {
-          Value entry = memref::LoadOp::create(b, loc, layout, ValueRange{batch, head, qb, kb});
-          Value set = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, entry, zero);
-          return {arith::AndIOp::create(b, loc, acc[0], set),
-                  arith::OrIOp::create(b, loc, acc[1], set)};
-        });
-      });
-  return {result[0], result[1]};
-}
-
 Value Kernel::build() {
   q = toBuffer(op.getQuery());
   k = toBuffer(op.getKey());
   v = toBuffer(op.getValue());
   for (Value t : op.getMaskOperands())
     segments.push_back(toBuffer(t));
+  maskOperands.emplace(b, loc, segments);
   numQueries = dim(q, 2);
   headDim = dim(q, 3);
   numKeys = dim(k, 2);
@@ -258,14 +207,15 @@ void Kernel::task(Value batch, Value head, Value block) {
     SmallVector<std::pair<Value, Value>> queryRanges;
     if (documents)
       for (unsigned i = 0; i < segments.size(); ++i)
-        queryRanges.push_back(isSegmentIds(i) ? segmentRange(i, batch, pLo, pHi)
-                                              : std::pair<Value, Value>());
+        queryRanges.push_back(maskOperands->isSegmentIds(i)
+                                  ? maskOperands->segmentRange(i, batch, pLo, pHi)
+                                  : std::pair<Value, Value>());
     auto range = [&](unsigned i, bool query) {
       return query ? queryRanges[i] : keyRanges[i];
     };
     auto blockTile = [&](unsigned i, int64_t bq, int64_t bk) {
-      return layoutTile(segments[i], batch, head, add(taskRow, first), add(taskRow, last), j0,
-                        jHi, bq, bk);
+      return maskOperands->layoutTile(i, batch, head, add(taskRow, first), add(taskRow, last),
+                                      j0, jHi, bq, bk);
     };
     MaskOperandAccess access{nullptr, range, nullptr, blockTile};
     return classifyTile(b, loc, mask, pLo, pHi, j0, jHi, globalHead, &access);
@@ -278,8 +228,9 @@ void Kernel::task(Value batch, Value head, Value block) {
     if (documents)
       for (unsigned i = 0; i < segments.size(); ++i)
         keyRanges.push_back(
-            isSegmentIds(i)
-                ? segmentRange(i, batch, j0, arith::SubIOp::create(b, loc, add(j0, tk), idx(1)))
+            maskOperands->isSegmentIds(i)
+                ? maskOperands->segmentRange(i, batch, j0,
+                                             arith::SubIOp::create(b, loc, add(j0, tk), idx(1)))
                 : std::pair<Value, Value>());
     auto rowBlocks = [&] {
       forLoop(idx(0), tq, tiles.rows, [&](Value r0) {
@@ -366,14 +317,11 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head
   bool documents = mask && readsMaskOperands(mask);
   Value globalHead = add(headBase, head);
   SmallVector<SmallVector<Value>> keySegments(segments.size());
-  if (documents) {
-    Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
-    for (auto [i, seg] : llvm::enumerate(segments))
-      for (int64_t c = 0; c < cols && isSegmentIds(i); ++c)
-        keySegments[i].push_back(vector::TransferReadOp::create(
-            b, loc, positions, seg, ValueRange{batch, add(j0, idx(c * lanes))}, zero,
-            ArrayRef<bool>{false}));
-  }
+  if (documents)
+    for (unsigned i = 0; i < segments.size(); ++i)
+      for (int64_t c = 0; c < cols && maskOperands->isSegmentIds(i); ++c)
+        keySegments[i].push_back(
+            maskOperands->segmentIds(i, batch, add(j0, idx(c * lanes)), lanes));
   int64_t col = 0;
   SmallVector<Value> rowSegments(segments.size());
   auto segmentIds = [&](unsigned i, bool query) {
@@ -381,30 +329,9 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head
   };
   Value rowIndex;
   Value keyPositions;
-  // blocks(i, bq, bk): gather the row's layout entries at the keys' blocks.
+  // blocks(i, bq, bk): the row's layout entries at the keys' blocks.
   auto blockVisible = [&](unsigned i, int64_t bq, int64_t bk) -> Value {
-    Value layout = segments[i];
-    Value numQ = dim(layout, 2), numK = dim(layout, 3);
-    Value qb = arith::DivUIOp::create(b, loc, rowIndex, idx(bq));
-    Value qIn = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, qb, numQ);
-    qb = minIndex(qb, arith::SubIOp::create(b, loc, numQ, idx(1)));
-    Value kb = arith::DivSIOp::create(b, loc, keyPositions,
-                                      vector::BroadcastOp::create(
-                                          b, loc, positions,
-                                          arith::ConstantIntOp::create(b, loc, i32, bk)));
-    Value kIn = arith::AndIOp::create(
-        b, loc,
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, kb, asPositions(numK)),
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, keyPositions, limit));
-    Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
-    Value entries = vector::GatherOp::create(
-        b, loc, positions, layout, ValueRange{batch, head, qb, idx(0)}, kb, kIn,
-        vector::BroadcastOp::create(b, loc, positions, zero));
-    Value set = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, entries,
-                                      vector::BroadcastOp::create(b, loc, positions, zero));
-    return arith::AndIOp::create(
-        b, loc, set,
-        vector::BroadcastOp::create(b, loc, VectorType::get({lanes}, b.getI1Type()), qIn));
+    return maskOperands->layoutEntries(i, batch, head, rowIndex, keyPositions, numKeys, bq, bk);
   };
   MaskOperandAccess access{segmentIds, nullptr, blockVisible, nullptr};
   SmallVector<Value> masked;
@@ -416,13 +343,11 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head
     if (documents) {
       // Queries before the keys read any id (the predicate hides them); past the last
       // key, the last key's.
-      Value p = arith::MaxSIOp::create(b, loc, add(rowIndex, rowToPosition), idx(0));
-      p = arith::MinSIOp::create(b, loc, p,
-                                 arith::SubIOp::create(b, loc, numKeys, idx(1)));
-      for (auto [i, seg] : llvm::enumerate(segments))
-        if (isSegmentIds(i))
-          rowSegments[i] = vector::BroadcastOp::create(
-            b, loc, positions, memref::LoadOp::create(b, loc, seg, ValueRange{batch, p}));
+      Value p = add(rowIndex, rowToPosition);
+      for (unsigned i = 0; i < segments.size(); ++i)
+        if (maskOperands->isSegmentIds(i))
+          rowSegments[i] =
+              vector::BroadcastOp::create(b, loc, positions, maskOperands->segmentId(i, batch, p));
     }
     for (int64_t c = 0; c < cols; ++c) {
       col = c;
