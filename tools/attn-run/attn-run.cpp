@@ -13,9 +13,9 @@
 #include "attn/Reference/Evaluator.h"
 #include "attn/Runtime/Bench.h"
 #include "attn/Runtime/Check.h"
-#include "attn/Runtime/CudaRunner.h"
+#include "attn/Runtime/CudaLoader.h"
+#include "attn/Runtime/Execution.h"
 #include "attn/Runtime/Inputs.h"
-#include "attn/Runtime/JitRunner.h"
 #include "attn/Runtime/Npy.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -32,7 +32,6 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <chrono>
 #include <stdlib.h>
 
 using namespace mlir;
@@ -123,12 +122,70 @@ static int fail(const llvm::Twine &message) {
   return 1;
 }
 
+/// Validates the inputs' shapes with the reference's shape pass (the compiled code
+/// trusts them); programs outside the attn dialect run unchecked. Returns the shapes
+/// and FLOPs, or nullopt after a message.
+static std::optional<reference::Result> shapesOf(func::FuncOp func,
+                                                 ArrayRef<reference::Tensor> args) {
+  Operation *unsupported = nullptr;
+  if (!reference::canEvaluate(func, &unsupported)) {
+    if (check) {
+      fail("--check needs a program of attn ops; the reference evaluator does not "
+           "interpret '" + unsupported->getName().getStringRef() + "'");
+      return std::nullopt;
+    }
+    llvm::outs() << "  note: '" << unsupported->getName()
+                 << "' is outside the attn dialect: inputs are not validated and no FLOP "
+                    "count is known\n";
+    return reference::Result();
+  }
+  reference::Options shapesOnly;
+  shapesOnly.shapesOnly = true;
+  FailureOr<reference::Result> evaluated = reference::evaluate(func, args, shapesOnly);
+  if (failed(evaluated)) {
+    fail("the inputs do not fit @" + func.getSymName());
+    return std::nullopt;
+  }
+  return std::move(*evaluated);
+}
+
+/// The CPU pipeline's options from the command line.
+static llvm::Error cpuOptions(AttnToCPUOptions &options) {
+  if (queryTile < 0 || keyTile < 0 || microRows < 0)
+    return llvm::createStringError("--q-tile, --kv-tile and --rows must not be negative");
+  options.raise = !noRaise;
+  options.onlineSoftmax = !noOnlineSoftmax;
+  if (threads != ~0u) {
+    options.threads = threads > 0;
+    // libomp reads this when the first parallel region starts, after this point.
+    if (threads > 0)
+      setenv("OMP_NUM_THREADS", std::to_string(threads).c_str(), /*overwrite=*/1);
+  }
+  options.queryTile = queryTile;
+  options.keyTile = keyTile;
+  options.rows = microRows;
+  options.target = vectorTarget;
+  options.vectorKernel = !noVectorKernel;
+  options.linearParts = linearParts;
+  return llvm::Error::success();
+}
+
+static void printBench(const BenchStats &stats, double flops) {
+  double median = stats.medianSeconds;
+  llvm::outs() << llvm::format("bench: median %.3f ms over %zu runs", median * 1e3, stats.runs);
+  if (flops > 0)
+    llvm::outs() << llvm::format(", %.2f GFLOP/s (%.4g FLOP: 2 per multiply-add of each "
+                                 "contraction; softmax attn.attention counts 4*B*H*Nq*Nk*D, "
+                                 "linear attention the order it is evaluated in)",
+                                 flops / median / 1e9, flops);
+  llvm::outs() << "\n";
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(argc, argv, "attn-run: compile, run, check and time attn "
                                           "functions on the CPU\n");
-
   DialectRegistry registry;
   registerAllDialects(registry);
   registerAllExtensions(registry);
@@ -140,29 +197,12 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
   if (!module)
     return fail("could not parse " + inputFile);
+  auto func = selectEntry(*module, entryName, inputFile);
+  if (!func)
+    return fail(llvm::toString(func.takeError()));
+  std::string entry = func->getSymName().str();
 
-  // The entry function.
-  func::FuncOp func;
-  if (!entryName.empty()) {
-    func = module->lookupSymbol<func::FuncOp>(entryName);
-    if (!func)
-      return fail("no function '" + entryName + "' in " + inputFile);
-    if (func.isDeclaration())
-      return fail("@" + entryName + " is a declaration: attn-run needs a function with a "
-                  "body");
-  } else {
-    for (auto f : module->getOps<func::FuncOp>())
-      if (f.isPublic() && !f.isDeclaration()) {
-        if (func)
-          return fail("several public functions in " + inputFile + "; pick one with --entry");
-        func = f;
-      }
-    if (!func)
-      return fail("no public function in " + inputFile);
-  }
-  std::string entry = func.getSymName().str();
-  FunctionType ftype = func.getFunctionType();
-
+  // Inputs: .npy files or seeded random data, with their shapes checked.
   bool onCuda = vectorTarget == "cuda";
   InputSpec spec;
   spec.dims = dimsOption;
@@ -170,7 +210,7 @@ int main(int argc, char **argv) {
   spec.seed = seed;
   spec.scale = inputScale;
   spec.allowHalf = onCuda;
-  auto inputs = prepareInputs(func, spec);
+  auto inputs = prepareInputs(*func, spec);
   if (!inputs)
     return fail(llvm::toString(inputs.takeError()));
   llvm::outs() << "attn-run: @" << entry << " from " << llvm::sys::path::filename(inputFile)
@@ -184,37 +224,12 @@ int main(int argc, char **argv) {
     args.push_back(std::move(input.array));
   }
   inputs->clear();
+  std::optional<reference::Result> shapes = shapesOf(*func, refArgs);
+  if (!shapes)
+    return 1;
 
-  // Shapes first: inconsistent dynamic sizes must be caught before the compiled code
-  // (which trusts them) runs. Programs outside the attn dialect (linalg from another
-  // front end, say) still run, unchecked.
-  Operation *unsupported = nullptr;
-  bool interpretable = reference::canEvaluate(func, &unsupported);
-  reference::Result shapes;
-  if (interpretable) {
-    reference::Options shapesOnly;
-    shapesOnly.shapesOnly = true;
-    FailureOr<reference::Result> evaluated = reference::evaluate(func, refArgs, shapesOnly);
-    if (failed(evaluated))
-      return fail("the inputs do not fit @" + entry);
-    shapes = std::move(*evaluated);
-  } else {
-    if (check)
-      return fail("--check needs a program of attn ops; the reference evaluator does not "
-                  "interpret '" + unsupported->getName().getStringRef() + "'");
-    llvm::outs() << "  note: '" << unsupported->getName()
-                 << "' is outside the attn dialect: inputs are not validated and no FLOP "
-                    "count is known\n";
-  }
-
-  std::unique_ptr<JitFunction> jit;
-  std::unique_ptr<CudaRun> cuda;
-  std::vector<NpyArray> results;
-  std::vector<NpyArray *> argPtrs;
-  for (NpyArray &a : args)
-    argPtrs.push_back(&a);
-  double compileSeconds = 0, runSeconds = 0;
-  auto start = std::chrono::steady_clock::now();
+  // Compile and run once.
+  llvm::Expected<std::unique_ptr<Execution>> execution = llvm::createStringError("");
   if (onCuda) {
     auto driver = CudaDriver::open();
     if (!driver) {
@@ -222,116 +237,56 @@ int main(int argc, char **argv) {
       return 0;
     }
     llvm::outs() << "  device: " << (*driver)->deviceName() << "\n";
-    AttnToNVVMOptions gpuOptions;
-    gpuOptions.chip = cudaChip;
-    auto program = compileForCuda(*module, entry, gpuOptions);
-    if (!program)
-      return fail(llvm::toString(program.takeError()));
-    if (ftype.getNumResults() != 1 || shapes.outputs.size() != 1)
+    if (shapes->outputs.size() != 1)
       return fail("--target=cuda runs functions with one result");
-    auto prepared = CudaRun::prepare(std::move(*driver), *program, args,
-                                     ftype.getInputs(),
-                                     cast<RankedTensorType>(ftype.getResult(0)),
-                                     shapes.outputs[0].shape);
-    if (!prepared)
-      return fail(llvm::toString(prepared.takeError()));
-    cuda = std::move(*prepared);
-    compileSeconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    auto out = cuda->run();
-    if (!out)
-      return fail(llvm::toString(out.takeError()));
-    results.push_back(std::move(*out));
-    runSeconds = cuda->lastSeconds;
+    AttnToNVVMOptions options;
+    options.chip = cudaChip;
+    llvm::consumeError(execution.takeError());
+    execution = compileForDevice(std::move(*driver), *module, *func, args,
+                                 shapes->outputs[0].shape, options);
   } else {
     AttnToCPUOptions options;
-    options.raise = !noRaise;
-    options.onlineSoftmax = !noOnlineSoftmax;
-    if (threads != ~0u) {
-      options.threads = threads > 0;
-      // libomp reads this when the first parallel region starts, after this point.
-      if (threads > 0)
-        setenv("OMP_NUM_THREADS", std::to_string(threads).c_str(), /*overwrite=*/1);
-    }
-    if (queryTile < 0 || keyTile < 0 || microRows < 0)
-      return fail("--q-tile, --kv-tile and --rows must not be negative");
-    options.queryTile = queryTile;
-    options.keyTile = keyTile;
-    options.rows = microRows;
-    options.target = vectorTarget;
-    options.vectorKernel = !noVectorKernel;
-    options.linearParts = linearParts;
-    auto compiled = JitFunction::compile(*module, entry, options);
-    if (!compiled)
-      return fail(llvm::toString(compiled.takeError()));
-    jit = std::move(*compiled);
-    compileSeconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    auto called = jit->call(argPtrs);
-    if (!called)
-      return fail(llvm::toString(called.takeError()));
-    results = std::move(*called);
-    runSeconds = jit->lastCallSeconds();
+    if (llvm::Error err = cpuOptions(options))
+      return fail(llvm::toString(std::move(err)));
+    llvm::consumeError(execution.takeError());
+    execution = compileForCPU(*module, entry, args, options);
   }
-  // One more timed call (for --bench).
-  auto timeOnce = [&]() -> llvm::Expected<double> {
-    if (cuda) {
-      auto out = cuda->run();
-      if (!out)
-        return out.takeError();
-      return cuda->lastSeconds;
-    }
-    return jit->time(argPtrs);
-  };
-  llvm::outs() << llvm::format("  compile: %.3f s, run: %.3f ms\n", compileSeconds,
-                               runSeconds * 1e3);
-  for (auto [i, r] : llvm::enumerate(results)) {
+  if (!execution)
+    return fail(llvm::toString(execution.takeError()));
+  auto results = (*execution)->run();
+  if (!results)
+    return fail(llvm::toString(results.takeError()));
+  llvm::outs() << llvm::format("  compile: %.3f s, run: %.3f ms\n", (*execution)->compileSeconds,
+                               (*execution)->lastSeconds * 1e3);
+  for (auto [i, r] : llvm::enumerate(*results)) {
     llvm::outs() << "  result" << i << ": ";
     summarize(llvm::outs(), r);
   }
 
   if (!saveIO.empty()) {
-    if (std::error_code ec = llvm::sys::fs::create_directories(saveIO))
-      return fail("cannot create " + saveIO + ": " + ec.message());
-    auto save = [&](const std::string &name, const NpyArray &a) -> llvm::Error {
-      llvm::SmallString<256> path(saveIO);
-      llvm::sys::path::append(path, name + ".npy");
-      return writeNpy(path, a);
-    };
-    for (auto [i, a] : llvm::enumerate(args))
-      if (llvm::Error err = save("arg" + std::to_string(i), a))
-        return fail(llvm::toString(std::move(err)));
-    for (auto [i, r] : llvm::enumerate(results))
-      if (llvm::Error err = save("result" + std::to_string(i), r))
+    for (auto [prefix, arrays] : {std::pair<StringRef, ArrayRef<NpyArray>>{"arg", args},
+                                  {"result", *results}})
+      if (llvm::Error err = saveArrays(saveIO, prefix, arrays))
         return fail(llvm::toString(std::move(err)));
     llvm::outs() << "  saved arg*.npy and result*.npy to " << saveIO << "\n";
   }
 
   int status = 0;
   if (check) {
-    FailureOr<reference::Result> expected = reference::evaluate(func, refArgs);
+    FailureOr<reference::Result> expected = reference::evaluate(*func, refArgs);
     if (failed(expected))
       return fail("the reference evaluator failed");
     // fp16 tensor-core inputs: 5e-3 unless --tolerance says otherwise.
     double limit = onCuda && !tolerance.getNumOccurrences() ? 5e-3 : double(tolerance);
-    CheckReport report = checkResults(results, expected->outputs, limit, acceptEmptyRowZeros);
+    CheckReport report = checkResults(*results, expected->outputs, limit, acceptEmptyRowZeros);
     report.print(llvm::outs());
     status = report.pass ? 0 : 1;
   }
-
   if (bench) {
-    auto stats = benchmark(timeOnce, reps);
+    auto stats = benchmark([&] { return (*execution)->time(); }, reps);
     if (!stats)
       return fail(llvm::toString(stats.takeError()));
-    double median = stats->medianSeconds;
-    llvm::outs() << llvm::format("bench: median %.3f ms over %zu runs", median * 1e3,
-                                 stats->runs);
-    if (shapes.flops > 0)
-      llvm::outs() << llvm::format(", %.2f GFLOP/s (%.4g FLOP: 2 per multiply-add of each "
-                                   "contraction; softmax attn.attention counts 4*B*H*Nq*Nk*D, linear "
-                                   "attention the order it is evaluated in)",
-                                   shapes.flops / median / 1e9, shapes.flops);
-    llvm::outs() << "\n";
+    printBench(*stats, shapes->flops);
   }
   return status;
 }
