@@ -469,17 +469,26 @@ private:
     return success();
   }
 
+  /// q [B, H, M, D], k [B, G, N, D], v [B, G, N, E] with H a multiple of G.
+  static LogicalResult checkAttentionShapes(Operation *op, const Tensor &q, const Tensor &k,
+                                            const Tensor &v) {
+    int64_t B = q.shape[0], H = q.shape[1], D = q.shape[3], G = k.shape[1], N = k.shape[2];
+    if (k.shape[0] != B || v.shape[0] != B || k.shape[3] != D || v.shape[1] != G ||
+        v.shape[2] != N)
+      return op->emitError() << "q/k/v shapes disagree at run time";
+    if (G == 0 || H % G != 0)
+      return op->emitError() << "query heads (" << H << ") are not a multiple of kv heads ("
+                             << G << ") at run time";
+    return success();
+  }
+
   LogicalResult evalAttention(AttentionOp op) {
     const Tensor &q = values.at(op.getQuery()), &k = values.at(op.getKey()),
                  &v = values.at(op.getValue());
+    if (failed(checkAttentionShapes(op, q, k, v)))
+      return failure();
     int64_t B = q.shape[0], H = q.shape[1], M = q.shape[2], D = q.shape[3];
     int64_t G = k.shape[1], N = k.shape[2], E = v.shape[3];
-    if (k.shape[0] != B || v.shape[0] != B || k.shape[3] != D || v.shape[1] != G ||
-        v.shape[2] != N)
-      return op.emitError() << "q/k/v shapes disagree at run time";
-    if (G == 0 || H % G != 0)
-      return op.emitError() << "query heads (" << H << ") are not a multiple of kv heads ("
-                            << G << ") at run time";
     Tensor out = Tensor::zeros({B, H, M, E});
     bool softmax = op.getNormalizer() == Normalizer::Softmax;
     int64_t F = D;
@@ -640,14 +649,10 @@ private:
   LogicalResult evalOnlineAttention(OnlineAttentionOp op) {
     const Tensor &q = values.at(op.getQuery()), &k = values.at(op.getKey()),
                  &v = values.at(op.getValue());
+    if (failed(checkAttentionShapes(op, q, k, v)))
+      return failure();
     int64_t B = q.shape[0], H = q.shape[1], M = q.shape[2], D = q.shape[3];
     int64_t G = k.shape[1], N = k.shape[2], E = v.shape[3];
-    if (k.shape[0] != B || v.shape[0] != B || k.shape[3] != D || v.shape[1] != G ||
-        v.shape[2] != N)
-      return op.emitError() << "q/k/v shapes disagree at run time";
-    if (G == 0 || H % G != 0)
-      return op.emitError() << "query heads (" << H << ") are not a multiple of kv heads ("
-                            << G << ") at run time";
     Tensor acc = values.at(op.getAcc()), max = values.at(op.getMax()), sum = values.at(op.getSum());
     if (acc.shape != std::vector<int64_t>{B, H, M, E} || max.shape != std::vector<int64_t>{B, H, M} ||
         sum.shape != max.shape)

@@ -122,6 +122,43 @@ static Value sliceLeading(OpBuilder &b, Location loc, Value source,
   return tensor::ExtractSliceOp::create(b, loc, source, allOffsets, allSizes, strides);
 }
 
+namespace {
+/// What the tilings of attn.attention and attn.online_attention share: slices that the
+/// tiling result reports (so that producers can fuse into them), the kv heads and mask
+/// operands of a tile, and offsets shifted into the whole problem.
+struct TileSlicer {
+  OpBuilder &b;
+  Location loc;
+  SmallVector<Operation *> slices;
+
+  Value slice(Value source, ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes) {
+    Value sliced = sliceLeading(b, loc, source, offsets, sizes);
+    slices.push_back(sliced.getDefiningOp());
+    return sliced;
+  }
+
+  /// Segment ids by batch (they span the whole problem's keys), block layouts by batch
+  /// and head (their query-block axis follows the whole problem's rows).
+  SmallVector<Value> maskOperands(ValueRange operands, ArrayRef<OpFoldResult> offsets,
+                                  ArrayRef<OpFoldResult> sizes) {
+    SmallVector<Value> sliced;
+    for (Value operand : operands) {
+      size_t lead = cast<RankedTensorType>(operand.getType()).getRank() == 4 ? 2 : 1;
+      sliced.push_back(slice(operand, offsets.take_front(lead), sizes.take_front(lead)));
+    }
+    return sliced;
+  }
+
+  /// `start` + `by` as an index value (folded where constant).
+  Value shifted(OpFoldResult start, OpFoldResult by) {
+    AffineExpr base, offset;
+    bindSymbols(b.getContext(), base, offset);
+    return getValueOrCreateConstantIndexOp(
+        b, loc, affine::makeComposedFoldedAffineApply(b, loc, base + offset, {start, by}));
+  }
+};
+} // namespace
+
 FailureOr<TilingResult> AttentionOp::getTiledImplementation(OpBuilder &b,
                                                            ArrayRef<OpFoldResult> offsets,
                                                            ArrayRef<OpFoldResult> sizes) {
@@ -130,33 +167,15 @@ FailureOr<TilingResult> AttentionOp::getTiledImplementation(OpBuilder &b,
       kvHeadsOfTile(b, loc, getQuery(), getKey(), offsets[1], sizes[1]);
   if (failed(kv))
     return emitHeadTileError(*this, sizes[1]);
-  SmallVector<Operation *> slices;
-  auto slice = [&](Value source, ArrayRef<OpFoldResult> o, ArrayRef<OpFoldResult> s) {
-    Value sliced = sliceLeading(b, loc, source, o, s);
-    slices.push_back(sliced.getDefiningOp());
-    return sliced;
-  };
-  Value query = slice(getQuery(), offsets, sizes);
-  Value key = slice(getKey(), {offsets[0], kv->first}, {sizes[0], kv->second});
-  Value value = slice(getValue(), {offsets[0], kv->first}, {sizes[0], kv->second});
-  // Segment ids [B, Nk] by batch; block layouts [B, Hq, QB, *] by batch and head (their
-  // query-block axis follows the whole problem's rows, through the row offset).
-  SmallVector<Value> maskOperands;
-  for (Value operand : getMaskOperands()) {
-    bool perHead = cast<RankedTensorType>(operand.getType()).getRank() == 4;
-    maskOperands.push_back(perHead ? slice(operand, offsets.take_front(2), sizes.take_front(2))
-                                   : slice(operand, offsets.take_front(1), sizes.take_front(1)));
-  }
+  TileSlicer tile{b, loc, {}};
+  Value query = tile.slice(getQuery(), offsets, sizes);
+  Value key = tile.slice(getKey(), {offsets[0], kv->first}, {sizes[0], kv->second});
+  Value value = tile.slice(getValue(), {offsets[0], kv->first}, {sizes[0], kv->second});
+  SmallVector<Value> maskOperands = tile.maskOperands(getMaskOperands(), offsets, sizes);
   Placement whole = getPlacement(b);
-  AffineExpr base, offset;
-  bindSymbols(b.getContext(), base, offset);
-  auto shifted = [&](OpFoldResult start, OpFoldResult by) {
-    return getValueOrCreateConstantIndexOp(
-        b, loc, affine::makeComposedFoldedAffineApply(b, loc, base + offset, {start, by}));
-  };
-  SmallVector<Value> tileOffsets = {shifted(whole.row, offsets[2]),
-                                    shifted(whole.position, offsets[2]),
-                                    shifted(whole.head, offsets[1])};
+  SmallVector<Value> tileOffsets = {tile.shifted(whole.row, offsets[2]),
+                                    tile.shifted(whole.position, offsets[2]),
+                                    tile.shifted(whole.head, offsets[1])};
 
   SmallVector<OpFoldResult> resultOffsets, resultSizes;
   if (failed(getResultTilePosition(b, 0, offsets, sizes, resultOffsets, resultSizes)))
@@ -174,7 +193,7 @@ FailureOr<TilingResult> AttentionOp::getTiledImplementation(OpBuilder &b,
   tiledOp.getMaskOperandsMutable().assign(maskOperands);
   tiledOp.getOffsetsMutable().assign(tileOffsets);
   tiled->getResult(0).setType(resultType);
-  return TilingResult{{tiled}, {tiled->getResult(0)}, slices};
+  return TilingResult{{tiled}, {tiled->getResult(0)}, tile.slices};
 }
 
 LogicalResult AttentionOp::getResultTilePosition(OpBuilder &b, unsigned resultNumber,
@@ -314,44 +333,28 @@ OnlineAttentionOp::getTiledImplementation(OpBuilder &b, ArrayRef<OpFoldResult> o
       kvHeadsOfTile(b, loc, getQuery(), getKey(), offsets[1], sizes[1]);
   if (failed(kv))
     return emitHeadTileError(*this, sizes[1]);
-  SmallVector<Operation *> slices;
-  auto slice = [&](Value source, ArrayRef<OpFoldResult> o, ArrayRef<OpFoldResult> s) {
-    Value sliced = sliceLeading(b, loc, source, o, s);
-    slices.push_back(sliced.getDefiningOp());
-    return sliced;
-  };
-  Value query = slice(getQuery(), offsets.take_front(3), sizes.take_front(3));
-  Value key = slice(getKey(), {offsets[0], kv->first, offsets[3]}, {sizes[0], kv->second, sizes[3]});
-  Value value =
-      slice(getValue(), {offsets[0], kv->first, offsets[3]}, {sizes[0], kv->second, sizes[3]});
-  // Segment ids by batch (they span the whole problem's keys), layouts by batch and head.
-  SmallVector<Value> maskOperands;
-  for (Value operand : getMaskOperands()) {
-    bool perHead = cast<RankedTensorType>(operand.getType()).getRank() == 4;
-    maskOperands.push_back(perHead ? slice(operand, offsets.take_front(2), sizes.take_front(2))
-                                   : slice(operand, offsets.take_front(1), sizes.take_front(1)));
-  }
+  TileSlicer tile{b, loc, {}};
+  Value query = tile.slice(getQuery(), offsets.take_front(3), sizes.take_front(3));
+  Value key = tile.slice(getKey(), {offsets[0], kv->first, offsets[3]},
+                         {sizes[0], kv->second, sizes[3]});
+  Value value = tile.slice(getValue(), {offsets[0], kv->first, offsets[3]},
+                           {sizes[0], kv->second, sizes[3]});
+  SmallVector<Value> maskOperands = tile.maskOperands(getMaskOperands(), offsets, sizes);
   SmallVector<Value> outputs;
   SmallVector<Type> resultTypes;
   for (unsigned i = 0; i < 3; ++i) {
     SmallVector<OpFoldResult> o, s;
     if (failed(getResultTilePosition(b, i, offsets, sizes, o, s)))
       return failure();
-    outputs.push_back(slice(getOutputs()[i], o, s));
+    outputs.push_back(tile.slice(getOutputs()[i], o, s));
     resultTypes.push_back(outputs.back().getType());
   }
   Placement whole = getPlacement(b);
-  AffineExpr base, offset;
-  bindSymbols(b.getContext(), base, offset);
-  auto shifted = [&](OpFoldResult start, OpFoldResult by) {
-    return getValueOrCreateConstantIndexOp(
-        b, loc, affine::makeComposedFoldedAffineApply(b, loc, base + offset, {start, by}));
-  };
   SmallVector<Value> tileOffsets = {
-      shifted(whole.row, offsets[2]), shifted(whole.position, offsets[2]),
-      shifted(whole.head, offsets[1]), shifted(whole.key, offsets[3])};
+      tile.shifted(whole.row, offsets[2]), tile.shifted(whole.position, offsets[2]),
+      tile.shifted(whole.head, offsets[1]), tile.shifted(whole.key, offsets[3])};
   auto tiled = OnlineAttentionOp::create(b, loc, resultTypes, query, key, value, maskOperands,
                                          tileOffsets, outputs, getMaskAttr(), getScaleAttr(),
                                          getSoftcapAttr());
-  return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()), slices};
+  return TilingResult{{tiled}, SmallVector<Value>(tiled->getResults()), tile.slices};
 }

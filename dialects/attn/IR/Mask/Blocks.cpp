@@ -12,28 +12,19 @@ using namespace mlir;
 using namespace mlir::attn;
 
 namespace {
-struct BlocksTerm final : MaskTerm {
-  MaskTermShape shape() const override { return {3, 3, 0}; }
-  LogicalResult verify(function_ref<InFlightDiagnostic()> emitError, ArrayRef<int64_t> args,
-                       ArrayRef<Attribute>) const override {
-    if (args[1] == 0 || args[2] == 0)
-      return emitError() << "mask term 'blocks' needs positive block sizes";
-    return success();
-  }
+struct BlocksTerm final : mask::BlockTerm {
+  StringRef name() const override { return "blocks"; }
   std::optional<MaskOperandUse> operandUse(MaskAttr term) const override {
     return MaskOperandUse{term.getArgs()[0], MaskOperandKind::BlockLayout};
   }
 
   bool isVisible(MaskAttr term, const MaskPoint &at,
                  const MaskOperandValues *operands) const override {
-    ArrayRef<int64_t> a = term.getArgs();
-    if (!operands || at.row < 0)
-      return false;
-    ArrayRef<int64_t> s = operands->shape(a[0]);
-    int64_t qb = at.row / a[1], kb = at.key / a[2];
-    if (qb >= s[2] || kb >= s[3])
-      return false;
-    return operands->at(a[0], {at.batch, at.operandHead, qb, kb}) != 0;
+    std::optional<std::pair<int64_t, int64_t>> blocks = blocksOf(term, at, operands);
+    unsigned i = term.getArgs()[0];
+    if (!blocks || blocks->second >= operands->shape(i)[3])
+      return false; // blocks past the layout are hidden
+    return operands->at(i, {at.batch, at.operandHead, blocks->first, blocks->second}) != 0;
   }
 
   Value predicate(MaskAttr term, MaskPredicateBuilder &b) const override {

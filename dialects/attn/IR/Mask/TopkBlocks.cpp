@@ -13,29 +13,20 @@ using namespace mlir;
 using namespace mlir::attn;
 
 namespace {
-struct TopkBlocksTerm final : MaskTerm {
-  MaskTermShape shape() const override { return {3, 3, 0}; }
-  LogicalResult verify(function_ref<InFlightDiagnostic()> emitError, ArrayRef<int64_t> args,
-                       ArrayRef<Attribute>) const override {
-    if (args[1] == 0 || args[2] == 0)
-      return emitError() << "mask term 'topk_blocks' needs positive block sizes";
-    return success();
-  }
+struct TopkBlocksTerm final : mask::BlockTerm {
+  StringRef name() const override { return "topk_blocks"; }
   std::optional<MaskOperandUse> operandUse(MaskAttr term) const override {
     return MaskOperandUse{term.getArgs()[0], MaskOperandKind::BlockIndices};
   }
 
   bool isVisible(MaskAttr term, const MaskPoint &at,
                  const MaskOperandValues *operands) const override {
-    ArrayRef<int64_t> a = term.getArgs();
-    if (!operands || at.row < 0)
-      return false;
-    ArrayRef<int64_t> s = operands->shape(a[0]);
-    int64_t qb = at.row / a[1], kb = at.key / a[2];
-    if (qb >= s[2])
+    std::optional<std::pair<int64_t, int64_t>> blocks = blocksOf(term, at, operands);
+    if (!blocks)
       return false; // query blocks the tensor does not cover see nothing
-    for (int64_t e = 0; e < s[3]; ++e)
-      if (operands->at(a[0], {at.batch, at.operandHead, qb, e}) == kb)
+    unsigned i = term.getArgs()[0];
+    for (int64_t e = 0, k = operands->shape(i)[3]; e < k; ++e)
+      if (operands->at(i, {at.batch, at.operandHead, blocks->first, e}) == blocks->second)
         return true;
     return false;
   }
