@@ -53,10 +53,13 @@ static int64_t plannedThreads() {
 std::string mlir::attn::explainUnsupportedLinear(AttentionOp op, const KernelTiles &tiles) {
   if (op.getNormalizer() == Normalizer::Softmax)
     return "not linear attention";
-  // The kernel tiles the whole problem itself; tiles placed by upstream tiling take
-  // the linalg path, which reads their offsets.
-  if (op.isTile())
-    return "a tile of attn.attention (offsets): the kernel does not read offsets yet";
+  // A tile's offsets matter only where positions or heads do (causal masks, decays,
+  // cosFormer's distance weight): such tiles take the linalg path, which reads them.
+  bool positional = (op.getMaskAttr() && op.getMaskAttr().getKind() != MaskKind::Full) ||
+                    op.getDecay() || *op.getFeature() == FeatureKind::Cosformer;
+  if (op.isTile() && positional)
+    return "a tile of position-dependent linear attention (offsets): the kernel does not "
+           "read offsets yet";
   for (Value t : {op.getQuery(), op.getKey(), op.getValue(), op.getResult()})
     if (!cast<ShapedType>(t.getType()).getElementType().isF32())
       return "element type is not f32";

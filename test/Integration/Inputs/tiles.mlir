@@ -49,3 +49,16 @@ func.func @placed_decay(%q: tensor<1x2x32x16xf32>, %k: tensor<1x2x64x16xf32>, %v
       ins(%q, %k, %v : tensor<1x2x32x16xf32>, tensor<1x2x64x16xf32>, tensor<1x2x64x16xf32>) -> tensor<1x2x32x16xf32>
   return %o : tensor<1x2x32x16xf32>
 }
+
+// Linear attention without positions (no mask, no decay): a tile is the op on its rows;
+// the vector linear kernel takes it.
+func.func @placed_linear(%q: tensor<1x2x32x16xf32>, %k: tensor<1x2x64x16xf32>, %v: tensor<1x2x64x16xf32>)
+    -> tensor<1x2x32x16xf32> {
+  %row = arith.constant 32 : index
+  %position = arith.constant 32 : index
+  %head = arith.constant 2 : index
+  %o = attn.attention feature #attn.feature<elu_plus_one> offsets(%row, %position, %head)
+      normalizer sum order reassociated
+      ins(%q, %k, %v : tensor<1x2x32x16xf32>, tensor<1x2x64x16xf32>, tensor<1x2x64x16xf32>) -> tensor<1x2x32x16xf32>
+  return %o : tensor<1x2x32x16xf32>
+}
