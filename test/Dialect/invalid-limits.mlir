@@ -78,3 +78,24 @@ func.func @huge_chunk(%q: tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32> {
   %0 = attn.attention mask #attn.mask<causal> feature #attn.feature<relu> normalizer sum order reassociated chunk 2147483648 ins(%q, %q, %q : tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>, tensor<1x2x8x4xf32>) -> tensor<1x2x8x4xf32>
   return %0 : tensor<1x2x8x4xf32>
 }
+
+// -----
+
+// Tile offsets: positions are 32-bit lanes; heads and keys are not negative.
+func.func @offset_range(%q: tensor<1x4x16x32xf32>) -> tensor<1x4x16x32xf32> {
+  %c0 = arith.constant 0 : index
+  %big = arith.constant 1073741824 : index
+  // expected-error @below {{the position offset 1073741824 is not within +-(2^30 - 1)}}
+  %o = attn.attention offsets(%c0, %big, %c0) ins(%q, %q, %q : tensor<1x4x16x32xf32>, tensor<1x4x16x32xf32>, tensor<1x4x16x32xf32>) -> tensor<1x4x16x32xf32>
+  return %o : tensor<1x4x16x32xf32>
+}
+
+// -----
+
+func.func @negative_key(%q: tensor<1x4x16x32xf32>, %acc: tensor<1x4x16x32xf32>, %max: tensor<1x4x16xf32>) -> tensor<1x4x16x32xf32> {
+  %c0 = arith.constant 0 : index
+  %neg = arith.constant -1 : index
+  // expected-error @below {{the key offset must not be negative, got -1}}
+  %o:3 = attn.online_attention offsets(%c0, %c0, %c0, %neg) ins(%q, %q, %q : tensor<1x4x16x32xf32>, tensor<1x4x16x32xf32>, tensor<1x4x16x32xf32>) outs(%acc, %max, %max : tensor<1x4x16x32xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>) -> tensor<1x4x16x32xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>
+  return %o#0 : tensor<1x4x16x32xf32>
+}

@@ -4,6 +4,7 @@
 #include "attn/IR/Limits.h"
 #include "attn/IR/MaskTerm.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -450,6 +451,21 @@ static LogicalResult verifyAttentionOperands(Operation *op, Value query, Value k
   if (!offsets.empty() && offsets.size() != numOffsets)
     return op->emitOpError() << "offsets are (" << offsetNames << "): expected " << numOffsets
                              << " values, got " << offsets.size();
+  // Constant offsets are checked here; run-time ones are the tiling's (or the caller's)
+  // to keep in range.
+  SmallVector<StringRef> names;
+  offsetNames.split(names, ", ");
+  for (auto [name, offset] : llvm::zip(names, offsets)) {
+    std::optional<int64_t> c = getConstantIntValue(offset);
+    if (!c)
+      continue;
+    if (*c <= -kMaxPosition || *c >= kMaxPosition)
+      return op->emitOpError() << "the " << name << " offset " << *c
+                               << " is not within +-(2^30 - 1) (positions are 32-bit lanes "
+                                  "in the kernels)";
+    if ((name == "head" || name == "key") && *c < 0)
+      return op->emitOpError() << "the " << name << " offset must not be negative, got " << *c;
+  }
   // q = bhmd, k/v = bgn., o = bhme: head h of q reads kv head h / (H / G).
   if (failed(verifyIndexedTensors(op, {{"bhmd", q, "the query"},
                                        {"bgnd", k, "the key"},

@@ -168,16 +168,15 @@ Value mlir::attn::buildTensorMaskPredicate(OpBuilder &b, Location loc, MaskAttr 
                                            ValueRange maskOperands, Value batch,
                                            Value localHead, Value head, Value row, Value key,
                                            Value rowToPosition) {
+  // Ids are read at positions clamped into [0, Nk): queries outside are hidden by the
+  // predicate, keys outside (a key tile placed past the ids) read the nearest id.
   auto segmentIds = [&](unsigned i, bool isQuery) -> Value {
     Value segments = maskOperands[i];
-    Value pos = key;
-    if (isQuery) {
-      Value p = arith::AddIOp::create(b, loc, row, rowToPosition);
-      Value last = arith::SubIOp::create(b, loc, tensor::DimOp::create(b, loc, segments, 1),
-                                         arith::ConstantIndexOp::create(b, loc, 1));
-      pos = arith::MaxSIOp::create(b, loc, arith::MinSIOp::create(b, loc, p, last),
-                                   arith::ConstantIndexOp::create(b, loc, 0));
-    }
+    Value pos = isQuery ? arith::AddIOp::create(b, loc, row, rowToPosition) : key;
+    Value last = arith::SubIOp::create(b, loc, tensor::DimOp::create(b, loc, segments, 1),
+                                       arith::ConstantIndexOp::create(b, loc, 1));
+    pos = arith::MaxSIOp::create(b, loc, arith::MinSIOp::create(b, loc, pos, last),
+                                 arith::ConstantIndexOp::create(b, loc, 0));
     return tensor::ExtractOp::create(b, loc, segments, ValueRange{batch, pos});
   };
   auto blockVisible = [&](unsigned i, int64_t bq, int64_t bk) {

@@ -22,8 +22,8 @@ struct BlocksTerm final : mask::BlockTerm {
                  const MaskOperandValues *operands) const override {
     std::optional<std::pair<int64_t, int64_t>> blocks = blocksOf(term, at, operands);
     unsigned i = term.getArgs()[0];
-    if (!blocks || blocks->second >= operands->shape(i)[3])
-      return false; // blocks past the layout are hidden
+    if (!blocks || blocks->second < 0 || blocks->second >= operands->shape(i)[3])
+      return false; // blocks outside the layout are hidden
     return operands->at(i, {at.batch, at.operandHead, blocks->first, blocks->second}) != 0;
   }
 

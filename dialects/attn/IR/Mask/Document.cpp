@@ -3,10 +3,13 @@
 // Sequence packing: operand i of attn.attention holds [B, Nk] i32 segment (document)
 // ids per key position; a query at position p belongs to segment seg[p]. Queries
 // before the keys belong to no document; a tile's queries placed past the last key
-// belong to the last key's. `document` alone reads operand 0.
+// belong to the last key's, and keys outside the ids to the nearest one's. `document`
+// alone reads operand 0.
 //
 //===----------------------------------------------------------------------===//
 #include "Terms.h"
+
+#include <algorithm>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -25,8 +28,11 @@ struct DocumentTerm final : MaskTerm {
       return false;
     unsigned i = term.getArgs()[0];
     int64_t last = operands->shape(i)[1] - 1;
+    // Keys outside the ids (a key tile placed past them) read the nearest id, as
+    // queries past the last key do.
+    int64_t key = std::clamp<int64_t>(at.key, 0, last);
     return operands->at(i, {at.batch, std::min(at.position, last)}) ==
-           operands->at(i, {at.batch, at.key});
+           operands->at(i, {at.batch, key});
   }
 
   Value predicate(MaskAttr term, MaskPredicateBuilder &b) const override {
