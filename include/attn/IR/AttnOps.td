@@ -239,6 +239,9 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments,
     decays select by). Without `offsets`: row 0, position `Nk - Nq` (end-aligned), head
     0. Mask operands stay indexed by the op's own batch and head (a tile carries its
     slice of them); only their query-block axis is indexed by the whole problem's rows.
+    Constant offsets are verified to lie within +-(2^30 - 1) (positions are 32-bit lanes
+    in the kernels), the head offset not negative; run-time offsets are the tiling's (or
+    the caller's) to keep there.
 
     The op implements `TilingInterface` over (batch, query heads, query rows): a tile
     slices q, the kv heads its query heads read, and the mask operands, and records where
