@@ -482,6 +482,40 @@ private:
     return success();
   }
 
+  /// Mask operands of an attention over B batches, H query heads: [B, Nk] segment ids
+  /// (Nk = `numKeys`, or any length when 0: a key tile reads the whole problem's) or
+  /// [B, H, query blocks, key blocks] layouts.
+  LogicalResult checkMaskOperands(Operation *op, ValueRange operands, int64_t B, int64_t H,
+                                  int64_t numKeys) {
+    for (Value operand : operands) {
+      const Tensor &t = values.at(operand);
+      bool segments = t.shape.size() == 2 && t.shape[0] == B &&
+                      (numKeys ? t.shape[1] == numKeys : t.shape[1] > 0);
+      bool layout = t.shape.size() == 4 && t.shape[0] == B && t.shape[1] == H;
+      if (!segments && !layout)
+        return op->emitError() << "mask operands must be [B = " << B << ", Nk"
+                               << (numKeys ? " = " + std::to_string(numKeys) : std::string())
+                               << "] segment ids or [B, Hq = " << H
+                               << ", query blocks, key blocks] layouts at run time";
+    }
+    return success();
+  }
+
+  /// A tile's offsets (constants, which the reference needs), or `defaults`.
+  static FailureOr<SmallVector<int64_t, 4>> offsetsOf(Operation *op, ValueRange offsets,
+                                                      SmallVector<int64_t, 4> defaults) {
+    if (offsets.empty())
+      return defaults;
+    SmallVector<int64_t, 4> at;
+    for (Value offset : offsets) {
+      std::optional<int64_t> c = getConstantIntValue(offset);
+      if (!c)
+        return op->emitError() << "the reference evaluator needs constant offsets";
+      at.push_back(*c);
+    }
+    return at;
+  }
+
   LogicalResult evalAttention(AttentionOp op) {
     const Tensor &q = values.at(op.getQuery()), &k = values.at(op.getKey()),
                  &v = values.at(op.getValue());
@@ -523,25 +557,13 @@ private:
       else
         flops += 2.0 * B * H * ((M + N) * F * E + M * schedule.chunk * (F + E) / 2.0);
     }
-    for (Value operand : op.getMaskOperands()) {
-      const Tensor &t = values.at(operand);
-      bool segments = t.shape.size() == 2 && t.shape[0] == B && t.shape[1] == N;
-      bool layout = t.shape.size() == 4 && t.shape[0] == B && t.shape[1] == H;
-      if (!segments && !layout)
-        return op.emitError() << "mask operands must be [B, Nk] = [" << B << ", " << N
-                              << "] segment ids or [B, Hq = " << H
-                              << ", query blocks, key blocks] layouts at run time";
-    }
+    if (failed(checkMaskOperands(op, op.getMaskOperands(), B, H, N)))
+      return failure();
     // Where the op sits: row 0 at position N - M in head 0, or its tile offsets.
-    int64_t rowBase = 0, positionBase = N - M, headBase = 0;
-    if (op.isTile()) {
-      std::optional<int64_t> row = getConstantIntValue(op.getOffsets()[0]),
-                             position = getConstantIntValue(op.getOffsets()[1]),
-                             head = getConstantIntValue(op.getOffsets()[2]);
-      if (!row || !position || !head)
-        return op.emitError() << "the reference evaluator needs constant offsets";
-      rowBase = *row, positionBase = *position, headBase = *head;
-    }
+    FailureOr<SmallVector<int64_t, 4>> place = offsetsOf(op, op.getOffsets(), {0, N - M, 0});
+    if (failed(place))
+      return failure();
+    int64_t rowBase = (*place)[0], positionBase = (*place)[1], headBase = (*place)[2];
     if (!compute())
       return setResult(op, std::move(out));
 
@@ -657,26 +679,14 @@ private:
     if (acc.shape != std::vector<int64_t>{B, H, M, E} || max.shape != std::vector<int64_t>{B, H, M} ||
         sum.shape != max.shape)
       return op.emitError() << "the (acc, max, sum) state does not match q and v at run time";
-    for (Value operand : op.getMaskOperands()) {
-      const Tensor &t = values.at(operand);
-      bool segments = t.shape.size() == 2 && t.shape[0] == B && t.shape[1] > 0;
-      bool layout = t.shape.size() == 4 && t.shape[0] == B && t.shape[1] == H;
-      if (!segments && !layout)
-        return op.emitError() << "mask operands must be [B = " << B
-                              << ", Nk] segment ids or [B, Hq = " << H
-                              << ", query blocks, key blocks] layouts at run time";
-    }
-    int64_t rowBase = 0, positionBase = N - M, headBase = 0, keyBase = 0;
-    if (op.isTile()) {
-      SmallVector<int64_t, 4> at;
-      for (Value offset : op.getOffsets()) {
-        std::optional<int64_t> c = getConstantIntValue(offset);
-        if (!c)
-          return op.emitError() << "the reference evaluator needs constant offsets";
-        at.push_back(*c);
-      }
-      rowBase = at[0], positionBase = at[1], headBase = at[2], keyBase = at[3];
-    }
+    if (failed(checkMaskOperands(op, op.getMaskOperands(), B, H, /*numKeys=*/0)))
+      return failure();
+    FailureOr<SmallVector<int64_t, 4>> place =
+        offsetsOf(op, op.getOffsets(), {0, N - M, 0, 0});
+    if (failed(place))
+      return failure();
+    int64_t rowBase = (*place)[0], positionBase = (*place)[1], headBase = (*place)[2],
+            keyBase = (*place)[3];
     flops += 4.0 * B * H * M * N * D;
     if (compute()) {
       double scale = op.getEffectiveScale();

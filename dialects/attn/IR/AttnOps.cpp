@@ -312,12 +312,17 @@ LogicalResult FeatureOp::verify() {
 // AttentionOp
 //===----------------------------------------------------------------------===//
 
-double AttentionOp::getEffectiveScale() {
-  if (FloatAttr scale = getScaleAttr())
+/// The scale given, or softmax's default 1 / sqrt(D).
+static double softmaxScale(FloatAttr scale, RankedTensorType query) {
+  if (scale)
     return scale.getValueAsDouble();
-  if (getNormalizer() != Normalizer::Softmax)
+  return 1.0 / std::sqrt((double)query.getDimSize(3));
+}
+
+double AttentionOp::getEffectiveScale() {
+  if (getNormalizer() != Normalizer::Softmax && !getScaleAttr())
     return 1.0;
-  return 1.0 / std::sqrt((double)getQuery().getType().getDimSize(3));
+  return softmaxScale(getScaleAttr(), getQuery().getType());
 }
 
 /// Whether `mask` is absent, `full` or `causal`: the masks re-association handles.
@@ -567,9 +572,7 @@ static LogicalResult verifyMaskOperands(Operation *op, MaskAttr mask, ValueRange
 //===----------------------------------------------------------------------===//
 
 double OnlineAttentionOp::getEffectiveScale() {
-  if (FloatAttr scale = getScaleAttr())
-    return scale.getValueAsDouble();
-  return 1.0 / std::sqrt((double)getQuery().getType().getDimSize(3));
+  return softmaxScale(getScaleAttr(), getQuery().getType());
 }
 
 LogicalResult OnlineAttentionOp::verify() {

@@ -21,16 +21,19 @@
 using namespace mlir;
 using namespace mlir::attn;
 
+/// Nk - Nq: the position of row 0 when rows are end-aligned (no offsets).
+static OpFoldResult endAlignedPosition(OpBuilder &b, Location loc, Value query, Value key) {
+  AffineExpr nk, nq;
+  bindSymbols(b.getContext(), nk, nq);
+  return affine::makeComposedFoldedAffineApply(
+      b, loc, nk - nq, {tensor::getMixedSize(b, loc, key, 2), tensor::getMixedSize(b, loc, query, 2)});
+}
+
 AttentionOp::Placement AttentionOp::getPlacement(OpBuilder &b) {
   if (isTile())
     return {getOffsets()[0], getOffsets()[1], getOffsets()[2]};
-  Location loc = getLoc();
-  AffineExpr nk, nq;
-  bindSymbols(b.getContext(), nk, nq);
-  OpFoldResult position = affine::makeComposedFoldedAffineApply(
-      b, loc, nk - nq,
-      {tensor::getMixedSize(b, loc, getKey(), 2), tensor::getMixedSize(b, loc, getQuery(), 2)});
-  return {b.getIndexAttr(0), position, b.getIndexAttr(0)};
+  return {b.getIndexAttr(0), endAlignedPosition(b, getLoc(), getQuery(), getKey()),
+          b.getIndexAttr(0)};
 }
 
 LogicalResult
@@ -137,6 +140,34 @@ struct TileSlicer {
     return sliced;
   }
 
+  /// The kv heads (offset, size) that query heads [offsets[1], + sizes[1]) read; failure
+  /// (after a located error) when the tile splits a GQA group unevenly.
+  FailureOr<std::pair<OpFoldResult, OpFoldResult>> kvHeads(Operation *op, Value query, Value key,
+                                                            ArrayRef<OpFoldResult> offsets,
+                                                            ArrayRef<OpFoldResult> sizes) {
+    FailureOr<std::pair<OpFoldResult, OpFoldResult>> kv =
+        kvHeadsOfTile(b, loc, query, key, offsets[1], sizes[1]);
+    if (failed(kv))
+      return emitHeadTileError(op, sizes[1]);
+    return kv;
+  }
+
+  /// Keys and values of batches [offsets[0], + sizes[0]) and kv heads `kv`, on key rows
+  /// `keyOffset` / `keySize` (whole when null).
+  std::pair<Value, Value> keysAndValues(Value key, Value value,
+                                        std::pair<OpFoldResult, OpFoldResult> kv,
+                                        ArrayRef<OpFoldResult> offsets,
+                                        ArrayRef<OpFoldResult> sizes,
+                                        OpFoldResult keyOffset = {}, OpFoldResult keySize = {}) {
+    SmallVector<OpFoldResult> o = {offsets[0], kv.first}, s = {sizes[0], kv.second};
+    if (keyOffset) {
+      o.push_back(keyOffset);
+      s.push_back(keySize);
+    }
+    Value keys = slice(key, o, s);
+    return {keys, slice(value, o, s)};
+  }
+
   /// Segment ids by batch (they span the whole problem's keys), block layouts by batch
   /// and head (their query-block axis follows the whole problem's rows).
   SmallVector<Value> maskOperands(ValueRange operands, ArrayRef<OpFoldResult> offsets,
@@ -162,15 +193,12 @@ struct TileSlicer {
 FailureOr<TilingResult> AttentionOp::getTiledImplementation(OpBuilder &b,
                                                            ArrayRef<OpFoldResult> offsets,
                                                            ArrayRef<OpFoldResult> sizes) {
-  Location loc = getLoc();
-  FailureOr<std::pair<OpFoldResult, OpFoldResult>> kv =
-      kvHeadsOfTile(b, loc, getQuery(), getKey(), offsets[1], sizes[1]);
+  TileSlicer tile{b, getLoc(), {}};
+  auto kv = tile.kvHeads(*this, getQuery(), getKey(), offsets, sizes);
   if (failed(kv))
-    return emitHeadTileError(*this, sizes[1]);
-  TileSlicer tile{b, loc, {}};
+    return failure();
   Value query = tile.slice(getQuery(), offsets, sizes);
-  Value key = tile.slice(getKey(), {offsets[0], kv->first}, {sizes[0], kv->second});
-  Value value = tile.slice(getValue(), {offsets[0], kv->first}, {sizes[0], kv->second});
+  auto [key, value] = tile.keysAndValues(getKey(), getValue(), *kv, offsets, sizes);
   SmallVector<Value> maskOperands = tile.maskOperands(getMaskOperands(), offsets, sizes);
   Placement whole = getPlacement(b);
   SmallVector<Value> tileOffsets = {tile.shifted(whole.row, offsets[2]),
@@ -277,13 +305,8 @@ FailureOr<SmallVector<Value>> AttentionOp::decomposeOperation(OpBuilder &b) {
 OnlineAttentionOp::Placement OnlineAttentionOp::getPlacement(OpBuilder &b) {
   if (isTile())
     return {getOffsets()[0], getOffsets()[1], getOffsets()[2], getOffsets()[3]};
-  Location loc = getLoc();
-  AffineExpr nk, nq;
-  bindSymbols(b.getContext(), nk, nq);
-  OpFoldResult position = affine::makeComposedFoldedAffineApply(
-      b, loc, nk - nq,
-      {tensor::getMixedSize(b, loc, getKey(), 2), tensor::getMixedSize(b, loc, getQuery(), 2)});
-  return {b.getIndexAttr(0), position, b.getIndexAttr(0), b.getIndexAttr(0)};
+  return {b.getIndexAttr(0), endAlignedPosition(b, getLoc(), getQuery(), getKey()),
+          b.getIndexAttr(0), b.getIndexAttr(0)};
 }
 
 LogicalResult OnlineAttentionOp::reifyResultShapes(OpBuilder &b,
@@ -329,16 +352,13 @@ FailureOr<TilingResult>
 OnlineAttentionOp::getTiledImplementation(OpBuilder &b, ArrayRef<OpFoldResult> offsets,
                                           ArrayRef<OpFoldResult> sizes) {
   Location loc = getLoc();
-  FailureOr<std::pair<OpFoldResult, OpFoldResult>> kv =
-      kvHeadsOfTile(b, loc, getQuery(), getKey(), offsets[1], sizes[1]);
-  if (failed(kv))
-    return emitHeadTileError(*this, sizes[1]);
   TileSlicer tile{b, loc, {}};
+  auto kv = tile.kvHeads(*this, getQuery(), getKey(), offsets, sizes);
+  if (failed(kv))
+    return failure();
   Value query = tile.slice(getQuery(), offsets.take_front(3), sizes.take_front(3));
-  Value key = tile.slice(getKey(), {offsets[0], kv->first, offsets[3]},
-                         {sizes[0], kv->second, sizes[3]});
-  Value value = tile.slice(getValue(), {offsets[0], kv->first, offsets[3]},
-                           {sizes[0], kv->second, sizes[3]});
+  auto [key, value] =
+      tile.keysAndValues(getKey(), getValue(), *kv, offsets, sizes, offsets[3], sizes[3]);
   SmallVector<Value> maskOperands = tile.maskOperands(getMaskOperands(), offsets, sizes);
   SmallVector<Value> outputs;
   SmallVector<Type> resultTypes;

@@ -138,22 +138,15 @@ OnlineState mlir::attn::buildOnlineUpdate(OpBuilder &b, Location loc, OnlineAtte
                                    }),
                   m.letters};
     Indexed rowSum{buildReduction(b, loc, p, "bgrm", /*isMax=*/false), "bgrm"};
-    Value lNew = buildElementwise(b, loc, {l, alpha, rowSum}, l.letters,
-                                  [](const GenericBody &g) {
-                                    Value a = arith::MulFOp::create(g.b, g.loc, g.args[1],
-                                                                    g.args[0]);
-                                    return arith::AddFOp::create(g.b, g.loc, a, g.args[2])
-                                        .getResult();
-                                  });
+    // x' = alpha x + the block's part, for the sum and the accumulator.
+    auto rescaled = [](const GenericBody &g) {
+      Value a = arith::MulFOp::create(g.b, g.loc, g.args[1], g.args[0]);
+      return arith::AddFOp::create(g.b, g.loc, a, g.args[2]).getResult();
+    };
+    Value lNew = buildElementwise(b, loc, {l, alpha, rowSum}, l.letters, rescaled);
     Value pvZero = buildInit(b, loc, elt, "bgrme", {p, v}, 0.0);
     Indexed pv{buildGeneric(b, loc, {p, v}, {pvZero, "bgrme"}, multiplyAccumulate), "bgrme"};
-    Value accNew = buildElementwise(b, loc, {acc, alpha, pv}, acc.letters,
-                                    [](const GenericBody &g) {
-                                      Value a = arith::MulFOp::create(g.b, g.loc, g.args[1],
-                                                                      g.args[0]);
-                                      return arith::AddFOp::create(g.b, g.loc, a, g.args[2])
-                                          .getResult();
-                                    });
+    Value accNew = buildElementwise(b, loc, {acc, alpha, pv}, acc.letters, rescaled);
     return {mNew.value, lNew, accNew};
   };
   if (!mask) {
