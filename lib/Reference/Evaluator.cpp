@@ -666,7 +666,8 @@ private:
   }
 
   /// The documented update of the (acc, max, sum) state by the op's keys, in fp64:
-  /// m' = max(m, max_j s_j), alpha = exp(m - m') (0 for m = -inf),
+  /// m' = max(m, max_j s_j), alpha = exp(m - m') (0 when m = -inf < m'; a row that sees
+  /// no key keeps its state),
   /// l' = alpha l + sum_j exp(s_j - m'), acc' = alpha acc + sum_j exp(s_j - m') v_j.
   LogicalResult evalOnlineAttention(OnlineAttentionOp op) {
     const Tensor &q = values.at(op.getQuery()), &k = values.at(op.getKey()),
