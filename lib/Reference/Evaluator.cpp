@@ -10,6 +10,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -417,6 +419,16 @@ private:
         .Case([&](arith::MaxSIOp) { setI(std::max(n(0), n(1))); })
         .Case([&](arith::MinSIOp) { setI(std::min(n(0), n(1))); })
         .Case([&](arith::IndexCastOp) { setI(n(0)); })
+        .Case([&](arith::IndexCastUIOp) { setI(n(0)); })
+        .Case([&](arith::ExtSIOp) { setI(n(0)); })
+        .Case([&](arith::TruncIOp t) {
+          unsigned width = t.getType().getIntOrFloatBitWidth();
+          setI(llvm::APInt(64, n(0), true).trunc(width).getSExtValue());
+        })
+        .Case([&](arith::FPToSIOp) { setI((int64_t)f(0)); })
+        .Case([&](arith::UIToFPOp) { setF((double)n(0)); })
+        .Case([&](math::FloorOp) { setF(std::floor(f(0))); })
+        .Case([&](math::CeilOp) { setF(std::ceil(f(0))); })
         .Case([&](arith::SIToFPOp) { setF((double)n(0)); })
         .Case([&](arith::SelectOp) {
           env[op.getResult(0)] = n(0) ? env.at(op.getOperand(1)) : env.at(op.getOperand(2));
@@ -524,7 +536,9 @@ private:
     int64_t B = q.shape[0], H = q.shape[1], M = q.shape[2], D = q.shape[3];
     int64_t G = k.shape[1], N = k.shape[2], E = v.shape[3];
     Tensor out = Tensor::zeros({B, H, M, E});
-    bool softmax = op.getNormalizer() == Normalizer::Softmax;
+    // Softmax and the pointwise normalisers weigh the scores q.k; linear attention
+    // weighs phi(q).phi(k).
+    bool softmax = !op.isLinear();
     int64_t F = D;
     if (!softmax && *op.getFeature() == FeatureKind::Taylor2)
       F = 1 + D + D * D;
@@ -631,6 +645,13 @@ private:
                 s *= scale;
                 if (softcap)
                   s = *softcap * std::tanh(s / *softcap);
+                if (op.hasScoreMod()) {
+                  FailureOr<double> modified =
+                      scoreMod(op, s, {b, query.head, query.row, j, query.position});
+                  if (failed(modified))
+                    return failure();
+                  s = *modified;
+                }
                 s = visible ? s : -INFINITY;
                 rowMax = std::max(rowMax, s);
               } else {
@@ -647,12 +668,23 @@ private:
               w[j] = s;
             }
             double denom = 0;
+            bool pointwise = op.isPointwise();
             for (int64_t j = 0; j < N; ++j) {
-              if (softmax)
+              if (pointwise)
+                w[j] = w[j] == -INFINITY ? 0.0
+                                         : pointwiseWeight(op.getNormalizer(),
+                                                           w[j] + op.getShiftValue());
+              else if (softmax)
                 w[j] = rowMax == -INFINITY ? 0.0 : std::exp(w[j] - rowMax);
               denom += w[j];
             }
             bool normalize = op.getNormalizer() != Normalizer::None;
+            if (pointwise) {
+              RowDivisor divisor = op.getRowDivisor();
+              normalize = divisor != RowDivisor::None;
+              if (divisor == RowDivisor::Length)
+                denom = double(N);
+            }
             for (int64_t e = 0; e < E; ++e) {
               double acc = 0;
               for (int64_t j = 0; j < N; ++j)
@@ -663,6 +695,55 @@ private:
           }
       }
     return setResult(op, std::move(out));
+  }
+
+  /// The weight of a (shifted) score under a pointwise normaliser.
+  static double pointwiseWeight(Normalizer normalizer, double x) {
+    switch (normalizer) {
+    case Normalizer::Sigmoid:
+      return 1.0 / (1.0 + std::exp(-x));
+    case Normalizer::Relu:
+      return std::max(x, 0.0);
+    case Normalizer::ReluSquared:
+      return std::max(x, 0.0) * std::max(x, 0.0);
+    case Normalizer::Softplus:
+      return std::max(x, 0.0) + std::log1p(std::exp(-std::fabs(x)));
+    default:
+      return x;
+    }
+  }
+
+  /// The score_mod region of `op` on score `s` at (b, h, i, j, p) of the whole problem;
+  /// attn.read clamps its indices into the captured tensor.
+  FailureOr<double> scoreMod(AttentionOp op, double s, std::array<int64_t, 5> at) {
+    Block &body = op.getScoreMod().front();
+    llvm::DenseMap<Value, Scalar> env;
+    env[body.getArgument(0)] = Scalar::ofFloat(s);
+    for (unsigned a = 0; a < 5; ++a)
+      env[body.getArgument(1 + a)] = Scalar::ofInt(at[a]);
+    for (Operation &inner : body.without_terminator()) {
+      if (auto read = dyn_cast<ReadOp>(inner)) {
+        auto arg = cast<BlockArgument>(read.getSource());
+        const Tensor &t =
+            values.at(op.getCaptures()[arg.getArgNumber() - 1 - AttentionOp::kScoreModIndices]);
+        int64_t offset = 0;
+        for (auto [d, index] : llvm::enumerate(read.getIndices())) {
+          int64_t size = t.shape[d];
+          if (size == 0)
+            return read.emitError() << "reads an empty captured tensor", failure();
+          int64_t clamped = std::clamp<int64_t>(env.at(index).i, 0, size - 1);
+          offset = offset * size + clamped;
+        }
+        double x = t.data[offset];
+        env[read.getResult()] = isa<FloatType>(read.getType())
+                                    ? Scalar::ofFloat(x)
+                                    : Scalar::ofInt((int64_t)x);
+        continue;
+      }
+      if (failed(interpretScalar(inner, env)))
+        return failure();
+    }
+    return env.at(cast<YieldOp>(body.getTerminator()).getValue()).f;
   }
 
   /// The documented update of the (acc, max, sum) state by the op's keys, in fp64:

@@ -320,7 +320,7 @@ static double softmaxScale(FloatAttr scale, RankedTensorType query) {
 }
 
 double AttentionOp::getEffectiveScale() {
-  if (getNormalizer() != Normalizer::Softmax && !getScaleAttr())
+  if (isLinear() && !getScaleAttr())
     return 1.0;
   return softmaxScale(getScaleAttr(), getQuery().getType());
 }
@@ -332,7 +332,7 @@ static bool isReassociable(MaskAttr mask) {
 
 int64_t AttentionOp::getFeatureDim() {
   int64_t d = getQuery().getType().getDimSize(3);
-  if (getNormalizer() == Normalizer::Softmax)
+  if (!isLinear())
     return d;
   if (getFeature() == FeatureKind::Favor && getProjection())
     return cast<RankedTensorType>(getProjection().getType()).getDimSize(0);
@@ -377,7 +377,7 @@ LinearSchedule AttentionOp::getLinearSchedule() {
 }
 
 LogicalResult AttentionOp::verifyLinearSchedule() {
-  bool linear = getNormalizer() != Normalizer::Softmax;
+  bool linear = isLinear();
   for (auto [name, present] : {std::pair<StringRef, bool>{"decay", getDecay().has_value()},
                                {"order", getOrder().has_value()},
                                {"chunk", getChunk().has_value()}})
@@ -502,15 +502,26 @@ LogicalResult AttentionOp::verify() {
   if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(), getType(),
                                      getOffsets(), "row, position, head")))
     return failure();
-  bool softmax = getNormalizer() == Normalizer::Softmax;
-  if (softmax && getFeature())
-    return emitOpError() << "a feature map needs normalizer 'sum' or 'none'; softmax "
-                            "attention uses exp(q.k) itself";
-  if (!softmax && !getFeature())
+  bool linear = isLinear();
+  if (!linear && getFeature())
+    return emitOpError() << "a feature map needs normalizer 'sum' or 'none'; '"
+                         << stringifyNormalizer(getNormalizer())
+                         << "' attention weighs the scores q.k themselves";
+  if (linear && !getFeature())
     return emitOpError() << "normalizer '" << stringifyNormalizer(getNormalizer())
                          << "' needs a feature map (linear attention)";
-  if (getSoftcap() && !softmax)
-    return emitOpError() << "'softcap' applies to softmax attention only";
+  if (getSoftcap() && linear)
+    return emitOpError() << "'softcap' applies to score-based attention only";
+  if ((getShift() || getDivide()) && !isPointwise())
+    return emitOpError() << "'shift' and 'divide' apply to the pointwise normalisers "
+                            "(sigmoid, relu, relu2, softplus, identity) only";
+  if (getShift() && !std::isfinite(getShiftValue()))
+    return emitOpError() << "shift must be finite";
+  if (linear && (hasScoreMod() || !getCaptures().empty()))
+    return emitOpError() << "a score_mod region applies to score-based attention, not to "
+                            "linear attention (its scores are never formed)";
+  if (!getCaptures().empty() && !hasScoreMod())
+    return emitOpError() << "captures are read by a score_mod region, but the op has none";
   if (getSoftcap() && !(*getSoftcapValue() > 0))
     return emitOpError() << "soft-cap must be positive, got " << getSoftcapAttr();
   if (getScale() && !std::isfinite(getScaleAttr().getValueAsDouble()))
@@ -519,6 +530,59 @@ LogicalResult AttentionOp::verify() {
     return failure();
   return verifyMaskOperands(*this, getMaskAttr(), getMaskOperands(), getQuery().getType(),
                             getKey().getType(), /*keysOfWholeProblem=*/false);
+}
+
+/// The score_mod block: (score, b, h, i, j, p, captures...) -> score, scalar ops only.
+LogicalResult AttentionOp::verifyRegions() {
+  if (!hasScoreMod())
+    return success();
+  Block &body = getScoreMod().front();
+  Type elt = getType().getElementType();
+  unsigned expected = 1 + kScoreModIndices + getCaptures().size();
+  if (body.getNumArguments() != expected)
+    return emitOpError() << "score_mod takes the score, (batch, head, row, key, position) "
+                            "and one tensor per capture ("
+                         << expected << " arguments), got " << body.getNumArguments();
+  if (body.getArgument(0).getType() != elt)
+    return emitOpError() << "score_mod argument #0 must be the element type " << elt << ", got "
+                         << body.getArgument(0).getType();
+  for (unsigned i = 1; i <= kScoreModIndices; ++i)
+    if (!body.getArgument(i).getType().isIndex())
+      return emitOpError() << "score_mod argument #" << i << " must be an index, got "
+                           << body.getArgument(i).getType();
+  for (auto [i, capture] : llvm::enumerate(getCaptures())) {
+    Type argType = body.getArgument(1 + kScoreModIndices + i).getType();
+    if (argType != capture.getType())
+      return emitOpError() << "score_mod argument #" << 1 + kScoreModIndices + i
+                           << " must have the type of capture #" << i << ", "
+                           << capture.getType() << ", got " << argType;
+  }
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError() << "score_mod must end with attn.yield";
+  if (yield.getValue().getType() != elt)
+    return emitOpError() << "score_mod yields " << yield.getValue().getType()
+                         << ", expected the element type " << elt;
+  for (Operation &inner : body.without_terminator())
+    for (Value result : inner.getResults())
+      if (isa<ShapedType>(result.getType()))
+        return inner.emitOpError() << "computes a " << result.getType()
+                                   << " in a score_mod region, which works on scalars";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ReadOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReadOp::verify() {
+  auto type = cast<RankedTensorType>(getSource().getType());
+  if ((int64_t)getIndices().size() != type.getRank())
+    return emitOpError() << "reads a rank-" << type.getRank() << " tensor with "
+                         << getIndices().size() << " indices";
+  if (type.getNumElements() == 0)
+    return emitOpError() << "reads an empty tensor " << type;
+  return success();
 }
 
 /// The mask operands `mask` reads: their number, and each one's shape for its reader.

@@ -193,6 +193,12 @@ struct TileSlicer {
 FailureOr<TilingResult> AttentionOp::getTiledImplementation(OpBuilder &b,
                                                            ArrayRef<OpFoldResult> offsets,
                                                            ArrayRef<OpFoldResult> sizes) {
+  // Offsets place rows and heads, not batches: a region that reads its batch index
+  // would see the tile's batch instead of the problem's.
+  if (hasScoreMod() && !getScoreMod().front().getArgument(1).use_empty() &&
+      (!isConstantIntValue(offsets[0], 0) || !isWholeDim(sizes[0], getQuery(), 0)))
+    return emitOpError() << "cannot tile the batch of an attention whose score_mod reads "
+                            "the batch index (offsets place rows and heads only)";
   TileSlicer tile{b, getLoc(), {}};
   auto kv = tile.kvHeads(*this, getQuery(), getKey(), offsets, sizes);
   if (failed(kv))
@@ -252,7 +258,9 @@ FailureOr<TilingResult> AttentionOp::generateResultTileValue(OpBuilder &b,
 
 FailureOr<SmallVector<Value>> AttentionOp::decomposeOperation(OpBuilder &b) {
   if (getNormalizer() != Normalizer::Softmax)
-    return failure(); // linear attention has no online-softmax state
+    return failure(); // linear and pointwise attention have no online-softmax state
+  if (hasScoreMod())
+    return failure(); // attn.online_attention carries no score_mod region
   Location loc = getLoc();
   Type elt = getType().getElementType();
   SmallVector<OpFoldResult> accShape = tensor::getMixedSizes(b, loc, getQuery());

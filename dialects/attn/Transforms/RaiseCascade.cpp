@@ -357,13 +357,13 @@ LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMat
       resultType.getElementType());
   auto attention = AttentionOp::create(
       rewriter, loc, attnType, q, k, v4, /*maskOperands=*/ValueRange{}, /*projection=*/Value(), /*offsets=*/ValueRange{},
-      match.mask,
+      /*captures=*/ValueRange{}, match.mask,
       match.feature ? FeatureKindAttr::get(rewriter.getContext(), *match.feature)
                     : FeatureKindAttr(),
       NormalizerAttr::get(rewriter.getContext(), normalizer),
       rewriter.getF64FloatAttr(match.scale),
       match.softcap ? rewriter.getF64FloatAttr(*match.softcap) : FloatAttr(),
-      /*decay=*/DenseF64ArrayAttr(), /*order=*/LinearOrderAttr(), /*chunk=*/IntegerAttr());
+      /*shift=*/FloatAttr(), /*divide=*/RowDivisorAttr(), /*decay=*/DenseF64ArrayAttr(), /*order=*/LinearOrderAttr(), /*chunk=*/IntegerAttr());
   // The result is P... m e: sizes of P and m come from q, e from v.
   SmallVector<OpFoldResult> shape;
   for (unsigned i = 0; i <= numPrefix; ++i)

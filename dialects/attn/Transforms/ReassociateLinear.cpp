@@ -32,7 +32,7 @@ struct AttnReassociateLinearPass
       return signalPassFailure();
     }
     getOperation()->walk([&](AttentionOp op) {
-      if (op.getNormalizer() == Normalizer::Softmax || op.getOrder())
+      if (!op.isLinear() || op.getOrder())
         return;
       Builder b(op.getContext());
       LinearSchedule schedule = op.getLinearSchedule();

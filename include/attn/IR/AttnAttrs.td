@@ -81,11 +81,32 @@ def Attn_LinearOrderAttr : EnumAttr<Attn_Dialect, Attn_LinearOrder, "order"> {
 def Attn_Normalizer : I32EnumAttr<"Normalizer", "how attention weights are normalised", [
     I32EnumAttrCase<"Softmax", 0, "softmax">,
     I32EnumAttrCase<"Sum", 1, "sum">,
-    I32EnumAttrCase<"None", 2, "none">]> {
+    I32EnumAttrCase<"None", 2, "none">,
+    // Pointwise weights of the (modified) score, no running max: sigmoid(s + shift)
+    // (SigmoidAttn), relu(s + shift), relu(s + shift)^2 (ReLU attention),
+    // softplus(s + shift), and the score itself (a score_mod region that computes the
+    // weight: user-defined normalisers).
+    I32EnumAttrCase<"Sigmoid", 3, "sigmoid">,
+    I32EnumAttrCase<"Relu", 4, "relu">,
+    I32EnumAttrCase<"ReluSquared", 5, "relu2">,
+    I32EnumAttrCase<"Softplus", 6, "softplus">,
+    I32EnumAttrCase<"Identity", 7, "identity">]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::mlir::attn";
 }
 def Attn_NormalizerAttr : EnumAttr<Attn_Dialect, Attn_Normalizer, "normalizer"> {
+  let assemblyFormat = "$value";
+}
+
+def Attn_RowDivisor : I32EnumAttr<"RowDivisor", "what pointwise attention weights are divided by", [
+    I32EnumAttrCase<"None", 0, "none">,
+    I32EnumAttrCase<"Length", 1, "length">,
+    I32EnumAttrCase<"Sum", 2, "sum">]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::attn";
+}
+def Attn_RowDivisorAttr : EnumAttr<Attn_Dialect, Attn_RowDivisor, "divide"> {
+  let summary = "The divisor of a row of pointwise weights: 1, the number of keys, or their sum";
   let assemblyFormat = "$value";
 }
 

@@ -101,10 +101,31 @@ def Attn_ModifyOp : Attn_Op<"modify", [Pure, SameOperandsAndResultType,
 }
 
 def Attn_YieldOp : Attn_Op<"yield", [Pure, Terminator, ReturnLike,
-    HasParent<"::mlir::attn::ModifyOp">]> {
-  let summary = "Yields the modified element of attn.modify";
+    ParentOneOf<["::mlir::attn::ModifyOp", "::mlir::attn::AttentionOp"]>]> {
+  let summary = "Yields the modified element of attn.modify or of a score_mod region";
   let arguments = (ins AnyFloat:$value);
   let assemblyFormat = "$value attr-dict `:` type($value)";
+}
+
+def Attn_ReadOp : Attn_Op<"read", [Pure, HasParent<"::mlir::attn::AttentionOp">,
+    TypesMatchWith<"the result is the element type of the source", "source", "result",
+                   "::llvm::cast<::mlir::ShapedType>($_self).getElementType()">]> {
+  let summary = "Reads an element of a captured tensor in a score_mod region";
+  let description = [{
+    `attn.read %t[%i, ...]` reads the element of the captured tensor `%t` (a block
+    argument of the region) at the given indices, each **clamped** into
+    `[0, size - 1]`: a read never leaves the tensor, so a relative-position table read
+    at a distance beyond its range returns its edge entry (T5's bucketing saturates the
+    same way) and a bias narrower than the scores repeats its last column.
+
+    ```mlir
+    %slope = attn.read %slopes[%h] : tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$source, Variadic<Index>:$indices);
+  let results = (outs AnyType:$result);
+  let assemblyFormat = "$source `[` $indices `]` attr-dict `:` type($source)";
+  let hasVerifier = 1;
 }
 
 def Attn_ReduceOp : Attn_Op<"reduce", [Pure]> {
@@ -243,6 +264,28 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments,
     in the kernels), the head offset not negative; run-time offsets are the tiling's (or
     the caller's) to keep there.
 
+    **Score modification.** `score_mod { ... }` is FlexAttention's `score_mod` as a
+    region: it receives the score and `(b, h, i, j, p)`: batch, query head and query
+    row of the whole problem, key, and the end-aligned position of the query row
+    (`p = i + Nk - Nq` without offsets), then one block argument per tensor of
+    `captures(...)` (per-head slopes, relative-position tables, additive biases, of any
+    shape and float or integer type), read with `attn.read` at clamped indices. The body
+    holds scalar `arith`/`math` ops and ends with `attn.yield` of the new score (the
+    element type). A region that yields `-inf` hides the pair (as a mask does); NaN
+    propagates into the row's output.
+
+    **Evaluation order**, per pair (i, j):
+    1. `s = scale * q_i . k_j`; 2. `s = c * tanh(s / c)` (`softcap c`);
+    3. `s = score_mod(s, b, h, i, j, p, captures...)`; 4. the mask hides the pair
+    (`s = -inf`); 5. the weight: `softmax` takes `exp(s - max_j s)` and divides by the
+    row sum; `sigmoid`, `relu`, `relu2`, `softplus` take `f(s + shift)` (`shift`
+    defaults to 0; SigmoidAttn's bias `-log N`), `identity` takes `s` itself (the
+    region computed the weight); a pair with `s = -inf` weighs 0 under every
+    normaliser; 6. `o_i = sum_j w_ij v_j / d_i`, `d_i` per `divide`: `none` (1,
+    default), `length` (Nk) or `sum` (`sum_j w_ij`, L1 normalisation); 0 where
+    `d_i = 0`. Pointwise normalisers need no running max: their kernels skip the
+    rescale.
+
     The op implements `TilingInterface` over (batch, query heads, query rows): a tile
     slices q, the kv heads its query heads read, and the mask operands, and records where
     it sits with `offsets`; upstream `scf::tileUsingSCF` (`transform.structured.
@@ -257,27 +300,35 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments,
                    Variadic<RankedTensorOf<[I32]>>:$mask_operands,
                    Optional<Attn_FloatTensor>:$projection,
                    Variadic<Index>:$offsets,
+                   Variadic<AnyRankedTensor>:$captures,
                    OptionalAttr<Attn_MaskAttr>:$mask,
                    OptionalAttr<Attn_FeatureAttr>:$feature,
                    DefaultValuedAttr<Attn_NormalizerAttr, "::mlir::attn::Normalizer::Softmax">:$normalizer,
                    OptionalAttr<F64Attr>:$scale,
                    OptionalAttr<F64Attr>:$softcap,
+                   OptionalAttr<F64Attr>:$shift,
+                   OptionalAttr<Attn_RowDivisorAttr>:$divide,
                    OptionalAttr<DenseF64ArrayAttr>:$decay,
                    OptionalAttr<Attn_LinearOrderAttr>:$order,
                    OptionalAttr<I64Attr>:$chunk);
   let results = (outs Attn_FloatTensor:$result);
+  let regions = (region MaxSizedRegion<1>:$score_mod);
   let assemblyFormat = [{
     (`mask` qualified($mask)^)?
     (`mask_operands` `(` $mask_operands^ `:` type($mask_operands) `)`)?
     (`feature` qualified($feature)^)?
     (`projection` `(` $projection^ `:` type($projection) `)`)?
     (`offsets` `(` $offsets^ `)`)?
-    (`normalizer` `` $normalizer^)? (`scale` $scale^)? (`softcap` $softcap^)?
+    (`normalizer` `` $normalizer^)? (`shift` $shift^)? (`divide` `` $divide^)?
+    (`scale` $scale^)? (`softcap` $softcap^)?
     (`decay` $decay^)? (`order` `` $order^)? (`chunk` $chunk^)?
+    (`captures` `(` $captures^ `:` type($captures) `)`)?
+    (`score_mod` $score_mod^)?
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,` type($value) `)`
     attr-dict `->` type($result)
   }];
   let hasVerifier = 1;
+  let hasRegionVerifier = 1;
   let extraClassDeclaration = [{
     /// The scale actually applied: the attribute, or its documented default.
     double getEffectiveScale();
@@ -302,6 +353,25 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments,
     };
     Placement getPlacement(OpBuilder &b);
     bool isTile() { return !getOffsets().empty(); }
+    /// Linear attention (a feature map with `sum` or `none`), as opposed to weights
+    /// computed from scores (softmax and the pointwise normalisers).
+    bool isLinear() {
+      return getNormalizer() == Normalizer::Sum || getNormalizer() == Normalizer::None;
+    }
+    /// Pointwise weights of scores: no running max, no rescale.
+    bool isPointwise() {
+      return !isLinear() && getNormalizer() != Normalizer::Softmax;
+    }
+    bool hasScoreMod() { return !getScoreMod().empty(); }
+    /// The score_mod block's arguments: score, then batch, head, row, key, position,
+    /// then the captures.
+    static constexpr unsigned kScoreModIndices = 5;
+    RowDivisor getRowDivisor() { return getDivide().value_or(RowDivisor::None); }
+    double getShiftValue() {
+      if (auto attr = getShiftAttr())
+        return attr.getValueAsDouble();
+      return 0.0;
+    }
     /// The decay of query head `head` of the whole problem (1 without a decay); heads
     /// past the list (a tile placed beyond it) wrap around, as heads(...) terms do.
     double getDecayOfHead(int64_t head) {

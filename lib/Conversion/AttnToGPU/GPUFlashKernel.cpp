@@ -26,8 +26,12 @@ using namespace mlir::attn::gpukernel;
 std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelTiles &tiles) {
   if (op.isTile())
     return "a tile of attn.attention (offsets): the GPU kernel does not read offsets yet";
-  if (op.getNormalizer() != Normalizer::Softmax)
+  if (op.isLinear())
     return "linear attention is not lowered to the GPU yet";
+  if (op.getNormalizer() != Normalizer::Softmax)
+    return "pointwise normalisers (sigmoid, relu, ...) are not lowered to the GPU yet";
+  if (op.hasScoreMod())
+    return "score_mod regions are not lowered to the GPU yet";
   Type elt = op.getType().getElementType();
   if (!elt.isF16() && !elt.isBF16() && !elt.isF32())
     return "the element type is not f16, bf16 or f32";

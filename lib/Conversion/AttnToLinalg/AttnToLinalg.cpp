@@ -355,7 +355,7 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
     Location loc = op.getLoc();
     OpBuilder &b = rewriter;
     bool softmax = op.getNormalizer() == Normalizer::Softmax;
-    if (softmax && online) {
+    if (softmax && online && !op.hasScoreMod()) {
       FailureOr<SmallVector<Value>> parts = op.decomposeOperation(rewriter);
       if (failed(parts))
         return failure();
@@ -364,28 +364,44 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
     }
     SplitHeads split(b, loc, op.getQuery(), op.getKey(), op.getValue());
     PlacementValues at = placementOf(b, loc, op);
-    Value out = softmax ? lowerSoftmax(b, loc, op, at, split.q, split.k, split.v)
-                        : lowerLinear(b, loc, op, at, split.q, split.k, split.v);
+    Value out = !op.isLinear() ? lowerScoreBased(b, loc, op, at, split.q, split.k, split.v)
+                               : lowerLinear(b, loc, op, at, split.q, split.k, split.v);
     rewriter.replaceOp(op, SplitHeads::collapse(b, loc, out, op.getType()));
     return success();
   }
 
-  /// o = (sum_j exp(s_ij - m_i) v_j) / sum_j exp(s_ij - m_i), with m_i the row max;
-  /// rows without a visible key have m_i = -inf and produce 0.
-  static Value lowerSoftmax(OpBuilder &b, Location loc, AttentionOp op,
-                            const PlacementValues &at, Indexed q, Indexed k, Indexed v) {
+  /// Scores s = scale q.k, soft-capped, modified by the score_mod region and masked;
+  /// then softmax: o = (sum_j exp(s_ij - m_i) v_j) / sum_j exp(s_ij - m_i), with m_i
+  /// the row max (rows without a visible key have m_i = -inf and produce 0), or a
+  /// pointwise normaliser: o = sum_j f(s_ij + shift) v_j / divisor.
+  static Value lowerScoreBased(OpBuilder &b, Location loc, AttentionOp op,
+                               const PlacementValues &at, Indexed q, Indexed k, Indexed v) {
     Type elt = op.getType().getElementType();
     Value zeroScores = buildInit(b, loc, elt, "bgrmn", {q, k}, 0.0);
     Value qk = buildGeneric(b, loc, {q, k}, {zeroScores, "bgrmn"}, multiplyAccumulate);
     double scale = op.getEffectiveScale();
     std::optional<double> softcap = op.getSoftcapValue();
     Indexed scores{qk, "bgrmn"};
+    Value ratio = getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'r', {q}));
     scores.value = buildElementwise(b, loc, {scores}, scores.letters, [&](const GenericBody &g) {
-      return scaleAndSoftcap(g.b, g.loc, g.args[0], scale, softcap);
+      Value x = scaleAndSoftcap(g.b, g.loc, g.args[0], scale, softcap);
+      if (!op.hasScoreMod())
+        return x;
+      // The region sees the whole problem's head, row and position.
+      Value head = arith::AddIOp::create(
+          g.b, g.loc,
+          arith::AddIOp::create(g.b, g.loc, arith::MulIOp::create(g.b, g.loc, g.index('g'), ratio),
+                                g.index('r')),
+          at.head);
+      Value row = arith::AddIOp::create(g.b, g.loc, g.index('m'), at.row);
+      Value position = arith::AddIOp::create(g.b, g.loc, row, at.rowToPosition);
+      return buildScoreMod(g.b, g.loc, op, x, {g.index('b'), head, row, g.index('n'), position});
     });
     if (MaskAttr mask = op.getMaskAttr())
       scores.value = applyMask(b, loc, mask, scores, 'm', 'n', FillKind::NegInf, at,
                                op.getMaskOperands());
+    if (op.isPointwise())
+      return lowerPointwise(b, loc, op, scores, v);
 
     Indexed rowMax{buildReduction(b, loc, scores, "bgrm", /*isMax=*/true), "bgrm"};
     Indexed weights{buildElementwise(b, loc, {scores, rowMax}, scores.letters,
@@ -404,6 +420,37 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
                                      }),
                     scores.letters};
     return weightedValues(b, loc, weights, v, /*normalize=*/true);
+  }
+
+  /// w_ij = f(s_ij + shift) (0 where s_ij = -inf: masked or hidden by the region),
+  /// o_i = sum_j w_ij v_j [/ Nk or / sum_j w_ij].
+  static Value lowerPointwise(OpBuilder &b, Location loc, AttentionOp op, Indexed scores,
+                              Indexed v) {
+    Type elt = op.getType().getElementType();
+    RowDivisor divisor = op.getRowDivisor();
+    Value numKeys =
+        getValueOrCreateConstantIndexOp(b, loc, getLetterSize(b, loc, 'n', {scores}));
+    Indexed weights{
+        buildElementwise(b, loc, {scores}, scores.letters,
+                         [&](const GenericBody &g) {
+                           Value s = g.args[0];
+                           Value shifted = arith::AddFOp::create(
+                               g.b, g.loc, s, floatConstant(g.b, g.loc, elt, op.getShiftValue()));
+                           Value w = buildPointwiseWeight(g.b, g.loc, op.getNormalizer(), shifted);
+                           if (divisor == RowDivisor::Length) {
+                             Value n = arith::SIToFPOp::create(
+                                 g.b, g.loc, elt,
+                                 arith::IndexCastOp::create(g.b, g.loc, g.b.getI64Type(), numKeys));
+                             w = arith::DivFOp::create(g.b, g.loc, w, n);
+                           }
+                           Value hidden = arith::CmpFOp::create(g.b, g.loc, arith::CmpFPredicate::OEQ,
+                                                                s, negInfinity(g.b, g.loc, elt));
+                           return arith::SelectOp::create(g.b, g.loc, hidden,
+                                                          floatConstant(g.b, g.loc, elt, 0.0), w)
+                               .getResult();
+                         }),
+        scores.letters};
+    return weightedValues(b, loc, weights, v, divisor == RowDivisor::Sum);
   }
 
   /// a_ij = phi(scale q_i).phi(k_j) [x position weights], masked to 0;
@@ -616,7 +663,7 @@ struct ConvertAttnToLinalgPass
     IRRewriter rewriter(&getContext());
     SmallVector<AttentionOp> softmax;
     getOperation()->walk([&](AttentionOp op) {
-      if (op.getNormalizer() == Normalizer::Softmax)
+      if (op.getNormalizer() == Normalizer::Softmax && !op.hasScoreMod())
         softmax.push_back(op);
     });
     for (AttentionOp op : softmax) {

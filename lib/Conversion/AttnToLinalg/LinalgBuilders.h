@@ -17,6 +17,8 @@
 
 namespace mlir::attn {
 
+class AttentionOp;
+
 /// A tensor value with one letter per dimension.
 struct Indexed {
   Value value;
@@ -69,6 +71,19 @@ Value divideOrZero(const GenericBody &g);
 /// An attention score from q.k: scale * x, then c * tanh(x / c) when soft-capped.
 Value scaleAndSoftcap(OpBuilder &b, Location loc, Value x, double scale,
                       std::optional<double> softcap);
+
+/// The score_mod region of `op` applied to `score` at `indices` (batch, head, row, key,
+/// position of the whole problem), cloned at the insertion point (a generic's body).
+Value buildScoreMod(OpBuilder &b, Location loc, AttentionOp op, Value score,
+                    ValueRange indices);
+
+/// Whether `op` is an integer division or remainder (guarded against a zero divisor
+/// wherever a region is cloned: its result is then 0).
+bool isIntegerDivision(Operation *op);
+
+/// The weight of a shifted score under a pointwise normaliser (sigmoid, relu, relu2,
+/// softplus; identity returns x).
+Value buildPointwiseWeight(OpBuilder &b, Location loc, Normalizer normalizer, Value x);
 
 /// Scalar helpers.
 Value floatConstant(OpBuilder &b, Location loc, Type type, double value);

@@ -38,7 +38,7 @@ std::optional<std::pair<AttentionOp, AttentionOp>> hybridBranches(MapOp sum) {
   auto rhs = sum.getInputs()[1].getDefiningOp<AttentionOp>();
   if (!lhs || !rhs || lhs == rhs || !lhs->hasOneUse() || !rhs->hasOneUse())
     return std::nullopt;
-  if (lhs.getNormalizer() == Normalizer::Softmax)
+  if (!lhs.isLinear())
     std::swap(lhs, rhs);
   return std::make_pair(lhs, rhs);
 }
@@ -63,7 +63,7 @@ struct LowerAttentionToFlashKernel : OpRewritePattern<AttentionOp> {
   LogicalResult matchAndRewrite(AttentionOp op, PatternRewriter &rewriter) const override {
     if (isFusedHybridBranch(op, tiles))
       return rewriter.notifyMatchFailure(op, "a branch of a hybrid: fused with the other one");
-    if (op.getNormalizer() != Normalizer::Softmax) {
+    if (op.isLinear()) {
       std::string reason = explainUnsupportedLinear(op, tiles);
       if (!reason.empty())
         return rewriter.notifyMatchFailure(op, reason);

@@ -36,7 +36,7 @@ using namespace mlir;
 using namespace mlir::attn;
 
 std::string mlir::attn::explainUnsupported(AttentionOp op, const KernelTiles &tiles) {
-  if (op.getNormalizer() != Normalizer::Softmax)
+  if (op.getNormalizer() != Normalizer::Softmax || op.hasScoreMod())
     return "not softmax attention";
   for (Value t : {op.getQuery(), op.getKey(), op.getValue(), op.getResult()})
     if (!cast<ShapedType>(t.getType()).getElementType().isF32())

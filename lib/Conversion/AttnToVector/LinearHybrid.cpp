@@ -43,6 +43,7 @@ std::string mlir::attn::explainUnsupportedHybrid(AttentionOp linear, AttentionOp
   if (!(linear.getMaskAttr() && linear.getMaskAttr().getKind() == MaskKind::Causal))
     return "the linear branch is not causal";
   if (window.getNormalizer() != Normalizer::Softmax || window.getSoftcap() ||
+      window.hasScoreMod() ||
       !window.getMaskOperands().empty())
     return "the window branch is not plain softmax attention";
   if (!causalBand(window.getMaskAttr()))

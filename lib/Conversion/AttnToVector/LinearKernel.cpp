@@ -51,7 +51,7 @@ static int64_t plannedThreads() {
 }
 
 std::string mlir::attn::explainUnsupportedLinear(AttentionOp op, const KernelTiles &tiles) {
-  if (op.getNormalizer() == Normalizer::Softmax)
+  if (!op.isLinear())
     return "not linear attention";
   // A tile's offsets matter only where positions or heads do (causal masks, decays,
   // cosFormer's distance weight): such tiles take the linalg path, which reads them.

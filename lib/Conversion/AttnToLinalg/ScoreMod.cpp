@@ -1,0 +1,104 @@
+//===- ScoreMod.cpp - score_mod regions and pointwise weights on scalars ----===//
+//
+// The generic path evaluates a score_mod region element by element inside a
+// linalg.generic: the region's ops are cloned with its arguments bound to the score
+// and the whole problem's (batch, head, row, key, position). Two of its ops need more
+// than a clone: attn.read clamps its indices into the captured tensor (then
+// tensor.extract), and integer division by zero yields 0 (the reference's rule; a
+// hardware divide would trap).
+//
+//===----------------------------------------------------------------------===//
+#include "LinalgBuilders.h"
+
+#include "attn/IR/AttnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+/// `op` (an integer division or remainder) with a zero divisor replaced by 1, and 0 as
+/// the result where the divisor was 0.
+static Value cloneDivisionOrZero(OpBuilder &b, Operation &op, IRMapping &map) {
+  Location loc = op.getLoc();
+  Value divisor = map.lookup(op.getOperand(1));
+  Type type = divisor.getType();
+  auto constant = [&](int64_t v) -> Value {
+    if (type.isIndex())
+      return arith::ConstantIndexOp::create(b, loc, v);
+    return arith::ConstantIntOp::create(b, loc, type, v);
+  };
+  Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, divisor, constant(0));
+  Value safe = arith::SelectOp::create(b, loc, isZero, constant(1), divisor);
+  IRMapping local = map;
+  local.map(op.getOperand(1), safe);
+  Value quotient = b.clone(op, local)->getResult(0);
+  return arith::SelectOp::create(b, loc, isZero, constant(0), quotient);
+}
+
+bool mlir::attn::isIntegerDivision(Operation *op) {
+  return isa<arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp,
+             arith::FloorDivSIOp, arith::CeilDivSIOp, arith::CeilDivUIOp>(op);
+}
+
+Value mlir::attn::buildScoreMod(OpBuilder &b, Location loc, AttentionOp op, Value score,
+                                ValueRange indices) {
+  Block &body = op.getScoreMod().front();
+  IRMapping map;
+  map.map(body.getArgument(0), score);
+  for (auto [i, index] : llvm::enumerate(indices))
+    map.map(body.getArgument(1 + i), index);
+  for (auto [i, capture] : llvm::enumerate(op.getCaptures()))
+    map.map(body.getArgument(1 + AttentionOp::kScoreModIndices + i), capture);
+  for (Operation &inner : body.without_terminator()) {
+    if (auto read = dyn_cast<ReadOp>(inner)) {
+      Value source = map.lookup(read.getSource());
+      SmallVector<Value> clamped;
+      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+      Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      for (auto [d, index] : llvm::enumerate(read.getIndices())) {
+        Value last = arith::SubIOp::create(
+            b, loc, tensor::DimOp::create(b, loc, source, d).getResult(), one);
+        clamped.push_back(arith::MinSIOp::create(
+            b, loc, arith::MaxSIOp::create(b, loc, map.lookup(index), zero), last));
+      }
+      map.map(read.getResult(), tensor::ExtractOp::create(b, loc, source, clamped).getResult());
+      continue;
+    }
+    if (isIntegerDivision(&inner)) {
+      map.map(inner.getResult(0), cloneDivisionOrZero(b, inner, map));
+      continue;
+    }
+    b.clone(inner, map);
+  }
+  return map.lookup(cast<YieldOp>(body.getTerminator()).getValue());
+}
+
+Value mlir::attn::buildPointwiseWeight(OpBuilder &b, Location loc, Normalizer normalizer,
+                                       Value x) {
+  Type t = x.getType();
+  Value zero = floatConstant(b, loc, t, 0.0), one = floatConstant(b, loc, t, 1.0);
+  switch (normalizer) {
+  case Normalizer::Sigmoid: {
+    Value e = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+    return arith::DivFOp::create(b, loc, one, arith::AddFOp::create(b, loc, one, e));
+  }
+  case Normalizer::Relu:
+    return arith::MaximumFOp::create(b, loc, x, zero);
+  case Normalizer::ReluSquared: {
+    Value r = arith::MaximumFOp::create(b, loc, x, zero);
+    return arith::MulFOp::create(b, loc, r, r);
+  }
+  case Normalizer::Softplus: {
+    // max(x, 0) + log1p(exp(-|x|)): no overflow for large |x|.
+    Value absNeg = arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
+    Value tail = math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, absNeg));
+    return arith::AddFOp::create(b, loc, arith::MaximumFOp::create(b, loc, x, zero), tail);
+  }
+  default:
+    return x;
+  }
+}
