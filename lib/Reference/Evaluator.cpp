@@ -729,12 +729,14 @@ private:
         int64_t offset = 0;
         for (auto [d, index] : llvm::enumerate(read.getIndices())) {
           int64_t size = t.shape[d];
-          if (size == 0)
-            return read.emitError() << "reads an empty captured tensor", failure();
+          if (size == 0) {
+            offset = -1; // an empty tensor reads as 0
+            break;
+          }
           int64_t clamped = std::clamp<int64_t>(env.at(index).i, 0, size - 1);
           offset = offset * size + clamped;
         }
-        double x = t.data[offset];
+        double x = offset < 0 ? 0.0 : t.data[offset];
         env[read.getResult()] = isa<FloatType>(read.getType())
                                     ? Scalar::ofFloat(x)
                                     : Scalar::ofInt((int64_t)x);

@@ -580,7 +580,7 @@ LogicalResult ReadOp::verify() {
   if ((int64_t)getIndices().size() != type.getRank())
     return emitOpError() << "reads a rank-" << type.getRank() << " tensor with "
                          << getIndices().size() << " indices";
-  if (type.getNumElements() == 0)
+  if (type.hasStaticShape() && type.getNumElements() == 0)
     return emitOpError() << "reads an empty tensor " << type;
   return success();
 }

@@ -116,7 +116,8 @@ def Attn_ReadOp : Attn_Op<"read", [Pure, HasParent<"::mlir::attn::AttentionOp">,
     argument of the region) at the given indices, each **clamped** into
     `[0, size - 1]`: a read never leaves the tensor, so a relative-position table read
     at a distance beyond its range returns its edge entry (T5's bucketing saturates the
-    same way) and a bias narrower than the scores repeats its last column.
+    same way) and a bias narrower than the scores repeats its last column. A tensor that
+    is empty at run time reads as 0 (a static empty one is refused by the verifier).
 
     ```mlir
     %slope = attn.read %slopes[%h] : tensor<8xf32>
@@ -196,7 +197,7 @@ def Attn_FeatureOp : Attn_Op<"feature", [Pure]> {
 // The recognised form
 //===----------------------------------------------------------------------===//
 
-def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments,
+def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, IsolatedFromAbove,
     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface, ["reifyResultShapes"]>,
     DeclareOpInterfaceMethods<TilingInterface,
         ["getLoopIteratorTypes", "getIterationDomain", "getTiledImplementation",

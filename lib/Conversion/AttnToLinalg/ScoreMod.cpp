@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 
@@ -55,17 +56,32 @@ Value mlir::attn::buildScoreMod(OpBuilder &b, Location loc, AttentionOp op, Valu
     map.map(body.getArgument(1 + AttentionOp::kScoreModIndices + i), capture);
   for (Operation &inner : body.without_terminator()) {
     if (auto read = dyn_cast<ReadOp>(inner)) {
+      // Clamped indices; a tensor empty at run time reads as 0.
       Value source = map.lookup(read.getSource());
       SmallVector<Value> clamped;
       Value zero = arith::ConstantIndexOp::create(b, loc, 0);
       Value one = arith::ConstantIndexOp::create(b, loc, 1);
+      Value nonEmpty = arith::ConstantIntOp::create(b, loc, 1, 1);
       for (auto [d, index] : llvm::enumerate(read.getIndices())) {
-        Value last = arith::SubIOp::create(
-            b, loc, tensor::DimOp::create(b, loc, source, d).getResult(), one);
+        Value size = tensor::DimOp::create(b, loc, source, d);
+        nonEmpty = arith::AndIOp::create(
+            b, loc, nonEmpty,
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, size, zero));
+        Value last = arith::SubIOp::create(b, loc, size, one);
         clamped.push_back(arith::MinSIOp::create(
             b, loc, arith::MaxSIOp::create(b, loc, map.lookup(index), zero), last));
       }
-      map.map(read.getResult(), tensor::ExtractOp::create(b, loc, source, clamped).getResult());
+      auto guarded = scf::IfOp::create(
+          b, loc, nonEmpty,
+          [&](OpBuilder &b, Location loc) {
+            scf::YieldOp::create(b, loc,
+                                 tensor::ExtractOp::create(b, loc, source, clamped).getResult());
+          },
+          [&](OpBuilder &b, Location loc) {
+            scf::YieldOp::create(
+                b, loc, arith::ConstantOp::create(b, loc, b.getZeroAttr(read.getType())).getResult());
+          });
+      map.map(read.getResult(), guarded.getResult(0));
       continue;
     }
     if (isIntegerDivision(&inner)) {

@@ -13,6 +13,9 @@
 #include "attn/Transforms/Passes.h"
 #include "attn/IR/Limits.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -71,8 +74,12 @@ struct LowerAttentionToFlashKernel : OpRewritePattern<AttentionOp> {
       return success();
     }
     std::string reason = explainUnsupported(op, tiles);
-    if (!reason.empty())
+    if (!reason.empty()) {
+      // Variants beyond the plain menu say why they run on the generic path.
+      if (op.hasScoreMod() || op.isPointwise())
+        op.emitRemark() << "not fused into the vector kernel (generic path): " << reason;
       return rewriter.notifyMatchFailure(op, reason);
+    }
     rewriter.replaceOp(op, buildFlashKernel(rewriter, op.getLoc(), op, tiles));
     return success();
   }
@@ -154,6 +161,21 @@ struct ConvertAttnToVectorPass
     populateAttnToVectorPatterns(patterns, tiles.lanes, tiles.rows, tiles.keyTile(),
                                  tiles.queryBlock, tiles.avx512, linearParts);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
+
+    // Transcendental functions of score_mod regions and pointwise normalisers on
+    // vectors: polynomials (math-to-libm would call libm once per lane).
+    SmallVector<Operation *> vectorMath;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<math::MathDialect>(op->getDialect()) && op->getNumResults() == 1 &&
+          isa<VectorType>(op->getResult(0).getType()))
+        vectorMath.push_back(op);
+    });
+    RewritePatternSet approximations(&getContext());
+    populateMathPolynomialApproximationPatterns(approximations,
+                                                [](StringRef) { return true; });
+    if (!vectorMath.empty() &&
+        failed(applyOpPatternsGreedily(vectorMath, std::move(approximations))))
+      return signalPassFailure();
   }
 };
 } // namespace

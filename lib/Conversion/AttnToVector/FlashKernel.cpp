@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 #include "Kernels.h"
 #include "VectorMath.h"
+#include "VectorScoreMod.h"
 #include "KernelBuilder.h"
 
 #include "attn/Conversion/MemRefMaskOperands.h"
@@ -25,6 +26,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -36,8 +38,11 @@ using namespace mlir;
 using namespace mlir::attn;
 
 std::string mlir::attn::explainUnsupported(AttentionOp op, const KernelTiles &tiles) {
-  if (op.getNormalizer() != Normalizer::Softmax || op.hasScoreMod())
-    return "not softmax attention";
+  if (op.isLinear())
+    return "not score-based attention";
+  if (op.hasScoreMod())
+    if (std::string reason = VectorScoreMod::explainUnsupported(op); !reason.empty())
+      return reason;
   for (Value t : {op.getQuery(), op.getKey(), op.getValue(), op.getResult()})
     if (!cast<ShapedType>(t.getType()).getElementType().isF32())
       return "element type is not f32";
@@ -53,12 +58,24 @@ namespace {
 struct Kernel : KernelBuilder {
   Kernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles)
       : KernelBuilder(b, loc, tiles.lanes), op(op), tiles(tiles), mask(op.getMaskAttr()),
-        valueDim(op.getValue().getType().getDimSize(3)) {}
+        valueDim(op.getValue().getType().getDimSize(3)), pointwise(op.isPointwise()),
+        naturalUnits(op.hasScoreMod() || op.isPointwise()) {
+    if (op.hasScoreMod())
+      scoreMod.emplace(op, tiles.lanes);
+  }
 
   AttentionOp op;
   KernelTiles tiles;
   MaskAttr mask;
   int64_t valueDim;
+  // Pointwise normalisers (sigmoid, relu, ...): weights without a running max.
+  bool pointwise;
+  // Scores leave the dot products in natural units (score_mod regions and pointwise
+  // normalisers see them so), else pre-multiplied by log2 e for the base-2 softmax.
+  bool naturalUnits;
+  std::optional<VectorScoreMod> scoreMod;
+  SmallVector<Value> captures;  // captured tensors, as buffers
+  IRMapping taskScoreModValues; // the region's per-task values, in the current task
   // Buffers and sizes.
   Value q, k, v, kt, out;
   SmallVector<Value> segments;                   // run-time mask operands, as buffers
@@ -69,13 +86,13 @@ struct Kernel : KernelBuilder {
   // local head h is head headBase + h (for heads(...) terms; layouts are the tile's).
   Value rowBase, rowToPosition, headBase;
 
-  /// What K^T is multiplied by: the softmax scale, and log2 e (base-2 exponentials)
-  /// or 1 / c (soft-cap).
+  /// What K^T is multiplied by: the softmax scale, and log2 e (base-2 exponentials,
+  /// unless the scores stay in natural units) or 1 / c (soft-cap).
   double scoreScale() {
     double scale = op.getEffectiveScale();
     if (std::optional<double> cap = op.getSoftcapValue())
       return scale / *cap;
-    return scale / std::log(2.0);
+    return naturalUnits ? scale : scale / std::log(2.0);
   }
 
   Value build();
@@ -86,6 +103,8 @@ struct Kernel : KernelBuilder {
   SmallVector<Value> scores(Value batch, Value head, Value kvHead, Value i0, Value r0, Value t);
   SmallVector<Value> maskScores(ArrayRef<Value> s, Value batch, Value head, Value i0, Value r0,
                                 Value j0);
+  void modifyScores(SmallVector<Value> &s, Value i0, Value r0, Value j0);
+  Value pointwiseWeight(Value s);
 };
 } // namespace
 
@@ -95,6 +114,8 @@ Value Kernel::build() {
   v = toBuffer(op.getValue());
   for (Value t : op.getMaskOperands())
     segments.push_back(toBuffer(t));
+  for (Value t : op.getCaptures())
+    captures.push_back(toBuffer(t));
   maskOperands.emplace(b, loc, segments);
   numQueries = dim(q, 2);
   headDim = dim(q, 3);
@@ -197,6 +218,8 @@ void Kernel::task(Value batch, Value head, Value block) {
   Value taskRow = add(rowBase, i0);
   Value offset = add(taskRow, rowToPosition);
   Value globalHead = add(headBase, head);
+  if (scoreMod)
+    taskScoreModValues = scoreMod->taskValues(b, loc, captures, batch, globalHead);
   bool documents = mask && readsMaskOperands(mask);
   // Segment-id ranges of the current kv tile, per mask operand (document masks).
   SmallVector<std::pair<Value, Value>> keyRanges;
@@ -255,11 +278,19 @@ void Kernel::task(Value batch, Value head, Value block) {
     ifThen(classify(idx(0), lastRow, j0, tk).any, rowBlocks);
   });
 
-  // o / sum, 0 for rows that saw no key.
+  // o / sum (softmax, divide sum), o / Nk (divide length) or o; 0 for rows whose
+  // divisor is 0.
+  RowDivisor divisor = pointwise ? op.getRowDivisor() : RowDivisor::Sum;
+  Value keyCount = arith::SIToFPOp::create(
+      b, loc, f32, arith::IndexCastOp::create(b, loc, b.getI64Type(), numKeys));
   forLoop(idx(0), tq, 1, [&](Value i) {
-    Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                            load(l, {i, idx(0)}), Value(),
-                                            arith::FastMathFlags::reassoc);
+    Value sum = divisor == RowDivisor::Sum
+                    ? vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                                  load(l, {i, idx(0)}), Value(),
+                                                  arith::FastMathFlags::reassoc)
+                                  .getResult()
+                : divisor == RowDivisor::Length ? keyCount
+                                                : scalar(1.0);
     Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum, scalar(0.0));
     Value inverse = arith::SelectOp::create(
         b, loc, isZero, scalar(0.0), arith::DivFOp::create(b, loc, scalar(1.0), sum));
@@ -372,11 +403,19 @@ void Kernel::microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Va
   Value batch = ids[0], head = ids[1], kvHead = ids[2];
   SmallVector<Value> s = scores(batch, head, kvHead, i0, r0, t);
 
-  // Scores in base-2 units (K^T carries scale * log2 e); a soft-cap c * tanh(x / c)
-  // is taken in natural units (K^T carries scale / c).
+  // Scores in base-2 units (K^T carries scale * log2 e) or natural ones (scale); a
+  // soft-cap c * tanh(x / c) is taken in natural units (K^T carries scale / c).
   if (std::optional<double> cap = op.getSoftcapValue())
     for (Value &x : s)
-      x = fmul(buildTanh(b, loc, x, tiles.avx512), splat(*cap / std::log(2.0)));
+      x = fmul(buildTanh(b, loc, x, tiles.avx512),
+               splat(naturalUnits ? *cap : *cap / std::log(2.0)));
+  if (scoreMod) {
+    modifyScores(s, i0, r0, j0);
+    // Softmax continues in base 2.
+    if (!pointwise)
+      for (Value &x : s)
+        x = fmul(x, splat(1.0 / std::log(2.0)));
+  }
   auto masked = scf::IfOp::create(
       b, loc, partial,
       [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, maskScores(s, batch, head, i0, r0, j0)); },
@@ -384,10 +423,24 @@ void Kernel::microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Va
   s = SmallVector<Value>(masked.getResults());
 
   // Online softmax per row; p = 2^(s - m) goes to the p buffer for the PV block.
+  // Pointwise normalisers: p = f(s + shift), no max and no rescale.
   auto noNaN = flags(arith::FastMathFlags::nnan | arith::FastMathFlags::nsz);
   Value negInf = scalar(-std::numeric_limits<double>::infinity());
   SmallVector<Value> alphas;
-  for (int64_t r = 0; r < rows; ++r) {
+  bool sums = !pointwise || op.getRowDivisor() == RowDivisor::Sum;
+  for (int64_t r = 0; r < rows && pointwise; ++r) {
+    Value row = add(r0, idx(r));
+    Value sum = splat(0.0);
+    for (int64_t c = 0; c < cols; ++c) {
+      Value w = pointwiseWeight(s[r * cols + c]);
+      store(w, p, {idx(r), idx(c * lanes)});
+      if (sums)
+        sum = arith::AddFOp::create(b, loc, sum, w);
+    }
+    if (sums)
+      store(arith::AddFOp::create(b, loc, load(l, {row, idx(0)}), sum), l, {row, idx(0)});
+  }
+  for (int64_t r = 0; r < rows && !pointwise; ++r) {
     Value row = add(r0, idx(r));
     Value rowMax = s[r * cols];
     for (int64_t c = 1; c < cols; ++c)
@@ -422,9 +475,10 @@ void Kernel::microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Va
     int64_t chunk = std::min(cols, (valueDim - e0) / lanes);
     SmallVector<Value> init;
     for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = 0; c < chunk; ++c)
-        init.push_back(
-            fmul(load(o, {add(r0, idx(r)), idx(e0 + c * lanes)}), splat(alphas[r])));
+      for (int64_t c = 0; c < chunk; ++c) {
+        Value acc = load(o, {add(r0, idx(r)), idx(e0 + c * lanes)});
+        init.push_back(pointwise ? acc : fmul(acc, splat(alphas[r])));
+      }
     SmallVector<Value> acc = forLoop(idx(0), tk, init, [&](Value j, ValueRange acc) {
       SmallVector<Value> valueRow;
       Value key = add(j0, j);
@@ -442,6 +496,58 @@ void Kernel::microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Va
       for (int64_t c = 0; c < chunk; ++c)
         store(acc[r * chunk + c], o, {add(r0, idx(r)), idx(e0 + c * lanes)});
   }
+}
+
+/// The score_mod region on the micro-tile's scores (natural units), at the whole
+/// problem's rows and keys. Rows past the sequence repeat its last row, as the scores do.
+void Kernel::modifyScores(SmallVector<Value> &s, Value i0, Value r0, Value j0) {
+  int64_t cols = tiles.columnVectors, lanes = tiles.lanes;
+  Value lastQuery = arith::SubIOp::create(b, loc, numQueries, idx(1));
+  for (int64_t r = 0; r < tiles.rows; ++r) {
+    Value row = add(rowBase, minIndex(add(add(i0, r0), idx(r)), lastQuery));
+    IRMapping rowValues =
+        scoreMod->rowValues(b, loc, taskScoreModValues, row, add(row, rowToPosition));
+    for (int64_t c = 0; c < cols; ++c)
+      s[r * cols + c] =
+          scoreMod->apply(b, loc, rowValues, s[r * cols + c], add(j0, idx(c * lanes)));
+  }
+}
+
+/// w = f(s + shift) for a pointwise normaliser; 0 where s = -inf (masked, or hidden by
+/// the region), so that every normaliser treats -inf as a mask.
+Value Kernel::pointwiseWeight(Value s) {
+  Value x = op.getShiftValue() != 0.0 ? fadd(s, splat(op.getShiftValue())) : s;
+  Value zero = splat(0.0);
+  Value w;
+  switch (op.getNormalizer()) {
+  case Normalizer::Sigmoid: {
+    // 1 / (1 + 2^(-x log2 e)), the exponent capped so the result stays normal.
+    Value e = arith::MinimumFOp::create(b, loc, fmul(x, splat(-1.0 / std::log(2.0))),
+                                        splat(126.0));
+    w = arith::DivFOp::create(b, loc, splat(1.0), fadd(splat(1.0), buildExp2(b, loc, e, tiles.avx512)));
+    break;
+  }
+  case Normalizer::Relu:
+    w = arith::MaximumFOp::create(b, loc, x, zero);
+    break;
+  case Normalizer::ReluSquared: {
+    Value r = arith::MaximumFOp::create(b, loc, x, zero);
+    w = fmul(r, r);
+    break;
+  }
+  case Normalizer::Softplus: {
+    // max(x, 0) + log1p(2^(-|x| log2 e)).
+    Value negAbs = fmul(math::AbsFOp::create(b, loc, x), splat(-1.0 / std::log(2.0)));
+    w = fadd(arith::MaximumFOp::create(b, loc, x, zero),
+             math::Log1pOp::create(b, loc, buildExp2(b, loc, negAbs, tiles.avx512)));
+    break;
+  }
+  default:
+    w = x;
+  }
+  Value hidden = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, s,
+                                       splat(-std::numeric_limits<double>::infinity()));
+  return select(hidden, zero, w);
 }
 
 Value mlir::attn::buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op,
