@@ -309,7 +309,7 @@ func.func @attention_kv_length(%q: tensor<1x4x16x64xf32>, %k: tensor<1x4x16x64xf
 // -----
 
 func.func @attention_feature_softmax(%q: tensor<1x4x16x64xf32>) -> tensor<1x4x16x64xf32> {
-  // expected-error @+1 {{a feature map needs normalizer 'sum' or 'none'; softmax attention uses exp(q.k) itself}}
+  // expected-error @+1 {{a feature map needs normalizer 'sum' or 'none'; 'softmax' attention weighs the scores q.k themselves}}
   %0 = attn.attention feature #attn.feature<relu> ins(%q, %q, %q : tensor<1x4x16x64xf32>, tensor<1x4x16x64xf32>, tensor<1x4x16x64xf32>) -> tensor<1x4x16x64xf32>
   return %0 : tensor<1x4x16x64xf32>
 }
@@ -325,7 +325,7 @@ func.func @attention_sum_without_feature(%q: tensor<1x4x16x64xf32>) -> tensor<1x
 // -----
 
 func.func @attention_softcap_linear(%q: tensor<1x4x16x64xf32>) -> tensor<1x4x16x64xf32> {
-  // expected-error @+1 {{'softcap' applies to softmax attention only}}
+  // expected-error @+1 {{'softcap' applies to score-based attention only}}
   %0 = attn.attention feature #attn.feature<relu> normalizer sum softcap 5.0 ins(%q, %q, %q : tensor<1x4x16x64xf32>, tensor<1x4x16x64xf32>, tensor<1x4x16x64xf32>) -> tensor<1x4x16x64xf32>
   return %0 : tensor<1x4x16x64xf32>
 }
@@ -726,4 +726,149 @@ func.func @generic_indices(%a: tensor<4x4xf32>) -> tensor<4x4xf32> {
   // expected-error @+1 {{index 'a' appears twice in "aa"}}
   %r = "attn.mask"(%a) <{mask = #attn.mask<causal>, indices = #attn.indices<"aa">, query = #attn.indices<"a">, key = #attn.indices<"b">}> : (tensor<4x4xf32>) -> tensor<4x4xf32>
   return %r : tensor<4x4xf32>
+}
+
+// -----
+
+func.func @score_mod_arity(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{score_mod takes the score, (batch, head, row, key, position) and one tensor per capture (6 arguments), got 5}}
+  %0 = attn.attention score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    attn.yield %s : f32
+  } ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @score_mod_score_type(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{score_mod argument #0 must be the element type 'f32', got 'f64'}}
+  %0 = attn.attention score_mod {
+  ^bb0(%s: f64, %b: index, %h: index, %i: index, %j: index, %p: index):
+    %c = arith.constant 0.0 : f32
+    attn.yield %c : f32
+  } ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @score_mod_index_type(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{score_mod argument #3 must be an index, got 'i32'}}
+  %0 = attn.attention score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: i32, %j: index, %p: index):
+    attn.yield %s : f32
+  } ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @score_mod_capture_type(%q: tensor<1x2x8x16xf32>, %t: tensor<2xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{score_mod argument #6 must have the type of capture #0, 'tensor<2xf32>', got 'tensor<3xf32>'}}
+  %0 = attn.attention captures(%t : tensor<2xf32>) score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index, %c: tensor<3xf32>):
+    attn.yield %s : f32
+  } ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @score_mod_yield_type(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{score_mod yields 'f64', expected the element type 'f32'}}
+  %0 = attn.attention score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index):
+    %x = arith.extf %s : f32 to f64
+    attn.yield %x : f64
+  } ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @score_mod_tensor_value(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  %0 = attn.attention score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index):
+    // expected-error @+1 {{computes a 'tensor<4xf32>' in a score_mod region, which works on scalars}}
+    %t = tensor.empty() : tensor<4xf32>
+    attn.yield %s : f32
+  } ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @score_mod_linear(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{a score_mod region applies to score-based attention, not to linear attention (its scores are never formed)}}
+  %0 = attn.attention feature #attn.feature<relu> normalizer sum score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index):
+    attn.yield %s : f32
+  } ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @captures_without_region(%q: tensor<1x2x8x16xf32>, %t: tensor<2xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{captures are read by a score_mod region, but the op has none}}
+  %0 = attn.attention captures(%t : tensor<2xf32>) ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @shift_on_softmax(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{'shift' and 'divide' apply to the pointwise normalisers (sigmoid, relu, relu2, softplus, identity) only}}
+  %0 = attn.attention shift 1.0 ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @shift_not_finite(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{shift must be finite}}
+  %0 = attn.attention normalizer sigmoid shift 0x7FF0000000000000 ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @pointwise_feature(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{a feature map needs normalizer 'sum' or 'none'; 'sigmoid' attention weighs the scores q.k themselves}}
+  %0 = attn.attention feature #attn.feature<relu> normalizer sigmoid ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @read_rank(%q: tensor<1x2x8x16xf32>, %t: tensor<2x3xf32>) -> tensor<1x2x8x16xf32> {
+  %0 = attn.attention captures(%t : tensor<2x3xf32>) score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index, %c: tensor<2x3xf32>):
+    // expected-error @+1 {{reads a rank-2 tensor with 1 indices}}
+    %x = attn.read %c[%h] : tensor<2x3xf32>
+    attn.yield %x : f32
+  } ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @read_empty(%q: tensor<1x2x8x16xf32>, %t: tensor<0xf32>) -> tensor<1x2x8x16xf32> {
+  %0 = attn.attention captures(%t : tensor<0xf32>) score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index, %c: tensor<0xf32>):
+    // expected-error @+1 {{reads an empty tensor 'tensor<0xf32>'}}
+    %x = attn.read %c[%h] : tensor<0xf32>
+    attn.yield %x : f32
+  } ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %0 : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @read_outside(%t: tensor<2xf32>) -> f32 {
+  %c0 = arith.constant 0 : index
+  // expected-error @+1 {{expects parent op 'attn.attention'}}
+  %x = attn.read %t[%c0] : tensor<2xf32>
+  return %x : f32
 }

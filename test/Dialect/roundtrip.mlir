@@ -139,3 +139,33 @@ func.func @online_attention(%q: tensor<1x4x16x32xf32>, %k: tensor<1x2x64x32xf32>
   %o:3 = attn.online_attention mask #attn.mask<causal> offsets(%at, %at, %at, %at) scale 0.125 ins(%q, %k, %v : tensor<1x4x16x32xf32>, tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32>) outs(%acc, %max, %sum : tensor<1x4x16x32xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>) -> tensor<1x4x16x32xf32>, tensor<1x4x16xf32>, tensor<1x4x16xf32>
   return %o#0 : tensor<1x4x16x32xf32>
 }
+
+// -----
+
+// A score_mod region with a captured tensor, and the pointwise normalisers.
+// CHECK-LABEL: func.func @score_mod
+// CHECK: attn.attention mask #attn.mask<causal> captures(%{{.*}} : tensor<8x33xf32>) score_mod {
+// CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %[[T:.*]]: tensor<8x33xf32>):
+// CHECK: attn.read %[[T]][%{{.*}}, %{{.*}}] : tensor<8x33xf32>
+// CHECK: attn.yield %{{.*}} : f32
+// CHECK: } ins(
+// CHECK: attn.attention normalizer sigmoid shift -4.000000e+00 ins(
+// CHECK: attn.attention normalizer relu2 divide length ins(
+// CHECK: attn.attention normalizer identity divide sum score_mod {
+func.func @score_mod(%q: tensor<1x8x?x64xf32>, %table: tensor<8x33xf32>) -> tensor<1x8x?x64xf32> {
+  %0 = attn.attention mask #attn.mask<causal> captures(%table : tensor<8x33xf32>) score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index, %t: tensor<8x33xf32>):
+    %d = arith.subi %j, %p : index
+    %x = attn.read %t[%h, %d] : tensor<8x33xf32>
+    %y = arith.addf %s, %x : f32
+    attn.yield %y : f32
+  } ins(%q, %q, %q : tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32>
+  %1 = attn.attention normalizer sigmoid shift -4.0 ins(%0, %q, %q : tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32>
+  %2 = attn.attention normalizer relu2 divide length ins(%1, %q, %q : tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32>
+  %3 = attn.attention normalizer identity divide sum score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index):
+    %e = math.exp %s : f32
+    attn.yield %e : f32
+  } ins(%2, %q, %q : tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32>
+  return %3 : tensor<1x8x?x64xf32>
+}
