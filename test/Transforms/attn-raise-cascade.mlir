@@ -56,10 +56,13 @@ func.func @normalize_after(%q: tensor<16x8xf32>, %k: tensor<32x8xf32>, %v: tenso
 
 // -----
 
-// A score modification region is not one of the recognised score maps: left alone.
+// A score modification region between the scores and the softmax becomes the
+// score_mod region (no batch or head letters here: the region ignores those indices).
 // CHECK-LABEL: func.func @with_modify
-// CHECK-NOT: attn.attention
-// CHECK: attn.modify
+// CHECK: attn.attention scale 1.000000e+00 score_mod {
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index):
+// CHECK-NEXT: attn.yield %[[X]] : f32
+// CHECK-NOT: attn.modify
 func.func @with_modify(%q: tensor<16x8xf32>, %k: tensor<32x8xf32>, %v: tensor<32x4xf32>) -> tensor<16x4xf32> {
   %s0 = attn.einsum "md,nd->mn" %q, %k : (tensor<16x8xf32>, tensor<32x8xf32>) -> tensor<16x32xf32>
   %s = attn.modify %s0 "mn" {
@@ -203,4 +206,59 @@ func.func @linear_not_raised(%q: tensor<2x16x8xf32>, %k: tensor<2x16x8xf32>, %v:
   %o1 = attn.einsum "hmn,hne->hme" %b, %v : (tensor<2x16x16xf32>, tensor<2x16x8xf32>) -> tensor<2x16x8xf32>
   %o2 = attn.einsum "hmn,hne->hme" %c, %v : (tensor<2x16x16xf32>, tensor<2x16x8xf32>) -> tensor<2x16x8xf32>
   return %o1, %o2 : tensor<2x16x8xf32>, tensor<2x16x8xf32>
+}
+
+// -----
+
+// A HuggingFace-style additive mask [B, Nq, Nk] (broadcast over heads) and an
+// attn.modify region between the scale and the mask become the score_mod region: the
+// tensor a capture read at (batch, row, key), the modify body inlined after it.
+// CHECK-LABEL: func.func @bias_and_modify
+// CHECK-SAME: (%[[Q:.*]]: tensor<2x4x?x32xf32>, %{{.*}}: tensor<2x4x?x32xf32>, %{{.*}}: tensor<2x4x?x32xf32>, %[[B:.*]]: tensor<2x?x?xf32>)
+// CHECK: attn.attention mask #attn.mask<causal> scale 1.250000e-01 captures(%[[B]] : tensor<2x?x?xf32>) score_mod {
+// CHECK: ^bb0(%[[S:.*]]: f32, %[[BI:.*]]: index, %[[H:.*]]: index, %[[I:.*]]: index, %[[J:.*]]: index, %{{.*}}: index, %[[T:.*]]: tensor<2x?x?xf32>):
+// CHECK: %[[X:.*]] = attn.read %[[T]][%[[BI]], %[[I]], %[[J]]] : tensor<2x?x?xf32>
+// CHECK: %[[A:.*]] = arith.addf %[[S]], %[[X]] : f32
+// CHECK: arith.index_cast %[[H]]
+// CHECK: attn.yield
+// CHECK-NOT: attn.modify
+func.func @bias_and_modify(%q: tensor<2x4x?x32xf32>, %k: tensor<2x4x?x32xf32>, %v: tensor<2x4x?x32xf32>, %bias: tensor<2x?x?xf32>) -> tensor<2x4x?x32xf32> {
+  %s = attn.einsum "bhmd,bhnd->bhmn" %q, %k scale 0.125 : (tensor<2x4x?x32xf32>, tensor<2x4x?x32xf32>) -> tensor<2x4x?x?xf32>
+  %a = attn.map add "bhmn,bmn->bhmn" %s, %bias : (tensor<2x4x?x?xf32>, tensor<2x?x?xf32>) -> tensor<2x4x?x?xf32>
+  %r = attn.modify %a "bhmn" {
+  ^bb0(%x: f32, %b: index, %h: index, %m: index, %n: index):
+    %hi = arith.index_cast %h : index to i64
+    %hf = arith.sitofp %hi : i64 to f32
+    %y = arith.addf %x, %hf : f32
+    attn.yield %y : f32
+  } : tensor<2x4x?x?xf32>
+  %c = attn.mask #attn.mask<causal> %r "bhmn" query "m" key "n" : tensor<2x4x?x?xf32>
+  %m = attn.reduce max "bhmn->bhm" %c : tensor<2x4x?x?xf32> -> tensor<2x4x?xf32>
+  %d = attn.map sub "bhmn,bhm->bhmn" %c, %m : (tensor<2x4x?x?xf32>, tensor<2x4x?xf32>) -> tensor<2x4x?x?xf32>
+  %e = attn.map exp %d : (tensor<2x4x?x?xf32>) -> tensor<2x4x?x?xf32>
+  %l = attn.reduce add "bhmn->bhm" %e : tensor<2x4x?x?xf32> -> tensor<2x4x?xf32>
+  %p = attn.map div "bhmn,bhm->bhmn" %e, %l : (tensor<2x4x?x?xf32>, tensor<2x4x?xf32>) -> tensor<2x4x?x?xf32>
+  %o = attn.einsum "bhmn,bhnd->bhmd" %p, %v : (tensor<2x4x?x?xf32>, tensor<2x4x?x32xf32>) -> tensor<2x4x?x32xf32>
+  return %o : tensor<2x4x?x32xf32>
+}
+
+// -----
+
+// A modification before the scale is not in attn.attention's evaluation order
+// (scale, soft-cap, score_mod, mask): left alone.
+// CHECK-LABEL: func.func @modify_before_scale
+// CHECK-NOT: attn.attention
+// CHECK: attn.modify
+func.func @modify_before_scale(%q: tensor<16x8xf32>, %k: tensor<32x8xf32>, %v: tensor<32x4xf32>) -> tensor<16x4xf32> {
+  %s0 = attn.einsum "md,nd->mn" %q, %k : (tensor<16x8xf32>, tensor<32x8xf32>) -> tensor<16x32xf32>
+  %s1 = attn.modify %s0 "mn" {
+  ^bb0(%x: f32, %m: index, %n: index):
+    attn.yield %x : f32
+  } : tensor<16x32xf32>
+  %s = attn.map scale %s1 by 0.5 : (tensor<16x32xf32>) -> tensor<16x32xf32>
+  %e = attn.map exp %s : (tensor<16x32xf32>) -> tensor<16x32xf32>
+  %l = attn.reduce add "mn->m" %e : tensor<16x32xf32> -> tensor<16xf32>
+  %p = attn.map div "mn,m->mn" %e, %l : (tensor<16x32xf32>, tensor<16xf32>) -> tensor<16x32xf32>
+  %o = attn.einsum "mn,ne->me" %p, %v : (tensor<16x32xf32>, tensor<32x4xf32>) -> tensor<16x4xf32>
+  return %o : tensor<16x4xf32>
 }

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -41,6 +42,15 @@ struct SoftmaxMatch {
   std::optional<double> softcap;
   MaskAttr mask;
   std::optional<FeatureKind> feature; // linear attention: phi(q).phi(k) weights
+  /// Score modifications between the soft-cap and the mask, in the order they apply:
+  /// attn.modify regions and additive tensors (`map add "S,X->S"`, X's letters among
+  /// the scores'), each with its letters in the scores' naming.
+  struct Modification {
+    ModifyOp modify;    // or
+    Value addend;       // an additive bias tensor
+    std::string letters;
+  };
+  SmallVector<Modification> modifications;
 };
 
 std::optional<IndexSpec> specOf(IndexSpecAttr spec) {
@@ -137,9 +147,42 @@ bool throughMask(Value &s, StringRef scoreLetters, FillKind fill, SoftmaxMatch &
   return true;
 }
 
+/// Steps `s` back through attn.modify ops and additive tensors over the scores,
+/// recording them (outermost last).
+void throughModifications(Value &s, StringRef scoreLetters, SoftmaxMatch &match) {
+  while (true) {
+    if (auto modify = definingOp<ModifyOp>(s);
+        modify && modify.getIndices().getValue().size() == scoreLetters.size()) {
+      match.modifications.insert(match.modifications.begin(),
+                                 {modify, Value(), scoreLetters.str()});
+      s = modify.getInput();
+      continue;
+    }
+    auto add = definingOp<MapOp>(s);
+    if (!add || add.getFn() != MapFn::Add || add.getInputs().size() != 2)
+      return;
+    std::optional<IndexSpec> spec = specOf(add.getSpecAttr());
+    std::string addendLetters;
+    if (spec) {
+      spec = renamed(*spec, spec->output, scoreLetters);
+      if (!spec || spec->inputs[0] != scoreLetters)
+        return;
+      addendLetters = spec->inputs[1];
+    } else {
+      addendLetters = scoreLetters.str(); // same shape
+    }
+    if (!llvm::all_of(addendLetters, [&](char c) { return scoreLetters.contains(c); }))
+      return;
+    match.modifications.insert(match.modifications.begin(),
+                               {ModifyOp(), add.getInputs()[1], addendLetters});
+    s = add.getInputs()[0];
+  }
+}
+
 bool matchScores(Value s, StringRef scoreLetters, SoftmaxMatch &match) {
   if (!throughMask(s, scoreLetters, FillKind::NegInf, match))
     return false;
+  throughModifications(s, scoreLetters, match);
   if (auto cap = definingOp<MapOp>(s); cap && cap.getFn() == MapFn::Softcap) {
     match.softcap = cap.getConstantAttr().getValueAsDouble();
     s = cap.getInputs()[0];
@@ -326,6 +369,63 @@ Value fromAttentionLayout(OpBuilder &b, Location loc, Value value, unsigned numB
   return tensor::ExpandShapeOp::create(b, loc, type, value, groups, shape);
 }
 
+/// The score_mod region of `attention` from the matched modifications: each attn.modify
+/// body is inlined with its letters bound to (batch, head, row, key), each additive
+/// tensor becomes a capture read at its letters' indices.
+void buildScoreMod(PatternRewriter &rewriter, Location loc, AttentionOp attention,
+                   const SoftmaxMatch &match, unsigned numBatch) {
+  SmallVector<Value> captures;
+  for (const SoftmaxMatch::Modification &m : match.modifications)
+    if (m.addend)
+      captures.push_back(m.addend);
+  attention.getCapturesMutable().assign(captures);
+  Type elt = attention.getType().getElementType();
+  Block *block = &attention.getScoreMod().emplaceBlock();
+  SmallVector<Type> argTypes = {elt};
+  argTypes.append(AttentionOp::kScoreModIndices, rewriter.getIndexType());
+  for (Value capture : captures)
+    argTypes.push_back(capture.getType());
+  block->addArguments(argTypes, SmallVector<Location>(argTypes.size(), loc));
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToStart(block);
+  // The score letter at position p (P m n) is the region's batch, head, row or key.
+  std::string scoreLetters = match.prefix + match.m + match.n;
+  auto indexOf = [&](char letter) -> Value {
+    size_t p = scoreLetters.find(letter);
+    unsigned numPrefix = match.prefix.size();
+    if (p == numPrefix)
+      return block->getArgument(3); // row
+    if (p == numPrefix + 1)
+      return block->getArgument(4); // key
+    if (p < numBatch)
+      return block->getArgument(1); // batch
+    return block->getArgument(2);   // head
+  };
+  Value score = block->getArgument(0);
+  unsigned capture = 0;
+  for (const SoftmaxMatch::Modification &m : match.modifications) {
+    if (m.addend) {
+      SmallVector<Value> at;
+      for (char letter : m.letters)
+        at.push_back(indexOf(letter));
+      Value x = ReadOp::create(rewriter, loc,
+                               block->getArgument(1 + AttentionOp::kScoreModIndices + capture++),
+                               at);
+      score = arith::AddFOp::create(rewriter, loc, score, x);
+      continue;
+    }
+    Block &body = ModifyOp(m.modify).getBody().front();
+    IRMapping map;
+    map.map(body.getArgument(0), score);
+    for (auto [i, letter] : llvm::enumerate(m.letters))
+      map.map(body.getArgument(1 + i), indexOf(letter));
+    for (Operation &inner : body.without_terminator())
+      rewriter.clone(inner, map);
+    score = map.lookup(cast<YieldOp>(body.getTerminator()).getValue());
+  }
+  YieldOp::create(rewriter, loc, score);
+}
+
 /// Replaces `root` (with letters P m e) by attn.attention on the matched operands. The
 /// kv prefix C is (batch letters..., kv head letter); the query heads are the kv head
 /// letter followed by the group letters P \ C, so query head h reads kv head h / |G|.
@@ -337,6 +437,11 @@ LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMat
   // Splitting one dimension into several dynamic ones is legal IR, but LLVM 22's
   // expand-strided-metadata crashes on the resulting memref.expand_shape; such
   // cascades stay on the generic path.
+  // A score_mod region sees one batch and one head index: modifications raise when
+  // batch and query heads are at most one letter each.
+  if (!match.modifications.empty() && (numBatch > 1 || numPrefix - numBatch > 1))
+    return rewriter.notifyMatchFailure(root, "score modifications over several batch or head "
+                                             "letters stay on the generic path");
   auto qType = cast<RankedTensorType>(match.q.getType());
   auto numDynamic = [&](unsigned from, unsigned to) {
     unsigned n = 0;
@@ -364,6 +469,8 @@ LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMat
       rewriter.getF64FloatAttr(match.scale),
       match.softcap ? rewriter.getF64FloatAttr(*match.softcap) : FloatAttr(),
       /*shift=*/FloatAttr(), /*divide=*/RowDivisorAttr(), /*decay=*/DenseF64ArrayAttr(), /*order=*/LinearOrderAttr(), /*chunk=*/IntegerAttr());
+  if (!match.modifications.empty())
+    buildScoreMod(rewriter, loc, attention, match, numBatch);
   // The result is P... m e: sizes of P and m come from q, e from v.
   SmallVector<OpFoldResult> shape;
   for (unsigned i = 0; i <= numPrefix; ++i)
