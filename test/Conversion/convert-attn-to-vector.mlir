@@ -7,7 +7,7 @@
 // BADTARGET: error: convert-attn-to-vector: unknown target 'sse9' (expected host, avx512 or avx2)
 // BADTILE: error: convert-attn-to-vector: {{.*}} a multiple of the vector width, 16 lanes) must not be negative; got rows=0 kv-tile=40 q-block=0
 
-// The AVX-512 model: 6 query rows x 4 vectors of 16 keys, 192 rows per task. K is
+// The AVX-512 model: 4 query rows x 4 vectors of 16 keys, 192 rows per task. K is
 // packed once into K^T tiles, tasks are (batch, head, query block), scratch is per task.
 // CHECK-LABEL: func.func @dense
 // CHECK-SAME: (%[[Q:.*]]: tensor<2x8x?x64xf32>, %[[K:.*]]: tensor<2x8x?x64xf32>, %[[V:.*]]: tensor<2x8x?x64xf32>)
@@ -23,26 +23,26 @@
 // CHECK: memref.alloca_scope
 // CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<192x64xf32>
 // CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<192x16xf32>
-// CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<6x64xf32>
-// The score block: 24 accumulators, each step 4 K^T loads and 6 x 4 FMAs.
-// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-DAG: memref.alloca() {alignment = 64 : i64} : memref<4x64xf32>
+// The score block: 16 accumulators, each step 4 K^T loads and 4 x 4 FMAs.
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK-COUNT-4: vector.load %[[KT]]
-// CHECK-COUNT-24: vector.fma
+// CHECK-COUNT-16: vector.fma
 // CHECK: scf.yield
 // Ragged kv tiles are masked per element (no mask attribute: bounds only).
 // CHECK: scf.if
 // CHECK: arith.cmpi slt, {{.*}} : vector<16xi32>
 // CHECK: vector.reduction <maxnumf>
 // PV: the accumulator reloaded, rescaled, and updated over the tile's keys.
-// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// CHECK-COUNT-24: vector.fma
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK-COUNT-16: vector.fma
 // CHECK: vector.reduction <add>
 // CHECK: vector.store {{.*}}, %[[OUT]]
 // CHECK: bufferization.to_tensor %[[OUT]] restrict writable
 // AVX2-LABEL: func.func @dense
 // AVX2: memref<?x?x?x?x16xf32>
-// AVX2: memref.alloca() {alignment = 64 : i64} : memref<6x16xf32>
-// AVX2: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2: memref.alloca() {alignment = 64 : i64} : memref<4x16xf32>
+// AVX2: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
 // OPTS-LABEL: func.func @dense
 // OPTS: memref<?x?x?x?x32xf32>
 // OPTS: arith.constant 50 : index

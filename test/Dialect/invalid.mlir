@@ -742,7 +742,7 @@ func.func @score_mod_arity(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
 // -----
 
 func.func @score_mod_score_type(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
-  // expected-error @+1 {{score_mod argument #0 must be the element type 'f32', got 'f64'}}
+  // expected-error @+1 {{score_mod argument #0 must be the score type 'f32', got 'f64'}}
   %0 = attn.attention score_mod {
   ^bb0(%s: f64, %b: index, %h: index, %i: index, %j: index, %p: index):
     %c = arith.constant 0.0 : f32
@@ -776,7 +776,7 @@ func.func @score_mod_capture_type(%q: tensor<1x2x8x16xf32>, %t: tensor<2xf32>) -
 // -----
 
 func.func @score_mod_yield_type(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
-  // expected-error @+1 {{score_mod yields 'f64', expected the element type 'f32'}}
+  // expected-error @+1 {{score_mod yields 'f64', expected the score type 'f32'}}
   %0 = attn.attention score_mod {
   ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index):
     %x = arith.extf %s : f32 to f64

@@ -537,14 +537,14 @@ LogicalResult AttentionOp::verifyRegions() {
   if (!hasScoreMod())
     return success();
   Block &body = getScoreMod().front();
-  Type elt = getType().getElementType();
+  Type elt = getScoreType();
   unsigned expected = 1 + kScoreModIndices + getCaptures().size();
   if (body.getNumArguments() != expected)
     return emitOpError() << "score_mod takes the score, (batch, head, row, key, position) "
                             "and one tensor per capture ("
                          << expected << " arguments), got " << body.getNumArguments();
   if (body.getArgument(0).getType() != elt)
-    return emitOpError() << "score_mod argument #0 must be the element type " << elt << ", got "
+    return emitOpError() << "score_mod argument #0 must be the score type " << elt << ", got "
                          << body.getArgument(0).getType();
   for (unsigned i = 1; i <= kScoreModIndices; ++i)
     if (!body.getArgument(i).getType().isIndex())
@@ -562,7 +562,7 @@ LogicalResult AttentionOp::verifyRegions() {
     return emitOpError() << "score_mod must end with attn.yield";
   if (yield.getValue().getType() != elt)
     return emitOpError() << "score_mod yields " << yield.getValue().getType()
-                         << ", expected the element type " << elt;
+                         << ", expected the score type " << elt;
   for (Operation &inner : body.without_terminator())
     for (Value result : inner.getResults())
       if (isa<ShapedType>(result.getType()))

@@ -147,8 +147,8 @@ bool throughMask(Value &s, StringRef scoreLetters, FillKind fill, SoftmaxMatch &
   return true;
 }
 
-/// Steps `s` back through attn.modify ops and additive tensors over the scores,
-/// recording them (outermost last).
+/// Steps `s` back through attn.modify ops and additive tensors over the scores (ones
+/// the cascade does not compute itself), recording them (outermost last).
 void throughModifications(Value &s, StringRef scoreLetters, SoftmaxMatch &match) {
   while (true) {
     if (auto modify = definingOp<ModifyOp>(s);
@@ -172,6 +172,11 @@ void throughModifications(Value &s, StringRef scoreLetters, SoftmaxMatch &match)
       addendLetters = scoreLetters.str(); // same shape
     }
     if (!llvm::all_of(addendLetters, [&](char c) { return scoreLetters.contains(c); }))
+      return;
+    // A tensor the cascade itself computes (e.g. a 0 / -inf mask built from indices,
+    // which canonicalisation turns into attn.mask) is not a captured bias.
+    if (Operation *producer = add.getInputs()[1].getDefiningOp();
+        producer && isa<AttnDialect>(producer->getDialect()))
       return;
     match.modifications.insert(match.modifications.begin(),
                                {ModifyOp(), add.getInputs()[1], addendLetters});

@@ -271,8 +271,8 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, Iso
     (`p = i + Nk - Nq` without offsets), then one block argument per tensor of
     `captures(...)` (per-head slopes, relative-position tables, additive biases, of any
     shape and float or integer type), read with `attn.read` at clamped indices. The body
-    holds scalar `arith`/`math` ops and ends with `attn.yield` of the new score (the
-    element type). A region that yields `-inf` hides the pair (as a mask does); NaN
+    holds scalar `arith`/`math` ops and ends with `attn.yield` of the new score (in the
+    element type, f32 for f16 / bf16 attention: scores accumulate in f32). A region that yields `-inf` hides the pair (as a mask does); NaN
     propagates into the row's output.
 
     **Evaluation order**, per pair (i, j):
@@ -368,6 +368,12 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, Iso
     /// then the captures.
     static constexpr unsigned kScoreModIndices = 5;
     RowDivisor getRowDivisor() { return getDivide().value_or(RowDivisor::None); }
+    /// The type a score_mod region computes scores in: the element type, or f32 for
+    /// 16-bit floats (the kernels accumulate scores in f32).
+    Type getScoreType() {
+      Type elt = getType().getElementType();
+      return elt.getIntOrFloatBitWidth() < 32 ? Float32Type::get(getContext()) : elt;
+    }
     double getShiftValue() {
       if (auto attr = getShiftAttr())
         return attr.getValueAsDouble();

@@ -48,12 +48,13 @@ struct ConvertAttnToGPUPass : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPUP
         }
         ops.push_back(attention);
       } else if (isa<AttnDialect>(op->getDialect()) && !isa<YieldOp>(op) &&
-                 !op->getParentOfType<ModifyOp>() && !failed) {
+                 !op->getParentOfType<ModifyOp>() && !op->getParentOfType<AttentionOp>() &&
+                 !failed) {
         // One error for the first such op: the rest of its cascade says nothing new.
         op->emitError() << "convert-attn-to-gpu lowers attn.attention only: this cascade "
                            "was not raised to one (attn-raise-cascade recognises softmax "
-                           "attention; score modifications and other cascades have no GPU "
-                           "lowering yet)";
+                           "attention, with score modifications as its score_mod region; other "
+                           "cascades have no GPU lowering yet)";
         failed = true;
       }
     });

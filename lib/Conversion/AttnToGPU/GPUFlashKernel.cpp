@@ -19,6 +19,8 @@
 //===----------------------------------------------------------------------===//
 #include "GPUKernelBuilder.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
+
 using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::attn::gpukernel;
@@ -30,8 +32,22 @@ std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelT
     return "linear attention is not lowered to the GPU yet";
   if (op.getNormalizer() != Normalizer::Softmax)
     return "pointwise normalisers (sigmoid, relu, ...) are not lowered to the GPU yet";
-  if (op.hasScoreMod())
-    return "score_mod regions are not lowered to the GPU yet";
+  if (op.hasScoreMod()) {
+    if (std::string reason = ScoreModEmitter::explainUnsupported(op); !reason.empty())
+      return reason;
+    // Other transcendental ops of a region would need libdevice on the GPU; exp, exp2
+    // and tanh are the kernel's own (ex2.approx).
+    WalkResult math = op.getScoreMod().walk([](Operation *inner) {
+      return isa<math::MathDialect>(inner->getDialect()) &&
+                     !isa<math::AbsFOp, math::FloorOp, math::CeilOp, math::SqrtOp, math::FmaOp,
+                          math::ExpOp, math::Exp2Op, math::TanhOp>(inner)
+                 ? WalkResult::interrupt()
+                 : WalkResult::advance();
+    });
+    if (math.wasInterrupted())
+      return "the score_mod region uses transcendental math ops other than exp, exp2 and "
+             "tanh (libdevice is not linked)";
+  }
   Type elt = op.getType().getElementType();
   if (!elt.isF16() && !elt.isBF16() && !elt.isF32())
     return "the element type is not f16, bf16 or f32";
@@ -171,15 +187,28 @@ SmallVector<Value> GPUKernel::tile(Value t, ArrayRef<Value> qFrags, ValueRange s
   }
 
   SmallVector<Value> s = scores(qFrags, slot);
-  // Scale into log2 units (soft-cap c * tanh(x / c) in between).
+  // Scale into log2 units (soft-cap c * tanh(x / c) in between); a score_mod region
+  // sees natural units at the thread's rows i and keys j.
   double scale = op.getEffectiveScale();
   std::optional<double> cap = op.getSoftcapValue();
-  for (Value &frag : s)
+  double units = scoreMod ? 1.0 : 1.0 / std::log(2.0);
+  Value row0 = add(add(q0, mul(warp, idx(16))), div(lane, 4));
+  Value col0 = add(j0, mul(rem(lane, 4), idx(2)));
+  SmallVector<IRMapping> rowValues;
+  for (int64_t r = 0; scoreMod && r < 2; ++r) {
+    Value i = add(row0, idx(8 * r));
+    rowValues.push_back(scoreMod->rowValues(
+        b, loc, blockScoreModValues, i, add(i, arith::SubIOp::create(b, loc, numKeys, numQueries))));
+  }
+  for (auto [nb, frag] : llvm::enumerate(s))
     for (int64_t r = 0; r < 2; ++r)
       for (int64_t c = 0; c < 2; ++c) {
         Value x = element(frag, r, c);
-        x = cap ? fmul(tanh(fmul(x, f(scale / *cap))), f(*cap / std::log(2.0)))
-                : fmul(x, f(scale / std::log(2.0)));
+        x = cap ? fmul(tanh(fmul(x, f(scale / *cap))), f(*cap * units))
+                : fmul(x, f(scale * units));
+        if (scoreMod)
+          x = fmul(scoreMod->applyScalar(b, loc, rowValues[r], x, add(col0, idx(nb * 8 + c))),
+                   f(1.0 / std::log(2.0)));
         frag = withElement(frag, x, r, c);
       }
   // Per-element masking only where the tile classification says partial.
@@ -313,8 +342,11 @@ void GPUKernel::build(gpu::GPUFuncOp func) {
   k = func.getArgument(1);
   v = func.getArgument(2);
   out = func.getArgument(3);
-  for (unsigned i = 4; i < func.getNumArguments(); ++i)
+  unsigned numMaskOperands = op.getMaskOperands().size();
+  for (unsigned i = 4; i < 4 + numMaskOperands; ++i)
     maskOperands.push_back(func.getArgument(i));
+  for (unsigned i = 4 + numMaskOperands; i < func.getNumArguments(); ++i)
+    captures.push_back(func.getArgument(i));
   qs = func.getWorkgroupAttributions()[0];
   ks = func.getWorkgroupAttributions()[1];
   vs = func.getWorkgroupAttributions()[2];
@@ -329,6 +361,8 @@ void GPUKernel::build(gpu::GPUFuncOp func) {
   Value ratio = arith::DivUIOp::create(b, loc, memref::DimOp::create(b, loc, q, 1),
                                        memref::DimOp::create(b, loc, k, 1));
   kvHead = arith::DivUIOp::create(b, loc, head, ratio);
+  if (scoreMod)
+    blockScoreModValues = scoreMod->taskValues(b, loc, captures, batch, head);
 
   stageRows(q, ValueRange{batch, head}, q0, numQueries, qs, queryTile);
   gpu::BarrierOp::create(b, loc);
@@ -425,6 +459,8 @@ Value mlir::attn::buildGPUFlashKernel(OpBuilder &b, Location loc, AttentionOp op
                             memrefOf(op.getValue()), memrefOf(op.getResult())};
   for (Value operand : op.getMaskOperands())
     args.push_back(memrefOf(operand));
+  for (Value capture : op.getCaptures())
+    args.push_back(memrefOf(capture));
   Type mmaType = b.getF16Type();
   auto shared = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   int64_t d = op.getQuery().getType().getDimSize(3);
@@ -468,6 +504,8 @@ Value mlir::attn::buildGPUFlashKernel(OpBuilder &b, Location loc, AttentionOp op
   SmallVector<Value> operands = {q, k, v, out};
   for (Value operand : op.getMaskOperands())
     operands.push_back(toBuffer(operand));
+  for (Value capture : op.getCaptures())
+    operands.push_back(toBuffer(capture));
   gpu::LaunchFuncOp::create(b, loc, func, grid, block, /*dynamicSharedMemorySize=*/Value(),
                             operands);
   return bufferization::ToTensorOp::create(b, loc, op.getType(), out, /*restrict=*/true,

@@ -9,12 +9,14 @@
 
 #include "GPUFlashKernel.h"
 #include "attn/Conversion/MemRefMaskOperands.h"
+#include "attn/Conversion/ScoreModEmitter.h"
 #include "attn/IR/MaskTerm.h"
 #include "attn/IR/AttnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -37,6 +39,19 @@ struct GPUKernel {
     // f16 operands for every input type: nvgpu.mma.sync lowers f16 (bf16 and f32
     // inputs are converted when staged; bf16 -> f16 is exact within f16's range).
     mmaType = b.getF16Type();
+    if (op.hasScoreMod()) {
+      scoreMod.emplace(op, /*lanes=*/1);
+      scoreMod->setScalarMath([this](OpBuilder &, Location, Operation &inner,
+                                     ValueRange x) -> Value {
+        if (isa<math::Exp2Op>(inner))
+          return exp2(x[0]);
+        if (isa<math::ExpOp>(inner))
+          return exp2(fmul(x[0], f(1.0 / std::log(2.0))));
+        if (isa<math::TanhOp>(inner))
+          return tanh(x[0]);
+        return Value();
+      });
+    }
   }
 
   OpBuilder &b;
@@ -50,6 +65,9 @@ struct GPUKernel {
   // Kernel arguments and per-thread indices.
   Value q, k, v, out, qs, ks, vs;
   SmallVector<Value> maskOperands; // [B, Nk] segment ids or [B, Hq, QB, KB] layouts
+  SmallVector<Value> captures;     // the score_mod region's tensors
+  std::optional<ScoreModEmitter> scoreMod;
+  IRMapping blockScoreModValues;   // the region's per-(batch, head) values
   Value lane, warp, tid, batch, head, kvHead, numQueries, numKeys, q0;
 
   Value idx(int64_t x) { return arith::ConstantIndexOp::create(b, loc, x); }

@@ -49,6 +49,10 @@ Value mlir::attn::buildScoreMod(OpBuilder &b, Location loc, AttentionOp op, Valu
                                 ValueRange indices) {
   Block &body = op.getScoreMod().front();
   IRMapping map;
+  // 16-bit attention: the region computes in f32.
+  Type elt = score.getType(), scoreType = op.getScoreType();
+  if (elt != scoreType)
+    score = arith::ExtFOp::create(b, loc, scoreType, score);
   map.map(body.getArgument(0), score);
   for (auto [i, index] : llvm::enumerate(indices))
     map.map(body.getArgument(1 + i), index);
@@ -90,7 +94,10 @@ Value mlir::attn::buildScoreMod(OpBuilder &b, Location loc, AttentionOp op, Valu
     }
     b.clone(inner, map);
   }
-  return map.lookup(cast<YieldOp>(body.getTerminator()).getValue());
+  Value result = map.lookup(cast<YieldOp>(body.getTerminator()).getValue());
+  if (elt != scoreType)
+    result = arith::TruncFOp::create(b, loc, elt, result);
+  return result;
 }
 
 Value mlir::attn::buildPointwiseWeight(OpBuilder &b, Location loc, Normalizer normalizer,

@@ -17,7 +17,7 @@
 //===----------------------------------------------------------------------===//
 #include "Kernels.h"
 #include "VectorMath.h"
-#include "VectorScoreMod.h"
+#include "attn/Conversion/ScoreModEmitter.h"
 #include "KernelBuilder.h"
 
 #include "attn/Conversion/MemRefMaskOperands.h"
@@ -41,7 +41,7 @@ std::string mlir::attn::explainUnsupported(AttentionOp op, const KernelTiles &ti
   if (op.isLinear())
     return "not score-based attention";
   if (op.hasScoreMod())
-    if (std::string reason = VectorScoreMod::explainUnsupported(op); !reason.empty())
+    if (std::string reason = ScoreModEmitter::explainUnsupported(op); !reason.empty())
       return reason;
   for (Value t : {op.getQuery(), op.getKey(), op.getValue(), op.getResult()})
     if (!cast<ShapedType>(t.getType()).getElementType().isF32())
@@ -73,7 +73,7 @@ struct Kernel : KernelBuilder {
   // Scores leave the dot products in natural units (score_mod regions and pointwise
   // normalisers see them so), else pre-multiplied by log2 e for the base-2 softmax.
   bool naturalUnits;
-  std::optional<VectorScoreMod> scoreMod;
+  std::optional<ScoreModEmitter> scoreMod;
   SmallVector<Value> captures;  // captured tensors, as buffers
   IRMapping taskScoreModValues; // the region's per-task values, in the current task
   // Buffers and sizes.
@@ -514,7 +514,8 @@ void Kernel::modifyScores(SmallVector<Value> &s, Value i0, Value r0, Value j0) {
 }
 
 /// w = f(s + shift) for a pointwise normaliser; 0 where s = -inf (masked, or hidden by
-/// the region), so that every normaliser treats -inf as a mask.
+/// the region), so that every normaliser treats -inf as a mask (a shift cannot undo
+/// -inf: it is finite).
 Value Kernel::pointwiseWeight(Value s) {
   Value x = op.getShiftValue() != 0.0 ? fadd(s, splat(op.getShiftValue())) : s;
   Value zero = splat(0.0);
@@ -545,6 +546,10 @@ Value Kernel::pointwiseWeight(Value s) {
   default:
     w = x;
   }
+  // relu, relu2 and softplus give exactly 0 at -inf; sigmoid (capped) and identity
+  // need the select.
+  if (op.getNormalizer() != Normalizer::Sigmoid && op.getNormalizer() != Normalizer::Identity)
+    return w;
   Value hidden = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, s,
                                        splat(-std::numeric_limits<double>::infinity()));
   return select(hidden, zero, w);

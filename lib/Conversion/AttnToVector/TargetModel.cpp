@@ -3,8 +3,11 @@
 // The score micro-kernel keeps rows x C accumulators, C vectors of one K^T row and one
 // broadcast Q element live: rows * C + C + 1 registers. Each step over the head dim
 // issues rows * C FMAs for rows + C loads, so among power-of-two C (kv tiles that are
-// cache-line multiples) the model takes the largest FMAs-per-load ratio the register
-// file allows. A task covers ~192 query rows: enough reuse of each K/V tile while it
+// cache-line multiples) the model takes the largest FMAs-per-load ratio that leaves a
+// quarter of the register file free: the softmax statistics, score_mod temporaries and
+// LLVM's own copies need it. Filling the file (6 x 4 on AVX-512) made LLVM 22 spill
+// inside the score loop: 1.08-1.14x slower plain, up to 1.6x with a score_mod region or a
+// pointwise normaliser, against 4 x 4 (measured 2026-11-29, docs/benchmarks.md). A task covers ~192 query rows: enough reuse of each K/V tile while it
 // sits in L2 (the probe in the design notes measured 1.3-1.8x over whole-sequence
 // blocks), few enough that short sequences still yield tasks for every thread.
 //
@@ -37,7 +40,7 @@ KernelTiles mlir::attn::chooseKernelTiles(VectorTarget target) {
   KernelTiles best{target.lanes, 1, 1, 0, target.avx512};
   double bestRatio = 0.0;
   for (int64_t c = 1; c <= 8; c *= 2) {
-    int64_t rows = (target.registers - c - 1) / c;
+    int64_t rows = (target.registers - target.registers / 4 - c - 1) / c;
     if (rows < 1)
       continue;
     double ratio = double(rows * c) / double(rows + c);

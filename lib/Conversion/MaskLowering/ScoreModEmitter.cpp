@@ -1,5 +1,5 @@
-//===- VectorScoreMod.cpp - a score_mod region on lanes of scores ---------===//
-#include "VectorScoreMod.h"
+//===- ScoreModEmitter.cpp - a score_mod region inside the kernels -------===//
+#include "attn/Conversion/ScoreModEmitter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -74,7 +74,7 @@ static unsigned laneWidth(Block &body) {
   return largest < (uint64_t(1) << 31) ? 32 : 64;
 }
 
-std::string VectorScoreMod::explainUnsupported(AttentionOp op) {
+std::string ScoreModEmitter::explainUnsupported(AttentionOp op) {
   for (Value capture : op.getCaptures()) {
     Type elt = cast<ShapedType>(capture.getType()).getElementType();
     if (!elt.isF32() && !isWideInteger(elt))
@@ -102,7 +102,7 @@ std::string VectorScoreMod::explainUnsupported(AttentionOp op) {
   return reason;
 }
 
-VectorScoreMod::VectorScoreMod(AttentionOp op, int64_t lanes)
+ScoreModEmitter::ScoreModEmitter(AttentionOp op, int64_t lanes)
     : op(op), body(op.getScoreMod().front()), lanes(lanes), width(laneWidth(body)) {
   levels[body.getArgument(0)] = Lane;                     // the score
   levels[body.getArgument(1)] = levels[body.getArgument(2)] = Task; // batch, head
@@ -119,7 +119,7 @@ VectorScoreMod::VectorScoreMod(AttentionOp op, int64_t lanes)
   }
 }
 
-VectorScoreMod::Level VectorScoreMod::levelOf(Value v) const { return levels.lookup(v); }
+ScoreModEmitter::Level ScoreModEmitter::levelOf(Value v) const { return levels.lookup(v); }
 
 /// `op` with its divisor replaced by 1 where it is 0, and 0 there as the result (the
 /// reference's rule; vector and scalar divides would trap).
@@ -160,7 +160,7 @@ static bool isIntegerDivision(Operation *op) {
              arith::FloorDivSIOp, arith::CeilDivSIOp, arith::CeilDivUIOp>(op);
 }
 
-void VectorScoreMod::emitUniform(OpBuilder &b, Location loc, IRMapping &map, Level level) {
+void ScoreModEmitter::emitUniform(OpBuilder &b, Location loc, IRMapping &map, Level level) {
   for (Operation &inner : body.without_terminator()) {
     if (inner.getNumResults() == 0 || levels.lookup(inner.getResult(0)) != level)
       continue;
@@ -192,11 +192,20 @@ void VectorScoreMod::emitUniform(OpBuilder &b, Location loc, IRMapping &map, Lev
                              map.lookup(inner.getOperand(1)), inner.getResult(0).getType()));
       continue;
     }
+    if (scalarMath && isa<math::MathDialect>(inner.getDialect())) {
+      SmallVector<Value> operands;
+      for (Value operand : inner.getOperands())
+        operands.push_back(map.lookup(operand));
+      if (Value x = scalarMath(b, loc, inner, operands)) {
+        map.map(inner.getResult(0), x);
+        continue;
+      }
+    }
     b.clone(inner, map);
   }
 }
 
-IRMapping VectorScoreMod::taskValues(OpBuilder &b, Location loc, ValueRange captureBuffers,
+IRMapping ScoreModEmitter::taskValues(OpBuilder &b, Location loc, ValueRange captureBuffers,
                                      Value batch, Value head) {
   IRMapping map;
   map.map(body.getArgument(1), batch);
@@ -208,7 +217,7 @@ IRMapping VectorScoreMod::taskValues(OpBuilder &b, Location loc, ValueRange capt
   return map;
 }
 
-IRMapping VectorScoreMod::rowValues(OpBuilder &b, Location loc, const IRMapping &task, Value row,
+IRMapping ScoreModEmitter::rowValues(OpBuilder &b, Location loc, const IRMapping &task, Value row,
                                     Value position) {
   IRMapping map = task;
   map.map(body.getArgument(3), row);
@@ -217,7 +226,16 @@ IRMapping VectorScoreMod::rowValues(OpBuilder &b, Location loc, const IRMapping 
   return map;
 }
 
-Value VectorScoreMod::apply(OpBuilder &b, Location loc, const IRMapping &row, Value scores,
+Value ScoreModEmitter::applyScalar(OpBuilder &b, Location loc, const IRMapping &row,
+                                   Value score, Value key) {
+  IRMapping map = row;
+  map.map(body.getArgument(0), score);
+  map.map(body.getArgument(4), key);
+  emitUniform(b, loc, map, Lane);
+  return map.lookup(cast<YieldOp>(body.getTerminator()).getValue());
+}
+
+Value ScoreModEmitter::apply(OpBuilder &b, Location loc, const IRMapping &row, Value scores,
                             Value firstKey) {
   Type laneInt = b.getIntegerType(width);
   auto laneType = [&](Type t) -> VectorType {
@@ -337,7 +355,7 @@ Value VectorScoreMod::apply(OpBuilder &b, Location loc, const IRMapping &row, Va
                                         passThrough);
       };
       if (contiguous) {
-        // Along the keys, in range: one vector load; at the edges, the clamped gather.
+        // Along the keys, in range: one vector load; across an edge, the clamped gather.
         Value first = linearBase.lookup(read.getIndices()[rank - 1]);
         Value inRange = arith::AndIOp::create(
             b, loc,
@@ -350,13 +368,35 @@ Value VectorScoreMod::apply(OpBuilder &b, Location loc, const IRMapping &row, Va
                 sizes.back()));
         SmallVector<Value> at = base;
         at.back() = first;
+        // Lanes all before the tensor or all past its end clamp to one entry (a relative
+        // table read far from the diagonal): one scalar load, broadcast.
+        Value lanesValue = arith::ConstantIndexOp::create(b, loc, lanes);
+        Value last = arith::SubIOp::create(b, loc, sizes.back(), one);
+        Value before = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle,
+                                             arith::AddIOp::create(b, loc, first, lanesValue), one);
+        Value past = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, first, last);
+        Value edge = arith::AndIOp::create(b, loc, nonEmpty,
+                                           arith::OrIOp::create(b, loc, before, past));
+        auto edgeOrGather = [&]() -> Value {
+          return scf::IfOp::create(
+                     b, loc, edge,
+                     [&](OpBuilder &, Location) {
+                       SmallVector<Value> clamped = base;
+                       clamped.back() = arith::SelectOp::create(b, loc, before, zero, last);
+                       Value x = memref::LoadOp::create(b, loc, buffer, clamped);
+                       scf::YieldOp::create(
+                           b, loc, vector::BroadcastOp::create(b, loc, vecType, x).getResult());
+                     },
+                     [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, gather()); })
+              .getResult(0);
+        };
         out = scf::IfOp::create(
                   b, loc, inRange,
                   [&](OpBuilder &, Location) {
                     scf::YieldOp::create(
                         b, loc, vector::LoadOp::create(b, loc, vecType, buffer, at).getResult());
                   },
-                  [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, gather()); })
+                  [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, edgeOrGather()); })
                   .getResult(0);
       } else {
         out = gather();

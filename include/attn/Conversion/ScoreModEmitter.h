@@ -1,7 +1,8 @@
-//===- VectorScoreMod.h - a score_mod region on lanes of scores -----------===//
+//===- ScoreModEmitter.h - a score_mod region inside the kernels ---------===//
 //
-// Private to convert-attn-to-vector. The flash kernel applies an attn.attention's
-// score_mod region to vectors of `lanes` scores (one query row, consecutive keys).
+// The CPU flash kernel applies an attn.attention's score_mod region to vectors of
+// `lanes` scores (one query row, consecutive keys), the GPU kernel to the scalar
+// elements of its score fragments (applyScalar).
 // Each value of the region is computed where it changes: constants and what depends on
 // the batch, head and captures once per task; what depends on the query row (row,
 // position) once per row of a micro-tile; what depends on the key or the score on
@@ -10,26 +11,27 @@
 // otherwise, so the vector form never wraps where the scalar one would not.
 //
 //===----------------------------------------------------------------------===//
-#ifndef ATTN_LIB_CONVERSION_ATTNTOVECTOR_VECTORSCOREMOD_H
-#define ATTN_LIB_CONVERSION_ATTNTOVECTOR_VECTORSCOREMOD_H
+#ifndef ATTN_CONVERSION_SCOREMODEMITTER_H
+#define ATTN_CONVERSION_SCOREMODEMITTER_H
 
 #include "attn/IR/AttnOps.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 
+#include <functional>
 #include <string>
 
 namespace mlir::attn {
 
-class VectorScoreMod {
+class ScoreModEmitter {
 public:
   /// Empty when the kernel can evaluate `op`'s region on lanes (f32 arithmetic,
   /// integers, arith/math ops without side effects, attn.read of f32 or integer
   /// captures), else why not.
   static std::string explainUnsupported(AttentionOp op);
 
-  VectorScoreMod(AttentionOp op, int64_t lanes);
+  ScoreModEmitter(AttentionOp op, int64_t lanes);
 
   /// Emits the region's constants and what depends on (batch, head) and the captures
   /// (given as buffers); the mapping the rows start from.
@@ -40,6 +42,13 @@ public:
                       Value position);
   /// The region on `scores` (a vector) whose keys are firstKey + [0, lanes).
   Value apply(OpBuilder &b, Location loc, const IRMapping &row, Value scores, Value firstKey);
+  /// The region on one scalar score at `key` (everything emitted as scalar ops).
+  Value applyScalar(OpBuilder &b, Location loc, const IRMapping &row, Value score, Value key);
+
+  /// How a target emits scalar math ops of the region (the GPU kernel: its own exp2 and
+  /// tanh, no libdevice); null to clone the op.
+  using ScalarMath = std::function<Value(OpBuilder &, Location, Operation &, ValueRange)>;
+  void setScalarMath(ScalarMath hook) { scalarMath = std::move(hook); }
 
 private:
   enum Level { Constant, Task, Row, Lane };
@@ -48,6 +57,7 @@ private:
   int64_t lanes;
   unsigned width; // bits of integers on lanes
   llvm::DenseMap<Value, Level> levels;
+  ScalarMath scalarMath;
 
   Level levelOf(Value v) const;
   void emitUniform(OpBuilder &b, Location loc, IRMapping &map, Level level);
@@ -55,4 +65,4 @@ private:
 
 } // namespace mlir::attn
 
-#endif // ATTN_LIB_CONVERSION_ATTNTOVECTOR_VECTORSCOREMOD_H
+#endif // ATTN_CONVERSION_SCOREMODEMITTER_H
