@@ -62,7 +62,7 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
-                           "::mlir::vector::VectorDialect",
+                           "::mlir::vector::VectorDialect", "::mlir::math::MathDialect",
                            "::mlir::x86vector::X86VectorDialect"];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"host\"",

@@ -525,7 +525,8 @@ Value Kernel::pointwiseWeight(Value s) {
     // 1 / (1 + 2^(-x log2 e)), the exponent capped so the result stays normal.
     Value e = arith::MinimumFOp::create(b, loc, fmul(x, splat(-1.0 / std::log(2.0))),
                                         splat(126.0));
-    w = arith::DivFOp::create(b, loc, splat(1.0), fadd(splat(1.0), buildExp2(b, loc, e, tiles.avx512)));
+    w = arith::DivFOp::create(b, loc, splat(1.0),
+                              fadd(splat(1.0), buildExp2(b, loc, e, tiles.avx512)));
     break;
   }
   case Normalizer::Relu:
