@@ -50,6 +50,10 @@ public:
   using ScalarMath = std::function<Value(OpBuilder &, Location, Operation &, ValueRange)>;
   void setScalarMath(ScalarMath hook) { scalarMath = std::move(hook); }
 
+  /// Reads along the keys also prefetch the entry `keys` further (the kernel's next kv
+  /// tile): a bias row is touched once per tile, too rarely for the hardware prefetcher.
+  void setPrefetchDistance(int64_t keys) { prefetchKeys = keys; }
+
 private:
   enum Level { Constant, Task, Row, Lane };
   AttentionOp op;
@@ -58,6 +62,7 @@ private:
   unsigned width; // bits of integers on lanes
   llvm::DenseMap<Value, Level> levels;
   ScalarMath scalarMath;
+  int64_t prefetchKeys = 0;
 
   Level levelOf(Value v) const;
   void emitUniform(OpBuilder &b, Location loc, IRMapping &map, Level level);

@@ -60,8 +60,10 @@ struct Kernel : KernelBuilder {
       : KernelBuilder(b, loc, tiles.lanes), op(op), tiles(tiles), mask(op.getMaskAttr()),
         valueDim(op.getValue().getType().getDimSize(3)), pointwise(op.isPointwise()),
         naturalUnits(op.hasScoreMod() || op.isPointwise()) {
-    if (op.hasScoreMod())
+    if (op.hasScoreMod()) {
       scoreMod.emplace(op, tiles.lanes);
+      scoreMod->setPrefetchDistance(tiles.keyTile());
+    }
   }
 
   AttentionOp op;

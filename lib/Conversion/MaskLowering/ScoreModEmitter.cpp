@@ -368,6 +368,17 @@ Value ScoreModEmitter::apply(OpBuilder &b, Location loc, const IRMapping &row, V
                 sizes.back()));
         SmallVector<Value> at = base;
         at.back() = first;
+        // Tensors that stay in cache (a relative-position table) need no prefetch.
+        bool large = !bufferType.hasStaticShape() ||
+                     bufferType.getNumElements() * bitsOf(elt) / 8 > (int64_t(1) << 18);
+        if (prefetchKeys > 0 && large) {
+          // A prefetch never faults: past the end it only wastes the hint.
+          SmallVector<Value> ahead = at;
+          ahead.back() = arith::AddIOp::create(
+              b, loc, first, arith::ConstantIndexOp::create(b, loc, prefetchKeys));
+          memref::PrefetchOp::create(b, loc, buffer, ahead, /*isWrite=*/false,
+                                     /*localityHint=*/3, /*isDataCache=*/true);
+        }
         // Lanes all before the tensor or all past its end clamp to one entry (a relative
         // table read far from the diagonal): one scalar load, broadcast.
         Value lanesValue = arith::ConstantIndexOp::create(b, loc, lanes);
