@@ -51,6 +51,11 @@ struct SoftmaxMatch {
     std::string letters;
   };
   SmallVector<Modification> modifications;
+  /// Pointwise weights f(s + shift) instead of exp (sigmoid, relu, relu2, softplus),
+  /// and what a row is divided by.
+  std::optional<Normalizer> pointwise;
+  double shift = 0.0;
+  RowDivisor divisor = RowDivisor::None;
 };
 
 std::optional<IndexSpec> specOf(IndexSpecAttr spec) {
@@ -292,6 +297,68 @@ bool matchLinearScores(Value w, StringRef scoreLetters, SoftmaxMatch &match) {
   return true;
 }
 
+/// w = [scale by 1/Nk] [mask(zero)] f([shift by b] s) with f sigmoid, relu, relu^2
+/// (mul of one relu by itself) or softplus, s the scores: pointwise attention weights.
+/// Fills everything but the kv prefix.
+bool matchPointwiseWeights(Value w, StringRef scoreLetters, SoftmaxMatch &match) {
+  // Division by the number of keys, written as a scale by 1 / Nk (static Nk).
+  if (auto scale = definingOp<MapOp>(w); scale && scale.getFn() == MapFn::Scale) {
+    auto type = cast<RankedTensorType>(scale.getType());
+    int64_t n = type.getDimSize(type.getRank() - 1);
+    double c = scale.getConstantAttr().getValueAsDouble();
+    if (ShapedType::isDynamic(n) || n == 0 || std::abs(c * double(n) - 1.0) > 1e-12)
+      return false;
+    match.divisor = RowDivisor::Length;
+    w = scale.getInputs()[0];
+  }
+  if (!throughMask(w, scoreLetters, FillKind::Zero, match))
+    return false;
+  auto f = definingOp<MapOp>(w);
+  if (!f)
+    return false;
+  Value x;
+  switch (f.getFn()) {
+  case MapFn::Sigmoid:
+    match.pointwise = Normalizer::Sigmoid;
+    x = f.getInputs()[0];
+    break;
+  case MapFn::Relu:
+    match.pointwise = Normalizer::Relu;
+    x = f.getInputs()[0];
+    break;
+  case MapFn::Softplus:
+    match.pointwise = Normalizer::Softplus;
+    x = f.getInputs()[0];
+    break;
+  case MapFn::Mul: {
+    auto relu = definingOp<MapOp>(f.getInputs()[0]);
+    if (f.getSpec() || f.getInputs()[0] != f.getInputs()[1] || !relu ||
+        relu.getFn() != MapFn::Relu)
+      return false;
+    match.pointwise = Normalizer::ReluSquared;
+    x = relu.getInputs()[0];
+    break;
+  }
+  default:
+    return false;
+  }
+  if (auto shift = definingOp<MapOp>(x); shift && shift.getFn() == MapFn::Shift) {
+    match.shift = shift.getConstantAttr().getValueAsDouble();
+    x = shift.getInputs()[0];
+  }
+  // A mask hiding pairs before f (fill -inf) gives them weight 0 as well; matchScores
+  // steps through it. Two masks are not one attention.
+  MaskAttr weightMask = match.mask;
+  match.mask = MaskAttr();
+  if (!matchScores(x, scoreLetters, match))
+    return false;
+  if (weightMask && match.mask)
+    return false;
+  if (weightMask)
+    match.mask = weightMask;
+  return true;
+}
+
 /// e = exp(sub(s, max(s))) or exp(s); returns the scores s.
 Value matchExpWeights(Value e, StringRef scores, StringRef rows) {
   auto exp = definingOp<MapOp>(e);
@@ -372,6 +439,15 @@ Value fromAttentionLayout(OpBuilder &b, Location loc, Value value, unsigned numB
   if (isTrivial(groups))
     return value;
   return tensor::ExpandShapeOp::create(b, loc, type, value, groups, shape);
+}
+
+/// The normaliser of a matched cascade: pointwise, linear (sum when divided), softmax.
+Normalizer normalizerOf(const SoftmaxMatch &match, bool normalized) {
+  if (match.pointwise)
+    return *match.pointwise;
+  if (match.feature)
+    return normalized ? Normalizer::Sum : Normalizer::None;
+  return Normalizer::Softmax;
 }
 
 /// The score_mod region of `attention` from the matched modifications: each attn.modify
@@ -473,7 +549,11 @@ LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMat
       NormalizerAttr::get(rewriter.getContext(), normalizer),
       rewriter.getF64FloatAttr(match.scale),
       match.softcap ? rewriter.getF64FloatAttr(*match.softcap) : FloatAttr(),
-      /*shift=*/FloatAttr(), /*divide=*/RowDivisorAttr(), /*decay=*/DenseF64ArrayAttr(), /*order=*/LinearOrderAttr(), /*chunk=*/IntegerAttr());
+      match.pointwise && match.shift != 0.0 ? rewriter.getF64FloatAttr(match.shift) : FloatAttr(),
+      match.pointwise && match.divisor != RowDivisor::None
+          ? RowDivisorAttr::get(rewriter.getContext(), match.divisor)
+          : RowDivisorAttr(),
+      /*decay=*/DenseF64ArrayAttr(), /*order=*/LinearOrderAttr(), /*chunk=*/IntegerAttr());
   if (!match.modifications.empty())
     buildScoreMod(rewriter, loc, attention, match, numBatch);
   // The result is P... m e: sizes of P and m come from q, e from v.
@@ -497,7 +577,7 @@ struct RaiseNormalizedWeights : OpRewritePattern<EinsumOp> {
     Value v;
     if (!matchValueContraction(op, match, v, /*normalized=*/true))
       return rewriter.notifyMatchFailure(op, "not softmax(scores) V");
-    return raise(rewriter, op, match, v, match.feature ? Normalizer::Sum : Normalizer::Softmax);
+    return raise(rewriter, op, match, v, normalizerOf(match, /*normalized=*/true));
   }
 
   /// Checks `op` = einsum "P m n, C n e -> P m e" (w, v) with w the softmax weights
@@ -528,8 +608,16 @@ struct RaiseNormalizedWeights : OpRewritePattern<EinsumOp> {
     Value s = matchExpWeights(weights, scores, rows);
     if (!(s && matchScores(s, scores, match))) {
       match = SoftmaxMatch();
-      if (!matchLinearScores(weights, scores, match))
-        return false;
+      if (!matchLinearScores(weights, scores, match)) {
+        match = SoftmaxMatch();
+        if (!matchPointwiseWeights(weights, scores, match))
+          return false;
+        // Both a division by Nk and one by the row sum: not one of the divisors.
+        if (normalized && match.divisor == RowDivisor::Length)
+          return false;
+        if (normalized)
+          match.divisor = RowDivisor::Sum;
+      }
     }
     char e = spec->output.back();
     auto [vValue, vL] = throughPermutation(op.getInputs()[1], spec->inputs[1]);
@@ -564,13 +652,18 @@ struct RaiseNormalizedOutput : OpRewritePattern<MapOp> {
         sum.getInput() != pv.getInputs()[0] ||
         !isBinaryMap(op, MapFn::Div, pvRenamed->output, rows, pvRenamed->output))
       return rewriter.notifyMatchFailure(op, "denominator is not the row sum");
-    return raise(rewriter, op, match, v, match.feature ? Normalizer::Sum : Normalizer::Softmax);
+    if (match.pointwise) {
+      if (match.divisor == RowDivisor::Length)
+        return rewriter.notifyMatchFailure(op, "divided by both Nk and the row sum");
+      match.divisor = RowDivisor::Sum;
+    }
+    return raise(rewriter, op, match, v, normalizerOf(match, /*normalized=*/true));
   }
 };
 
-/// o = einsum "W,V->O" (w, v) with w the weights of linear attention and no
-/// normalisation (normalizer none). A sum divided afterwards is left to
-/// RaiseNormalizedOutput.
+/// o = einsum "W,V->O" (w, v) with w the weights of linear attention (normalizer
+/// none) or pointwise weights (divide none, or length when scaled by 1 / Nk). A sum
+/// divided afterwards is left to RaiseNormalizedOutput.
 struct RaiseUnnormalizedLinear : OpRewritePattern<EinsumOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(EinsumOp op, PatternRewriter &rewriter) const override {
@@ -580,9 +673,9 @@ struct RaiseUnnormalizedLinear : OpRewritePattern<EinsumOp> {
     SoftmaxMatch match;
     Value v;
     if (!RaiseNormalizedWeights::matchValueContraction(op, match, v, /*normalized=*/false) ||
-        !match.feature)
-      return rewriter.notifyMatchFailure(op, "not phi(Q) phi(K)^T V");
-    return raise(rewriter, op, match, v, Normalizer::None);
+        !(match.feature || match.pointwise))
+      return rewriter.notifyMatchFailure(op, "not phi(Q) phi(K)^T V or f(Q K^T) V");
+    return raise(rewriter, op, match, v, normalizerOf(match, /*normalized=*/false));
   }
 };
 
