@@ -197,3 +197,27 @@ func.func @gemma2(%q: tensor<1x8x?x64xf32> {attn.dims = "bhmd"},
     -> tensor<1x8x?x64xf32>
   return %o : tensor<1x8x?x64xf32>
 }
+
+// A region that yields NaN at key 5: NaN propagates into every row that sees key 5,
+// as in the reference (softmax and a pointwise normaliser).
+func.func @nan_region(%q: tensor<1x2x?x32xf32> {attn.dims = "bhmd"}, %k: tensor<1x2x?x32xf32> {attn.dims = "bhnd"},
+                      %v: tensor<1x2x?x32xf32> {attn.dims = "bhnd"}) -> tensor<1x2x?x32xf32>
+    attributes {attn.defaults = {m = 20, n = 40}} {
+  %o = attn.attention mask #attn.mask<causal> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index):
+    %c5 = arith.constant 5 : index
+    %hit = arith.cmpi eq, %j, %c5 : index
+    %nan = arith.constant 0x7FC00000 : f32
+    %y = arith.select %hit, %nan, %s : f32
+    attn.yield %y : f32
+  } ins(%q, %k, %v : tensor<1x2x?x32xf32>, tensor<1x2x?x32xf32>, tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32>
+  %r = attn.attention mask #attn.mask<causal> normalizer relu score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index):
+    %c5 = arith.constant 5 : index
+    %hit = arith.cmpi eq, %j, %c5 : index
+    %nan = arith.constant 0x7FC00000 : f32
+    %y = arith.select %hit, %nan, %s : f32
+    attn.yield %y : f32
+  } ins(%o, %k, %v : tensor<1x2x?x32xf32>, tensor<1x2x?x32xf32>, tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32>
+  return %r : tensor<1x2x?x32xf32>
+}
