@@ -10,6 +10,7 @@
 //   scripts/fuzz.sh mlir 3600      (seeds: the lit inputs and examples; dict: attn.dict)
 //
 //===----------------------------------------------------------------------===//
+#include "attn/IR/AttnOps.h"
 #include "attn/InitAttn.h"
 #include "attn/Pipelines/Pipelines.h"
 
@@ -49,12 +50,17 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***) {
 }
 
 /// The pipelines are written for attn cascades and attn.attention in func.func with
-/// arith/tensor glue; other dialects' own lowerings are not what this target fuzzes.
+/// arith/tensor glue (and math inside regions); other dialects' own lowerings are not
+/// what this target fuzzes.
 static bool onlyPipelineOps(ModuleOp module) {
   WalkResult walk = module.walk([](Operation *op) {
     StringRef ns = op->getDialect() ? op->getDialect()->getNamespace() : "";
     if (isa<ModuleOp>(op) || ns == "attn" || ns == "func" || ns == "arith" ||
         ns == "tensor")
+      return WalkResult::advance();
+    // Math inside score_mod / modify regions is part of the attn program.
+    if (ns == "math" && (op->getParentOfType<attn::AttentionOp>() ||
+                         op->getParentOfType<attn::ModifyOp>()))
       return WalkResult::advance();
     return WalkResult::interrupt();
   });
