@@ -29,3 +29,34 @@ func.func @cascade(%s: tensor<4x8xf16>) -> tensor<4x8xf16> {
   %e = attn.map exp %s : (tensor<4x8xf16>) -> tensor<4x8xf16>
   return %e : tensor<4x8xf16>
 }
+
+// -----
+
+func.func @pointwise(%q: tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16> {
+  // expected-error @+1 {{cannot lower this attn.attention to the GPU: pointwise normalisers (sigmoid, relu, ...) are not lowered to the GPU yet}}
+  %o = attn.attention normalizer relu ins(%q, %q, %q : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+  return %o : tensor<1x4x?x64xf16>
+}
+
+// -----
+
+func.func @region_log(%q: tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16> {
+  // expected-error @+1 {{cannot lower this attn.attention to the GPU: the score_mod region uses transcendental math ops other than exp, exp2 and tanh (libdevice is not linked)}}
+  %o = attn.attention score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index):
+    %l = math.log1p %s : f32
+    attn.yield %l : f32
+  } ins(%q, %q, %q : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+  return %o : tensor<1x4x?x64xf16>
+}
+
+// -----
+
+func.func @region_f64_capture(%q: tensor<1x4x?x64xf16>, %t: tensor<4xf64>) -> tensor<1x4x?x64xf16> {
+  // expected-error @+1 {{cannot lower this attn.attention to the GPU: a captured tensor of f64 (f32 and integers only)}}
+  %o = attn.attention captures(%t : tensor<4xf64>) score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index, %c: tensor<4xf64>):
+    attn.yield %s : f32
+  } ins(%q, %q, %q : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+  return %o : tensor<1x4x?x64xf16>
+}

@@ -56,3 +56,27 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }
+
+// -----
+
+// Offsets place rows and heads, not batches: a score_mod region that reads the batch
+// index cannot be tiled along the batch.
+func.func @region_reads_batch(%q: tensor<2x4x32x16xf32>, %bias: tensor<2xf32>) -> tensor<2x4x32x16xf32> {
+  // expected-error @below {{cannot tile the batch of an attention whose score_mod reads the batch index (offsets place rows and heads only)}}
+  // expected-error @below {{faild to tile operation}}
+  // expected-error @below {{failed to generate tiling loops}}
+  %o = attn.attention captures(%bias : tensor<2xf32>) score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index, %t: tensor<2xf32>):
+    %x = attn.read %t[%b] : tensor<2xf32>
+    %y = arith.addf %s, %x : f32
+    attn.yield %y : f32
+  } ins(%q, %q, %q : tensor<2x4x32x16xf32>, tensor<2x4x32x16xf32>, tensor<2x4x32x16xf32>) -> tensor<2x4x32x16xf32>
+  return %o : tensor<2x4x32x16xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %a = transform.structured.match ops{["attn.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %t, %loop = transform.structured.tile_using_for %a tile_sizes [1] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}
