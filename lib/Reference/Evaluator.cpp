@@ -468,6 +468,7 @@ private:
         .Case([&](math::ExpM1Op) { setF(std::expm1(f(0))); })
         .Case([&](math::TanhOp) { setF(std::tanh(f(0))); })
         .Case([&](math::SqrtOp) { setF(std::sqrt(f(0))); })
+        .Case([&](math::FmaOp) { setF(f(0) * f(1) + f(2)); })
         .Case([&](math::RsqrtOp) { setF(1.0 / std::sqrt(f(0))); })
         .Case([&](math::AbsFOp) { setF(std::fabs(f(0))); })
         .Case([&](math::PowFOp) { setF(std::pow(f(0), f(1))); })

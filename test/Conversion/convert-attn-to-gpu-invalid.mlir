@@ -32,14 +32,6 @@ func.func @cascade(%s: tensor<4x8xf16>) -> tensor<4x8xf16> {
 
 // -----
 
-func.func @pointwise(%q: tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16> {
-  // expected-error @+1 {{cannot lower this attn.attention to the GPU: pointwise normalisers (sigmoid, relu, ...) are not lowered to the GPU yet}}
-  %o = attn.attention normalizer relu ins(%q, %q, %q : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
-  return %o : tensor<1x4x?x64xf16>
-}
-
-// -----
-
 func.func @region_log(%q: tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16> {
   // expected-error @+1 {{cannot lower this attn.attention to the GPU: the score_mod region uses transcendental math ops other than exp, exp2 and tanh (libdevice is not linked)}}
   %o = attn.attention score_mod {

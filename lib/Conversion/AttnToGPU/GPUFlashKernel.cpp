@@ -30,8 +30,6 @@ std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelT
     return "a tile of attn.attention (offsets): the GPU kernel does not read offsets yet";
   if (op.isLinear())
     return "linear attention is not lowered to the GPU yet";
-  if (op.getNormalizer() != Normalizer::Softmax)
-    return "pointwise normalisers (sigmoid, relu, ...) are not lowered to the GPU yet";
   if (op.hasScoreMod()) {
     if (std::string reason = ScoreModEmitter::explainUnsupported(op); !reason.empty())
       return reason;
@@ -191,7 +189,8 @@ SmallVector<Value> GPUKernel::tile(Value t, ArrayRef<Value> qFrags, ValueRange s
   // sees natural units at the thread's rows i and keys j.
   double scale = op.getEffectiveScale();
   std::optional<double> cap = op.getSoftcapValue();
-  double units = scoreMod ? 1.0 : 1.0 / std::log(2.0);
+  bool pointwise = op.isPointwise();
+  double units = scoreMod || pointwise ? 1.0 : 1.0 / std::log(2.0);
   Value row0 = add(add(q0, mul(warp, idx(16))), div(lane, 4));
   Value col0 = add(j0, mul(rem(lane, 4), idx(2)));
   SmallVector<IRMapping> rowValues;
@@ -206,9 +205,11 @@ SmallVector<Value> GPUKernel::tile(Value t, ArrayRef<Value> qFrags, ValueRange s
         Value x = element(frag, r, c);
         x = cap ? fmul(tanh(fmul(x, f(scale / *cap))), f(*cap * units))
                 : fmul(x, f(scale * units));
-        if (scoreMod)
-          x = fmul(scoreMod->applyScalar(b, loc, rowValues[r], x, add(col0, idx(nb * 8 + c))),
-                   f(1.0 / std::log(2.0)));
+        if (scoreMod) {
+          x = scoreMod->applyScalar(b, loc, rowValues[r], x, add(col0, idx(nb * 8 + c)));
+          if (!pointwise)
+            x = fmul(x, f(1.0 / std::log(2.0)));
+        }
         frag = withElement(frag, x, r, c);
       }
   // Per-element masking only where the tile classification says partial.
@@ -229,10 +230,23 @@ SmallVector<Value> GPUKernel::tile(Value t, ArrayRef<Value> qFrags, ValueRange s
       [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, maskScores(s, j0)); });
   s.assign(masked.getResults().begin(), masked.getResults().end());
 
-  // Online softmax for the thread's two rows.
+  // Online softmax for the thread's two rows; pointwise weights need no max or rescale.
   Value negInf = f(-std::numeric_limits<double>::infinity());
   SmallVector<Value> m(state.begin(), state.begin() + 2), l(state.begin() + 2, state.begin() + 4);
   SmallVector<Value> o(state.begin() + 4, state.end());
+  if (pointwise) {
+    for (Value &frag : s)
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t c = 0; c < 2; ++c) {
+          Value w = pointwiseWeight(element(frag, r, c));
+          l[r] = fadd(l[r], w);
+          frag = withElement(frag, w, r, c);
+        }
+    accumulate(s, o, slot);
+    SmallVector<Value> next = {m[0], m[1], l[0], l[1]};
+    next.append(o.begin(), o.end());
+    return next;
+  }
   SmallVector<Value> alpha(2), shift(2);
   for (int64_t r = 0; r < 2; ++r) {
     Value mx = negInf;
@@ -260,7 +274,48 @@ SmallVector<Value> GPUKernel::tile(Value t, ArrayRef<Value> qFrags, ValueRange s
     for (int64_t r = 0; r < 2; ++r)
       for (int64_t c = 0; c < 2; ++c)
         acc = withElement(acc, fmul(element(acc, r, c), alpha[r]), r, c);
+  accumulate(s, o, slot);
+  SmallVector<Value> next = {m[0], m[1], l[0], l[1]};
+  next.append(o.begin(), o.end());
+  return next;
+}
 
+/// w = f(s + shift) of a pointwise normaliser on one natural-units score; 0 at -inf.
+Value GPUKernel::pointwiseWeight(Value s) {
+  double shiftValue = op.getShiftValue();
+  Value x = shiftValue != 0.0 ? fadd(s, f(shiftValue)) : s;
+  Value zero = f(0.0);
+  Value w;
+  switch (op.getNormalizer()) {
+  case Normalizer::Sigmoid: {
+    // 1 / (1 + 2^(-x log2 e)); ex2.approx gives +inf far left, so the weight is 0 there.
+    Value e = exp2(fmul(x, f(-1.0 / std::log(2.0))));
+    w = arith::DivFOp::create(b, loc, f(1.0), fadd(f(1.0), e));
+    break;
+  }
+  case Normalizer::Relu:
+    w = fmax(x, zero);
+    break;
+  case Normalizer::ReluSquared: {
+    Value r = fmax(x, zero);
+    w = fmul(r, r);
+    break;
+  }
+  case Normalizer::Softplus: {
+    // max(x, 0) + ln(1 + 2^(-|x| log2 e)), the log through lg2.approx (no libdevice).
+    Value e = exp2(fmul(fmax(x, arith::NegFOp::create(b, loc, x)), f(-1.0 / std::log(2.0))));
+    w = fadd(fmax(x, zero), fmul(log2(fadd(f(1.0), e)), f(std::log(2.0))));
+    break;
+  }
+  default:
+    w = x;
+  }
+  Value hidden = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, s, f(-std::numeric_limits<double>::infinity()));
+  return select(hidden, zero, w);
+}
+
+/// O += P V for the tile's weights `s` (the score accumulators, overwritten by P).
+void GPUKernel::accumulate(ArrayRef<Value> s, SmallVector<Value> &o, Value slot) {
   // P as A fragments: k16 step kk takes the accumulators of n8 blocks 2kk and 2kk + 1.
   auto aType = VectorType::get({4, 2}, mmaType);
   auto pairType = VectorType::get({2}, mmaType);
@@ -284,9 +339,6 @@ SmallVector<Value> GPUKernel::tile(Value t, ArrayRef<Value> qFrags, ValueRange s
                                              /*transpose=*/true, /*numTiles=*/2);
       acc = nvgpu::MmaSyncOp::create(b, loc, pFrags[kk], frag, acc, ArrayRef<int64_t>{16, 8, 16});
     }
-  SmallVector<Value> next = {m[0], m[1], l[0], l[1]};
-  next.append(o.begin(), o.end());
-  return next;
 }
 
 /// Issues the 16-byte cp.async copies of K and V rows [tBc, tBc + Bc) into buffer
@@ -426,8 +478,14 @@ void GPUKernel::build(gpu::GPUFuncOp func) {
   auto outPair = VectorType::get({2}, outElt);
   Value row0 = add(add(q0, mul(warp, idx(16))), div(lane, 4));
   Value col0 = mul(rem(lane, 4), idx(2));
+  RowDivisor divisor = op.isPointwise() ? op.getRowDivisor() : RowDivisor::Sum;
   for (int64_t r = 0; r < 2; ++r) {
-    Value total = quadReduce(state[2 + r], /*isMax=*/false);
+    Value total = divisor == RowDivisor::Sum ? quadReduce(state[2 + r], /*isMax=*/false)
+                  : divisor == RowDivisor::Length
+                      ? arith::SIToFPOp::create(
+                            b, loc, f32, arith::IndexCastOp::create(b, loc, b.getI64Type(), numKeys))
+                            .getResult()
+                      : f(1.0);
     Value zero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, total, f(0.0));
     Value inverse = select(zero, f(0.0), arith::DivFOp::create(b, loc, f(1.0), total));
     Value row = add(row0, idx(8 * r));

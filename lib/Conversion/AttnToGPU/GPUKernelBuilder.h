@@ -22,6 +22,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/TypeSwitch.h"
 #include <cmath>
 #include <limits>
 
@@ -49,7 +50,18 @@ struct GPUKernel {
           return exp2(fmul(x[0], f(1.0 / std::log(2.0))));
         if (isa<math::TanhOp>(inner))
           return tanh(x[0]);
-        return Value();
+        // The rest through LLVM's own intrinsics (NVPTX instructions, not libdevice).
+        StringRef name = llvm::TypeSwitch<Operation *, StringRef>(&inner)
+                             .Case([](math::AbsFOp) { return "llvm.fabs.f32"; })
+                             .Case([](math::FloorOp) { return "llvm.floor.f32"; })
+                             .Case([](math::CeilOp) { return "llvm.ceil.f32"; })
+                             .Case([](math::SqrtOp) { return "llvm.sqrt.f32"; })
+                             .Case([](math::FmaOp) { return "llvm.fma.f32"; })
+                             .Default([](Operation *) { return ""; });
+        if (name.empty() || !inner.getResult(0).getType().isF32())
+          return Value();
+        return LLVM::CallIntrinsicOp::create(this->b, this->loc, f32, this->b.getStringAttr(name), x)
+            .getResult(0);
       });
     }
   }
@@ -88,6 +100,12 @@ struct GPUKernel {
                                          ValueRange{x})
         .getResult(0);
   }
+  /// log2(x) through PTX's lg2.approx.
+  Value log2(Value x) {
+    return LLVM::CallIntrinsicOp::create(b, loc, f32, b.getStringAttr("llvm.nvvm.lg2.approx.f"),
+                                         ValueRange{x})
+        .getResult(0);
+  }
   /// tanh(x) = 1 - 2 / (2^(2x log2 e) + 1), from ex2.approx (LLVM 22 has no NVVM tanh).
   Value tanh(Value x) {
     Value e = exp2(fmul(x, f(2.0 / std::log(2.0))));
@@ -114,6 +132,8 @@ struct GPUKernel {
   Value stageAsync(Value t, Value slot);
   Value visible(Value t);
   SmallVector<Value> tile(Value t, ArrayRef<Value> qFrags, ValueRange state, Value slot);
+  void accumulate(ArrayRef<Value> s, SmallVector<Value> &o, Value slot);
+  Value pointwiseWeight(Value s);
   SmallVector<Value> scores(ArrayRef<Value> qFrags, Value slot);
   /// Indices into a K/V buffer: with the slot first when double-buffered.
   SmallVector<Value> at(Value slot, Value row, Value col) {

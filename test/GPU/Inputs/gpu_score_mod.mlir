@@ -137,3 +137,34 @@ func.func @exp_tanh_f16(%q: tensor<1x4x?x64xf16>, %k: tensor<1x4x?x64xf16>, %v: 
   } ins(%q, %k, %v : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
   return %o : tensor<1x4x?x64xf16>
 }
+
+// Pointwise normalisers on the GPU: no running max, no rescale; divided by nothing, Nk
+// or the row sum; a region-defined weight (identity).
+func.func @pointwise(%q: tensor<1x4x?x64xf16>, %k: tensor<1x4x?x64xf16>, %v: tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16> {
+  %a = attn.attention mask #attn.mask<causal> normalizer sigmoid shift -5.0 ins(%q, %k, %v : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+  %b = attn.attention mask #attn.mask<causal> normalizer relu2 divide length ins(%a, %k, %v : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+  %c = attn.attention normalizer softplus divide sum ins(%b, %k, %v : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+  %d = attn.attention mask #attn.mask<causal> normalizer identity divide sum score_mod {
+  ^bb0(%s: f32, %bi: index, %h: index, %i: index, %j: index, %p: index):
+    %e = math.exp %s : f32
+    attn.yield %e : f32
+  } ins(%c, %k, %v : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+  return %d : tensor<1x4x?x64xf16>
+}
+
+// abs, floor, sqrt and fma in a region: LLVM's NVPTX intrinsics, not libdevice.
+func.func @arith_math(%q: tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32> {
+  %o = attn.attention mask #attn.mask<causal> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index):
+    %d = arith.subi %p, %j : index
+    %di = arith.index_cast %d : index to i64
+    %df = arith.sitofp %di : i64 to f32
+    %a = math.absf %df : f32
+    %r = math.sqrt %a : f32
+    %fl = math.floor %r : f32
+    %c = arith.constant -0.5 : f32
+    %y = math.fma %fl, %c, %s : f32
+    attn.yield %y : f32
+  } ins(%q, %q, %q : tensor<1x2x?x32xf32>, tensor<1x2x?x32xf32>, tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32>
+  return %o : tensor<1x2x?x32xf32>
+}

@@ -221,3 +221,22 @@ func.func @nan_region(%q: tensor<1x2x?x32xf32> {attn.dims = "bhmd"}, %k: tensor<
   } ins(%o, %k, %v : tensor<1x2x?x32xf32>, tensor<1x2x?x32xf32>, tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32>
   return %r : tensor<1x2x?x32xf32>
 }
+
+// abs, sqrt, floor and fma in a region (a distance penalty floor(sqrt|p - j|) / 2).
+func.func @arith_math(%q: tensor<1x2x?x32xf32> {attn.dims = "bhmd"}, %k: tensor<1x2x?x32xf32> {attn.dims = "bhnd"},
+                      %v: tensor<1x2x?x32xf32> {attn.dims = "bhnd"}) -> tensor<1x2x?x32xf32>
+    attributes {attn.defaults = {m = 90, n = 90}} {
+  %o = attn.attention mask #attn.mask<causal> score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index, %p: index):
+    %d = arith.subi %p, %j : index
+    %di = arith.index_cast %d : index to i64
+    %df = arith.sitofp %di : i64 to f32
+    %a = math.absf %df : f32
+    %r = math.sqrt %a : f32
+    %fl = math.floor %r : f32
+    %c = arith.constant -0.5 : f32
+    %y = math.fma %fl, %c, %s : f32
+    attn.yield %y : f32
+  } ins(%q, %k, %v : tensor<1x2x?x32xf32>, tensor<1x2x?x32xf32>, tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32>
+  return %o : tensor<1x2x?x32xf32>
+}
