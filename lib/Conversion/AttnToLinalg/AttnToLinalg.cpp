@@ -655,17 +655,24 @@ struct ConvertAttnToLinalgPass
       signalPassFailure();
   }
 
-  /// Softmax attention through upstream tiling: query-row tiles of attn.attention in an
-  /// scf.forall (threads in the CPU pipeline), each decomposed into
+  /// Score-based attention through upstream tiling: query-row tiles of attn.attention in
+  /// an scf.forall (threads in the CPU pipeline); softmax tiles are decomposed into
   /// attn.online_attention and the division, whose keys are tiled in an scf.for that
   /// carries the (max, sum, acc) state.
   LogicalResult tileSoftmaxAttention() {
     IRRewriter rewriter(&getContext());
-    SmallVector<AttentionOp> softmax;
+    SmallVector<AttentionOp> softmax, rowTiled;
     getOperation()->walk([&](AttentionOp op) {
       if (op.getNormalizer() == Normalizer::Softmax && !op.hasScoreMod())
         softmax.push_back(op);
+      else if (!op.isLinear())
+        rowTiled.push_back(op);
     });
+    // Score_mod regions and pointwise normalisers: query-row tiles only, each lowered
+    // unfused (scores of q-tile x Nk, never N x N).
+    for (AttentionOp op : rowTiled)
+      if (failed(tile(rewriter, op, {0, 0, queryTile}, scf::SCFTilingOptions::LoopType::ForallOp)))
+        return failure();
     for (AttentionOp op : softmax) {
       FailureOr<SmallVector<Operation *>> tiles =
           tile(rewriter, op, {0, 0, queryTile}, scf::SCFTilingOptions::LoopType::ForallOp);
