@@ -24,6 +24,15 @@
 
 namespace mlir::attn {
 
+/// Whether `op` is an integer division or remainder: wherever a region is emitted, a
+/// zero divisor yields 0 (the reference's rule; hardware divides would trap).
+bool isIntegerDivision(Operation *op);
+
+/// `op` (an integer division) rebuilt on `lhs` and `rhs` (scalars or vectors) with a
+/// zero divisor replaced by 1 and 0 as the result there.
+Value buildDivisionOrZero(OpBuilder &b, Location loc, Operation &op, Value lhs, Value rhs,
+                          Type resultType);
+
 class ScoreModEmitter {
 public:
   /// Empty when the kernel can evaluate `op`'s region on lanes (f32 arithmetic,
@@ -64,7 +73,6 @@ private:
   ScalarMath scalarMath;
   int64_t prefetchKeys = 0;
 
-  Level levelOf(Value v) const;
   void emitUniform(OpBuilder &b, Location loc, IRMapping &map, Level level);
 };
 

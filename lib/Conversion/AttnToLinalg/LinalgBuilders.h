@@ -77,10 +77,6 @@ Value scaleAndSoftcap(OpBuilder &b, Location loc, Value x, double scale,
 Value buildScoreMod(OpBuilder &b, Location loc, AttentionOp op, Value score,
                     ValueRange indices);
 
-/// Whether `op` is an integer division or remainder (guarded against a zero divisor
-/// wherever a region is cloned: its result is then 0).
-bool isIntegerDivision(Operation *op);
-
 /// The weight of a shifted score under a pointwise normaliser (sigmoid, relu, relu2,
 /// softplus; identity returns x).
 Value buildPointwiseWeight(OpBuilder &b, Location loc, Normalizer normalizer, Value x);

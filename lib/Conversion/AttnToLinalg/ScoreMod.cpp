@@ -4,12 +4,13 @@
 // linalg.generic: the region's ops are cloned with its arguments bound to the score
 // and the whole problem's (batch, head, row, key, position). Two of its ops need more
 // than a clone: attn.read clamps its indices into the captured tensor (then
-// tensor.extract), and integer division by zero yields 0 (the reference's rule; a
-// hardware divide would trap).
+// tensor.extract), and integer division by zero yields 0 (buildDivisionOrZero, shared
+// with the kernels).
 //
 //===----------------------------------------------------------------------===//
 #include "LinalgBuilders.h"
 
+#include "attn/Conversion/ScoreModEmitter.h"
 #include "attn/IR/AttnOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -20,30 +21,6 @@
 
 using namespace mlir;
 using namespace mlir::attn;
-
-/// `op` (an integer division or remainder) with a zero divisor replaced by 1, and 0 as
-/// the result where the divisor was 0.
-static Value cloneDivisionOrZero(OpBuilder &b, Operation &op, IRMapping &map) {
-  Location loc = op.getLoc();
-  Value divisor = map.lookup(op.getOperand(1));
-  Type type = divisor.getType();
-  auto constant = [&](int64_t v) -> Value {
-    if (type.isIndex())
-      return arith::ConstantIndexOp::create(b, loc, v);
-    return arith::ConstantIntOp::create(b, loc, type, v);
-  };
-  Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, divisor, constant(0));
-  Value safe = arith::SelectOp::create(b, loc, isZero, constant(1), divisor);
-  IRMapping local = map;
-  local.map(op.getOperand(1), safe);
-  Value quotient = b.clone(op, local)->getResult(0);
-  return arith::SelectOp::create(b, loc, isZero, constant(0), quotient);
-}
-
-bool mlir::attn::isIntegerDivision(Operation *op) {
-  return isa<arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp,
-             arith::FloorDivSIOp, arith::CeilDivSIOp, arith::CeilDivUIOp>(op);
-}
 
 Value mlir::attn::buildScoreMod(OpBuilder &b, Location loc, AttentionOp op, Value score,
                                 ValueRange indices) {
@@ -89,7 +66,9 @@ Value mlir::attn::buildScoreMod(OpBuilder &b, Location loc, AttentionOp op, Valu
       continue;
     }
     if (isIntegerDivision(&inner)) {
-      map.map(inner.getResult(0), cloneDivisionOrZero(b, inner, map));
+      map.map(inner.getResult(0),
+              buildDivisionOrZero(b, loc, inner, map.lookup(inner.getOperand(0)),
+                                  map.lookup(inner.getOperand(1)), inner.getResult(0).getType()));
       continue;
     }
     b.clone(inner, map);

@@ -119,12 +119,8 @@ ScoreModEmitter::ScoreModEmitter(AttentionOp op, int64_t lanes)
   }
 }
 
-ScoreModEmitter::Level ScoreModEmitter::levelOf(Value v) const { return levels.lookup(v); }
-
-/// `op` with its divisor replaced by 1 where it is 0, and 0 there as the result (the
-/// reference's rule; vector and scalar divides would trap).
-static Value divisionOrZero(OpBuilder &b, Location loc, Operation &op, Value lhs, Value rhs,
-                            Type resultType) {
+Value mlir::attn::buildDivisionOrZero(OpBuilder &b, Location loc, Operation &op, Value lhs,
+                                      Value rhs, Type resultType) {
   auto constant = [&](int64_t v) -> Value {
     if (auto vec = dyn_cast<VectorType>(rhs.getType()))
       return arith::ConstantOp::create(
@@ -155,7 +151,7 @@ static Value isNonEmpty(OpBuilder &b, Location loc, Value buffer) {
   return nonEmpty;
 }
 
-static bool isIntegerDivision(Operation *op) {
+bool mlir::attn::isIntegerDivision(Operation *op) {
   return isa<arith::DivSIOp, arith::DivUIOp, arith::RemSIOp, arith::RemUIOp,
              arith::FloorDivSIOp, arith::CeilDivSIOp, arith::CeilDivUIOp>(op);
 }
@@ -188,7 +184,7 @@ void ScoreModEmitter::emitUniform(OpBuilder &b, Location loc, IRMapping &map, Le
     }
     if (isIntegerDivision(&inner)) {
       map.map(inner.getResult(0),
-              divisionOrZero(b, loc, inner, map.lookup(inner.getOperand(0)),
+              buildDivisionOrZero(b, loc, inner, map.lookup(inner.getOperand(0)),
                              map.lookup(inner.getOperand(1)), inner.getResult(0).getType()));
       continue;
     }
@@ -417,7 +413,7 @@ Value ScoreModEmitter::apply(OpBuilder &b, Location loc, const IRMapping &row, V
                   ? arith::ExtSIOp::create(b, loc, laneType(elt), out).getResult()
                   : arith::TruncIOp::create(b, loc, laneType(elt), out).getResult();
     } else if (isIntegerDivision(&inner)) {
-      out = wrapTo(divisionOrZero(b, loc, inner, get(inner.getOperand(0)),
+      out = wrapTo(buildDivisionOrZero(b, loc, inner, get(inner.getOperand(0)),
                                   get(inner.getOperand(1)), laneType(type)),
                    type);
     } else if (isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp, arith::ExtUIOp,
