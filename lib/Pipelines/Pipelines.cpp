@@ -31,6 +31,9 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
     // (A negative count goes through, for the pass to reject.)
     kernel.linearParts = options.linearParts != 0 ? options.linearParts.getValue()
                                                   : (options.threads ? 0 : 1);
+    kernel.kvParts = options.kvParts != 0 ? options.kvParts.getValue()
+                                          : (options.threads ? 0 : 1);
+    kernel.decodeRows = options.decodeRows;
     pm.addPass(createConvertAttnToVector(kernel));
   }
   ConvertAttnToLinalgOptions lowering;

@@ -2,9 +2,12 @@
 // RUN: attn-opt %s -split-input-file --convert-attn-to-vector="target=avx2" | FileCheck %s --check-prefix=AVX2
 // RUN: attn-opt %s -split-input-file --convert-attn-to-vector="target=avx512 rows=4 kv-tile=32 q-block=50" | FileCheck %s --check-prefix=OPTS
 // RUN: not attn-opt %s -split-input-file --convert-attn-to-vector="target=sse9" 2>&1 | FileCheck %s --check-prefix=BADTARGET
+// RUN: attn-opt %s -split-input-file --convert-attn-to-vector="target=avx512 decode-rows=0" | FileCheck %s --check-prefix=NODECODE
+// RUN: not attn-opt %s -split-input-file --convert-attn-to-vector="target=avx512 kv-parts=-1" 2>&1 | FileCheck %s --check-prefix=BADPARTS
 // RUN: not attn-opt %s -split-input-file --convert-attn-to-vector="target=avx512 kv-tile=40" 2>&1 | FileCheck %s --check-prefix=BADTILE
 
 // BADTARGET: error: convert-attn-to-vector: unknown target 'sse9' (expected host, avx512 or avx2)
+// BADPARTS: error: convert-attn-to-vector: kv-parts must be between 0 and 4096 and decode-rows between 0 and 1024, got kv-parts=-1 decode-rows=16
 // BADTILE: error: convert-attn-to-vector: {{.*}} a multiple of the vector width, 16 lanes) must not be negative; got rows=0 kv-tile=40 q-block=0
 
 // The AVX-512 model: 4 query rows x 4 vectors of 16 keys, 192 rows per task. K is
@@ -181,4 +184,31 @@ func.func @hybrid_not_band(%ql: tensor<1x4x?x16xf32>, %q: tensor<1x4x?x64xf32>, 
       ins(%q, %q, %v : tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
   %o = attn.map add %lin, %win : (tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
   return %o : tensor<1x4x?x64xf32>
+}
+
+// -----
+
+// Decoding (a static query length of at most 16): no K^T pack (no gather); one task per
+// (batch, kv head, part of the keys) holding the 4 query heads' rows of its kv head, the
+// parts' states in [slots x rows] buffers, q.k reduced from K's rows, then a second
+// forall merging the parts per (batch, kv head).
+// CHECK-LABEL: func.func @decode_gqa
+// CHECK-NOT: vector.gather
+// CHECK: %[[ACC:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x64xf32>
+// CHECK: %[[MAX:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?xf32>
+// CHECK: %[[SUM:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x16xf32>
+// CHECK: scf.forall ({{.*}}, {{.*}}, {{.*}}) in
+// CHECK: memref.alloca_scope
+// CHECK-COUNT-2: memref.alloca() {alignment = 64 : i64} : memref<4x64xf32>
+// CHECK: vector.reduction <add>
+// CHECK: vector.reduction <maxnumf>
+// CHECK: %[[OUT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1x8x1x64xf32>
+// CHECK: scf.forall ({{.*}}, {{.*}}) in
+// CHECK: memref.load %[[MAX]]
+// CHECK: vector.store {{.*}}, %[[OUT]]
+// NODECODE-LABEL: func.func @decode_gqa
+// NODECODE: vector.gather
+func.func @decode_gqa(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>) -> tensor<1x8x1x64xf32> {
+  %o = attn.attention mask #attn.mask<causal> ins(%q, %k, %v : tensor<1x8x1x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
 }

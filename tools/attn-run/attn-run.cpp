@@ -101,6 +101,15 @@ static cl::opt<int64_t> linearParts(
     cl::desc("Parts each linear-attention sequence is split into across tasks (0: from "
              "the threads)"),
     cl::init(0), cl::cat(runCategory));
+static cl::opt<int64_t> kvParts(
+    "kv-parts",
+    cl::desc("Decode form: parts the keys of each (batch, kv head) are split into across "
+             "tasks (0: from the threads)"),
+    cl::init(0), cl::cat(runCategory));
+static cl::opt<int64_t> decodeRows(
+    "decode-rows",
+    cl::desc("Largest static query length that takes the decode kernel (0: never)"),
+    cl::init(16), cl::cat(runCategory));
 static cl::opt<bool> noVectorKernel(
     "no-vector-kernel",
     cl::desc("Lower softmax attention through the linalg tile loops, not the vector kernel"),
@@ -167,6 +176,8 @@ static llvm::Error cpuOptions(AttnToCPUOptions &options) {
   options.target = vectorTarget;
   options.vectorKernel = !noVectorKernel;
   options.linearParts = linearParts;
+  options.kvParts = kvParts;
+  options.decodeRows = decodeRows;
   return llvm::Error::success();
 }
 

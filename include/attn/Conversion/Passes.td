@@ -56,6 +56,12 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
     6 x 64 on AVX-512, 6 x 16 on AVX2. `Bc = C * L`; query blocks of about 192 rows
     keep the K/V tiles in cache across a block. Every option overrides the model.
 
+    Decode form: a static query length of at most `decode-rows` (and a static head
+    dim, a multiple of the lane count) takes the decoding kernel: one task per
+    (batch, kv head, part of the keys) over all its query heads' rows, q.k from K's
+    rows (no K^T pack, K and V read once), the parts' partial states merged in order
+    (`kv-parts`, or enough parts for the threads).
+
     Supported: f32 q/k/v, a static value head dim that is a multiple of the lane
     count, any scale, soft-cap, static mask and GQA ratio (also dynamic). Others are
     left for `convert-attn-to-linalg`.
@@ -75,7 +81,13 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
            "Query rows per task (0: from the target model)">,
     Option<"linearParts", "linear-parts", "int64_t", /*default=*/"0",
            "Parts each linear-attention sequence is split into across tasks (0: enough "
-           "for this machine's threads when there are fewer (batch, head) units)">
+           "for this machine's threads when there are fewer (batch, head) units)">,
+    Option<"kvParts", "kv-parts", "int64_t", /*default=*/"0",
+           "Decode form: parts the keys of each (batch, kv head) are split into across "
+           "tasks (0: enough for this machine's threads when there are fewer units)">,
+    Option<"decodeRows", "decode-rows", "int64_t", /*default=*/"16",
+           "Largest static query length (rows per head) that takes the decode form "
+           "(0: never)">
   ];
 }
 

@@ -54,6 +54,15 @@ struct AttnToCPUOptions : public PassPipelineOptions<AttnToCPUOptions> {
       llvm::cl::desc("Parts each linear-attention sequence is split into (0: from the "
                      "threads)"),
       llvm::cl::init(0)};
+  PassOptions::Option<int64_t> kvParts{
+      *this, "kv-parts",
+      llvm::cl::desc("Decode form: parts the keys of each (batch, kv head) are split into "
+                     "(0: from the threads)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> decodeRows{
+      *this, "decode-rows",
+      llvm::cl::desc("Largest static query length that takes the decode form (0: never)"),
+      llvm::cl::init(16)};
 };
 
 struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {

@@ -158,8 +158,18 @@ struct ConvertAttnToVectorPass
           << int64_t(linearParts);
       return signalPassFailure();
     }
-    populateAttnToVectorPatterns(patterns, tiles.lanes, tiles.rows, tiles.keyTile(),
-                                 tiles.queryBlock, tiles.avx512, linearParts);
+    if (kvParts < 0 || kvParts > kMaxLinearParts || decodeRows < 0 ||
+        decodeRows > kMaxKernelKeyTile) {
+      emitError(getOperation()->getLoc())
+          << "convert-attn-to-vector: kv-parts must be between 0 and " << kMaxLinearParts
+          << " and decode-rows between 0 and " << kMaxKernelKeyTile << ", got kv-parts="
+          << int64_t(kvParts) << " decode-rows=" << int64_t(decodeRows);
+      return signalPassFailure();
+    }
+    tiles.linearParts = linearParts;
+    tiles.kvParts = kvParts;
+    tiles.decodeRows = decodeRows;
+    populateAttnToVectorPatterns(patterns, tiles);
     walkAndApplyPatterns(getOperation(), std::move(patterns));
 
     // Transcendental functions of score_mod regions and pointwise normalisers on
@@ -185,6 +195,11 @@ void mlir::attn::populateAttnToVectorPatterns(RewritePatternSet &patterns, int64
                                               int64_t queryBlock, bool avx512,
                                               int64_t linearParts) {
   KernelTiles tiles{lanes, rows, keyTile / lanes, queryBlock, avx512, linearParts};
+  populateAttnToVectorPatterns(patterns, tiles);
+}
+
+void mlir::attn::populateAttnToVectorPatterns(RewritePatternSet &patterns,
+                                              const KernelTiles &tiles) {
   patterns.add<LowerAttentionToFlashKernel, FuseHybridIntoLinearKernel>(patterns.getContext(),
                                                                         tiles);
   populateMaterializeBlockIndicesPatterns(patterns);

@@ -15,13 +15,9 @@
 // scratch per task and O(N x D) for packed K: never an N x N buffer.
 //
 //===----------------------------------------------------------------------===//
-#include "Kernels.h"
+#include "FlashKernel.h"
 #include "VectorMath.h"
-#include "attn/Conversion/ScoreModEmitter.h"
-#include "KernelBuilder.h"
 
-#include "attn/Conversion/MemRefMaskOperands.h"
-#include "attn/IR/MaskTerm.h"
 #include "attn/IR/AttnOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -54,63 +50,24 @@ std::string mlir::attn::explainUnsupported(AttentionOp op, const KernelTiles &ti
   return "";
 }
 
-namespace {
-struct Kernel : KernelBuilder {
-  Kernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles)
-      : KernelBuilder(b, loc, tiles.lanes), op(op), tiles(tiles), mask(op.getMaskAttr()),
-        valueDim(op.getValue().getType().getDimSize(3)), pointwise(op.isPointwise()),
-        naturalUnits(op.hasScoreMod() || op.isPointwise()) {
-    if (op.hasScoreMod()) {
-      scoreMod.emplace(op, tiles.lanes);
-      scoreMod->setPrefetchDistance(tiles.keyTile());
-    }
+FlashKernel::FlashKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles)
+    : KernelBuilder(b, loc, tiles.lanes), op(op), tiles(tiles), mask(op.getMaskAttr()),
+      valueDim(op.getValue().getType().getDimSize(3)), rows(tiles.rows),
+      pointwise(op.isPointwise()), naturalUnits(op.hasScoreMod() || op.isPointwise()) {
+  if (op.hasScoreMod()) {
+    scoreMod.emplace(op, tiles.lanes);
+    scoreMod->setPrefetchDistance(tiles.keyTile());
   }
+}
 
-  AttentionOp op;
-  KernelTiles tiles;
-  MaskAttr mask;
-  int64_t valueDim;
-  // Pointwise normalisers (sigmoid, relu, ...): weights without a running max.
-  bool pointwise;
-  // Scores leave the dot products in natural units (score_mod regions and pointwise
-  // normalisers see them so), else pre-multiplied by log2 e for the base-2 softmax.
-  bool naturalUnits;
-  std::optional<ScoreModEmitter> scoreMod;
-  SmallVector<Value> captures;  // captured tensors, as buffers
-  IRMapping taskScoreModValues; // the region's per-task values, in the current task
-  // Buffers and sizes.
-  Value q, k, v, kt, out;
-  SmallVector<Value> segments;                   // run-time mask operands, as buffers
-  std::optional<MemRefMaskOperands> maskOperands; // their reader
-  Value numQueries, numKeys, headDim, ratio, numKvTiles;
-  // Where the op sits in the whole problem (a tile of attn.attention says so with
-  // offsets): local row i is row rowBase + i, at position that row + rowToPosition;
-  // local head h is head headBase + h (for heads(...) terms; layouts are the tile's).
-  Value rowBase, rowToPosition, headBase;
+double FlashKernel::scoreScale() {
+  double scale = op.getEffectiveScale();
+  if (std::optional<double> cap = op.getSoftcapValue())
+    return scale / *cap;
+  return naturalUnits ? scale : scale / std::log(2.0);
+}
 
-  /// What K^T is multiplied by: the softmax scale, and log2 e (base-2 exponentials,
-  /// unless the scores stay in natural units) or 1 / c (soft-cap).
-  double scoreScale() {
-    double scale = op.getEffectiveScale();
-    if (std::optional<double> cap = op.getSoftcapValue())
-      return scale / *cap;
-    return naturalUnits ? scale : scale / std::log(2.0);
-  }
-
-  Value build();
-  void packKeys();
-  void task(Value batch, Value head, Value block);
-  void microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Value tk, Value partial,
-                 Value o, Value m, Value l, Value p);
-  SmallVector<Value> scores(Value batch, Value head, Value kvHead, Value i0, Value r0, Value t);
-  SmallVector<Value> maskScores(ArrayRef<Value> s, Value batch, Value head, Value i0, Value r0,
-                                Value j0);
-  void modifyScores(SmallVector<Value> &s, Value i0, Value r0, Value j0);
-  Value pointwiseWeight(Value s);
-};
-} // namespace
-
-Value Kernel::build() {
+void FlashKernel::setUp() {
   q = toBuffer(op.getQuery());
   k = toBuffer(op.getKey());
   v = toBuffer(op.getValue());
@@ -132,8 +89,11 @@ Value Kernel::build() {
     rowBase = headBase = idx(0);
     rowToPosition = arith::SubIOp::create(b, loc, numKeys, numQueries);
   }
-  packKeys();
+}
 
+Value FlashKernel::build() {
+  setUp();
+  packKeys();
   auto resultType = cast<RankedTensorType>(op.getType());
   out = allocResult(op.getResult(), q, v);
   Value numBlocks = ceilDiv(numQueries, tiles.queryBlock);
@@ -149,7 +109,7 @@ Value Kernel::build() {
 
 /// K [B, G, N, D] -> K^T tiles [B, G, N / Bc, D, Bc], zero past the last key, scaled
 /// so that q.k comes out in the units the softmax wants (free here, once per key).
-void Kernel::packKeys() {
+void FlashKernel::packKeys() {
   int64_t bc = tiles.keyTile();
   Value keyScale = scalar(scoreScale());
   auto type = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic,
@@ -190,10 +150,40 @@ void Kernel::packKeys() {
   });
 }
 
-void Kernel::task(Value batch, Value head, Value block) {
+void FlashKernel::setKeyRanges(Value batch, Value j0, Value tk) {
+  keyRanges.clear();
+  if (!mask || !readsMaskOperands(mask))
+    return;
+  Value jHi = arith::SubIOp::create(b, loc, add(j0, tk), idx(1));
+  for (unsigned i = 0; i < segments.size(); ++i)
+    keyRanges.push_back(maskOperands->isSegmentIds(i)
+                            ? maskOperands->segmentRange(i, batch, j0, jHi)
+                            : std::pair<Value, Value>());
+}
+
+TileVisibility FlashKernel::classify(Value batch, Value head, Value first, Value last, Value j0,
+                                     Value tk) {
+  Value jHi = arith::SubIOp::create(b, loc, add(j0, tk), idx(1));
+  Value rowLo = add(rowBase, first), rowHi = add(rowBase, last);
+  Value pLo = add(rowLo, rowToPosition), pHi = add(rowHi, rowToPosition);
+  SmallVector<std::pair<Value, Value>> queryRanges;
+  if (readsMaskOperands(mask))
+    for (unsigned i = 0; i < segments.size(); ++i)
+      queryRanges.push_back(maskOperands->isSegmentIds(i)
+                                ? maskOperands->segmentRange(i, batch, pLo, pHi)
+                                : std::pair<Value, Value>());
+  auto range = [&](unsigned i, bool query) { return query ? queryRanges[i] : keyRanges[i]; };
+  auto blockTile = [&](unsigned i, int64_t bq, int64_t bk) {
+    return maskOperands->layoutTile(i, batch, head, rowLo, rowHi, j0, jHi, bq, bk);
+  };
+  MaskOperandAccess access{nullptr, range, nullptr, blockTile};
+  return classifyTile(b, loc, mask, pLo, pHi, j0, jHi, add(headBase, head), &access);
+}
+
+void FlashKernel::task(Value batch, Value head, Value block) {
   int64_t qb = tiles.queryBlock, bc = tiles.keyTile(), lanes = tiles.lanes;
   // The last block of rows may run past the task's rows: scratch for whole blocks.
-  int64_t scratchRows = (qb + tiles.rows - 1) / tiles.rows * tiles.rows;
+  int64_t scratchRows = (qb + rows - 1) / rows * rows;
   // Scratch lives on the stack of the task (bounded by queryBlock x E), released at
   // the end of every task by the scope.
   auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
@@ -207,7 +197,7 @@ void Kernel::task(Value batch, Value head, Value block) {
       memref::AllocaOp::create(b, loc, MemRefType::get({scratchRows, valueDim}, f32), align);
   Value m = memref::AllocaOp::create(b, loc, MemRefType::get({scratchRows}, f32), align);
   Value l = memref::AllocaOp::create(b, loc, MemRefType::get({scratchRows, lanes}, f32), align);
-  Value p = memref::AllocaOp::create(b, loc, MemRefType::get({tiles.rows, bc}, f32), align);
+  Value p = memref::AllocaOp::create(b, loc, MemRefType::get({rows, bc}, f32), align);
   Value zeros = splat(0.0);
   forLoop(idx(0), idx(scratchRows), 1, [&](Value i) {
     memref::StoreOp::create(b, loc, scalar(-std::numeric_limits<double>::infinity()), m, i);
@@ -216,86 +206,44 @@ void Kernel::task(Value batch, Value head, Value block) {
       store(zeros, o, {i, idx(e)});
   });
 
-  // Row i0 of the task is row rowBase + i0 of the whole problem.
-  Value taskRow = add(rowBase, i0);
-  Value offset = add(taskRow, rowToPosition);
-  Value globalHead = add(headBase, head);
   if (scoreMod)
-    taskScoreModValues = scoreMod->taskValues(b, loc, captures, batch, globalHead);
-  bool documents = mask && readsMaskOperands(mask);
-  // Segment-id ranges of the current kv tile, per mask operand (document masks).
-  SmallVector<std::pair<Value, Value>> keyRanges;
-  // Absolute positions of the task's query rows [first, last].
-  auto classify = [&](Value first, Value last, Value j0, Value tk) {
-    Value jHi = arith::SubIOp::create(b, loc, add(j0, tk), idx(1));
-    Value pLo = add(first, offset), pHi = add(last, offset);
-    SmallVector<std::pair<Value, Value>> queryRanges;
-    if (documents)
-      for (unsigned i = 0; i < segments.size(); ++i)
-        queryRanges.push_back(maskOperands->isSegmentIds(i)
-                                  ? maskOperands->segmentRange(i, batch, pLo, pHi)
-                                  : std::pair<Value, Value>());
-    auto range = [&](unsigned i, bool query) {
-      return query ? queryRanges[i] : keyRanges[i];
-    };
-    auto blockTile = [&](unsigned i, int64_t bq, int64_t bk) {
-      return maskOperands->layoutTile(i, batch, head, add(taskRow, first), add(taskRow, last),
-                                      j0, jHi, bq, bk);
-    };
-    MaskOperandAccess access{nullptr, range, nullptr, blockTile};
-    return classifyTile(b, loc, mask, pLo, pHi, j0, jHi, globalHead, &access);
-  };
+    taskScoreModValues = scoreMod->taskValues(b, loc, captures, batch, add(headBase, head));
+  Value lastQuery = arith::SubIOp::create(b, loc, numQueries, idx(1));
+  Value lastTaskRow = add(i0, arith::SubIOp::create(b, loc, tq, idx(1)));
   forLoop(idx(0), numKvTiles, 1, [&](Value t) {
     Value j0 = mul(t, idx(bc));
     Value tk = minIndex(idx(bc), arith::SubIOp::create(b, loc, numKeys, j0));
     Value ragged = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, tk, idx(bc));
-    keyRanges.clear();
-    if (documents)
-      for (unsigned i = 0; i < segments.size(); ++i)
-        keyRanges.push_back(
-            maskOperands->isSegmentIds(i)
-                ? maskOperands->segmentRange(i, batch, j0,
-                                             arith::SubIOp::create(b, loc, add(j0, tk), idx(1)))
-                : std::pair<Value, Value>());
+    setKeyRanges(batch, j0, tk);
     auto rowBlocks = [&] {
-      forLoop(idx(0), tq, tiles.rows, [&](Value r0) {
+      forLoop(idx(0), tq, rows, [&](Value r0) {
+        RowBlock block{r0, Value(), {}, {}};
+        for (int64_t r = 0; r < rows; ++r) {
+          block.heads.push_back(head);
+          block.queries.push_back(minIndex(add(add(i0, r0), idx(r)), lastQuery));
+        }
         if (!mask)
-          return microTile({batch, head, kvHead}, i0, r0, t, j0, tk, ragged, o, m, l, p);
-        Value lastRow =
-            arith::SubIOp::create(b, loc, minIndex(add(r0, idx(tiles.rows)), tq), idx(1));
-        TileVisibility visible = classify(r0, lastRow, j0, tk);
+          return microTile(batch, kvHead, block, t, j0, tk, ragged, o, m, l, p);
+        Value lastRow = minIndex(add(add(i0, r0), idx(rows - 1)), lastTaskRow);
+        TileVisibility visible = classify(batch, head, add(i0, r0), lastRow, j0, tk);
         Value partial = arith::OrIOp::create(
             b, loc, ragged,
             arith::XOrIOp::create(b, loc, visible.all,
                                   arith::ConstantIntOp::create(b, loc, 1, 1)));
-        ifThen(visible.any, [&] {
-          microTile({batch, head, kvHead}, i0, r0, t, j0, tk, partial, o, m, l, p);
-        });
+        ifThen(visible.any,
+               [&] { microTile(batch, kvHead, block, t, j0, tk, partial, o, m, l, p); });
       });
     };
     if (!mask)
       return rowBlocks();
     // Whole task-sized tiles the mask hides cost one test.
-    Value lastRow = arith::SubIOp::create(b, loc, tq, idx(1));
-    ifThen(classify(idx(0), lastRow, j0, tk).any, rowBlocks);
+    ifThen(classify(batch, head, i0, lastTaskRow, j0, tk).any, rowBlocks);
   });
 
   // o / sum (softmax, divide sum), o / Nk (divide length) or o; 0 for rows whose
   // divisor is 0.
-  RowDivisor divisor = pointwise ? op.getRowDivisor() : RowDivisor::Sum;
-  Value keyCount = arith::SIToFPOp::create(
-      b, loc, f32, arith::IndexCastOp::create(b, loc, b.getI64Type(), numKeys));
   forLoop(idx(0), tq, 1, [&](Value i) {
-    Value sum = divisor == RowDivisor::Sum
-                    ? vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                                  load(l, {i, idx(0)}), Value(),
-                                                  arith::FastMathFlags::reassoc)
-                                  .getResult()
-                : divisor == RowDivisor::Length ? keyCount
-                                                : scalar(1.0);
-    Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum, scalar(0.0));
-    Value inverse = arith::SelectOp::create(
-        b, loc, isZero, scalar(0.0), arith::DivFOp::create(b, loc, scalar(1.0), sum));
+    Value inverse = inverseDivisor(load(l, {i, idx(0)}));
     Value row = add(i0, i);
     for (int64_t e = 0; e < valueDim; e += lanes)
       store(fmul(load(o, {i, idx(e)}), splat(inverse)), out, {batch, head, row, idx(e)});
@@ -303,15 +251,26 @@ void Kernel::task(Value batch, Value head, Value block) {
   memref::AllocaScopeReturnOp::create(b, loc);
 }
 
-/// The rows x Bc score block (raw q.k) of rows i0 + r0 + [0, rows) against kv tile t.
-/// Rows past the sequence repeat its last row (computed, never stored).
-SmallVector<Value> Kernel::scores(Value batch, Value head, Value kvHead, Value i0, Value r0,
-                                  Value t) {
-  int64_t rows = tiles.rows, cols = tiles.columnVectors, lanes = tiles.lanes;
-  Value lastQuery = arith::SubIOp::create(b, loc, numQueries, idx(1));
-  SmallVector<Value> queryRow;
-  for (int64_t r = 0; r < rows; ++r)
-    queryRow.push_back(minIndex(add(add(i0, r0), idx(r)), lastQuery));
+Value FlashKernel::inverseDivisor(Value sum) {
+  RowDivisor divisor = pointwise ? op.getRowDivisor() : RowDivisor::Sum;
+  Value d;
+  if (divisor == RowDivisor::Sum)
+    d = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, sum, Value(),
+                                    arith::FastMathFlags::reassoc);
+  else if (divisor == RowDivisor::Length)
+    d = arith::SIToFPOp::create(b, loc, f32,
+                                arith::IndexCastOp::create(b, loc, b.getI64Type(), numKeys));
+  else
+    d = scalar(1.0);
+  Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, d, scalar(0.0));
+  return arith::SelectOp::create(b, loc, isZero, scalar(0.0),
+                                 arith::DivFOp::create(b, loc, scalar(1.0), d));
+}
+
+/// The rows x Bc score block (raw q.k, scaled) of `rows` against kv tile t.
+SmallVector<Value> FlashKernel::scores(Value batch, Value kvHead, const RowBlock &block,
+                                       Value t) {
+  int64_t cols = tiles.columnVectors, lanes = tiles.lanes;
   SmallVector<Value> init(rows * cols, splat(0.0));
   return forLoop(idx(0), headDim, init, [&](Value d, ValueRange acc) {
     SmallVector<Value> keyRow;
@@ -319,8 +278,9 @@ SmallVector<Value> Kernel::scores(Value batch, Value head, Value kvHead, Value i
       keyRow.push_back(load(kt, {batch, kvHead, t, d, idx(c * lanes)}));
     SmallVector<Value> next;
     for (int64_t r = 0; r < rows; ++r) {
-      Value x = splat(memref::LoadOp::create(b, loc, q, ValueRange{batch, head, queryRow[r], d})
-                          .getResult());
+      Value x = splat(
+          memref::LoadOp::create(b, loc, q, ValueRange{batch, block.heads[r], block.queries[r], d})
+              .getResult());
       for (int64_t c = 0; c < cols; ++c)
         next.push_back(fma(x, keyRow[c], acc[r * cols + c]));
     }
@@ -330,8 +290,8 @@ SmallVector<Value> Kernel::scores(Value batch, Value head, Value kvHead, Value i
 
 /// -inf where the mask hides the pair or the key is past the sequence. Positions are
 /// i32 lanes (sequences below 2^31): twice the lanes per register of index vectors.
-SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head, Value i0,
-                                      Value r0, Value j0) {
+SmallVector<Value> FlashKernel::maskScores(ArrayRef<Value> s, Value batch,
+                                           const RowBlock &block, Value j0) {
   int64_t cols = tiles.columnVectors, lanes = tiles.lanes;
   Type i32 = b.getI32Type();
   auto positions = VectorType::get({lanes}, i32);
@@ -348,7 +308,6 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head
   // Document masks: the segment ids of the block's keys (masked loads past the last
   // key) and, per row, of its query position.
   bool documents = mask && readsMaskOperands(mask);
-  Value globalHead = add(headBase, head);
   SmallVector<SmallVector<Value>> keySegments(segments.size());
   if (documents)
     for (unsigned i = 0; i < segments.size(); ++i)
@@ -360,7 +319,7 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head
   auto segmentIds = [&](unsigned i, bool query) {
     return query ? rowSegments[i] : keySegments[i][col];
   };
-  Value rowIndex;
+  Value rowIndex, head;
   Value keyPositions;
   // blocks(i, bq, bk): the row's layout entries at the keys' blocks.
   auto blockVisible = [&](unsigned i, int64_t bq, int64_t bk) -> Value {
@@ -368,10 +327,12 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head
   };
   MaskOperandAccess access{segmentIds, nullptr, blockVisible, nullptr};
   SmallVector<Value> masked;
-  for (int64_t r = 0; r < tiles.rows; ++r) {
+  for (int64_t r = 0; r < rows; ++r) {
     // The row of the whole problem (what layouts index; its position is
     // rowIndex + rowToPosition).
-    rowIndex = add(rowBase, add(add(i0, r0), idx(r)));
+    rowIndex = add(rowBase, block.queries[r]);
+    head = block.heads[r];
+    Value globalHead = add(headBase, head);
     Value rowPositions = asPositions(rowIndex);
     if (documents) {
       // Queries before the keys read any id (the predicate hides them); past the last
@@ -399,11 +360,12 @@ SmallVector<Value> Kernel::maskScores(ArrayRef<Value> s, Value batch, Value head
   return masked;
 }
 
-void Kernel::microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Value tk,
-                       Value partial, Value o, Value m, Value l, Value p) {
-  int64_t rows = tiles.rows, cols = tiles.columnVectors, lanes = tiles.lanes;
-  Value batch = ids[0], head = ids[1], kvHead = ids[2];
-  SmallVector<Value> s = scores(batch, head, kvHead, i0, r0, t);
+void FlashKernel::microTile(Value batch, Value kvHead, const RowBlock &block, Value t, Value j0,
+                            Value tk, Value partial, Value o, Value m, Value l, Value p) {
+  int64_t cols = tiles.columnVectors, lanes = tiles.lanes;
+  Value r0 = block.first;
+  SmallVector<Value> s =
+      decode ? decodeScores(batch, kvHead, block, j0, tk) : scores(batch, kvHead, block, t);
 
   // Scores in base-2 units (K^T carries scale * log2 e) or natural ones (scale); a
   // soft-cap c * tanh(x / c) is taken in natural units (K^T carries scale / c).
@@ -412,7 +374,7 @@ void Kernel::microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Va
       x = fmul(buildTanh(b, loc, x, tiles.avx512),
                splat(naturalUnits ? *cap : *cap / std::log(2.0)));
   if (scoreMod) {
-    modifyScores(s, i0, r0, j0);
+    modifyScores(s, batch, block, j0);
     // Softmax continues in base 2.
     if (!pointwise)
       for (Value &x : s)
@@ -420,7 +382,7 @@ void Kernel::microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Va
   }
   auto masked = scf::IfOp::create(
       b, loc, partial,
-      [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, maskScores(s, batch, head, i0, r0, j0)); },
+      [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, maskScores(s, batch, block, j0)); },
       [&](OpBuilder &, Location) { scf::YieldOp::create(b, loc, s); });
   s = SmallVector<Value>(masked.getResults());
 
@@ -501,14 +463,18 @@ void Kernel::microTile(ValueRange ids, Value i0, Value r0, Value t, Value j0, Va
 }
 
 /// The score_mod region on the micro-tile's scores (natural units), at the whole
-/// problem's rows and keys. Rows past the sequence repeat its last row, as the scores do.
-void Kernel::modifyScores(SmallVector<Value> &s, Value i0, Value r0, Value j0) {
+/// problem's rows and keys. Decode rows belong to several heads: the region's per-head
+/// values are taken per row there.
+void FlashKernel::modifyScores(SmallVector<Value> &s, Value batch, const RowBlock &block,
+                               Value j0) {
   int64_t cols = tiles.columnVectors, lanes = tiles.lanes;
-  Value lastQuery = arith::SubIOp::create(b, loc, numQueries, idx(1));
-  for (int64_t r = 0; r < tiles.rows; ++r) {
-    Value row = add(rowBase, minIndex(add(add(i0, r0), idx(r)), lastQuery));
-    IRMapping rowValues =
-        scoreMod->rowValues(b, loc, taskScoreModValues, row, add(row, rowToPosition));
+  for (int64_t r = 0; r < rows; ++r) {
+    Value row = add(rowBase, block.queries[r]);
+    IRMapping headValues;
+    if (decode)
+      headValues = scoreMod->taskValues(b, loc, captures, batch, add(headBase, block.heads[r]));
+    IRMapping rowValues = scoreMod->rowValues(b, loc, decode ? headValues : taskScoreModValues,
+                                              row, add(row, rowToPosition));
     for (int64_t c = 0; c < cols; ++c)
       s[r * cols + c] =
           scoreMod->apply(b, loc, rowValues, s[r * cols + c], add(j0, idx(c * lanes)));
@@ -518,7 +484,7 @@ void Kernel::modifyScores(SmallVector<Value> &s, Value i0, Value r0, Value j0) {
 /// w = f(s + shift) for a pointwise normaliser; 0 where s = -inf (masked, or hidden by
 /// the region), so that every normaliser treats -inf as a mask (a shift cannot undo
 /// -inf: it is finite).
-Value Kernel::pointwiseWeight(Value s) {
+Value FlashKernel::pointwiseWeight(Value s) {
   Value x = op.getShiftValue() != 0.0 ? fadd(s, splat(op.getShiftValue())) : s;
   Value zero = splat(0.0);
   Value w;
@@ -560,5 +526,6 @@ Value Kernel::pointwiseWeight(Value s) {
 
 Value mlir::attn::buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op,
                                    const KernelTiles &tiles) {
-  return Kernel(b, loc, op, tiles).build();
+  FlashKernel kernel(b, loc, op, tiles);
+  return isDecodeShape(op, tiles) ? kernel.buildDecode() : kernel.build();
 }

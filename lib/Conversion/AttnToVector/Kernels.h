@@ -13,6 +13,7 @@
 #include "attn/IR/AttnOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 
 #include <string>
 
@@ -20,6 +21,10 @@ namespace mlir::attn {
 
 /// Empty when the softmax kernel handles `op` with `tiles`, else why not.
 std::string explainUnsupported(AttentionOp op, const KernelTiles &tiles);
+
+/// Whether the softmax kernel takes its decode form for `op` (few query rows: all
+/// query heads of a kv head per task, split keys; DecodeKernel.cpp).
+bool isDecodeShape(AttentionOp op, const KernelTiles &tiles);
 
 /// The fused softmax kernel for `op`, built at `op`; returns the result tensor.
 Value buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles);
@@ -37,6 +42,9 @@ std::string explainUnsupportedHybrid(AttentionOp linear, AttentionOp window,
 /// `op`, plus the softmax attention `window` when given (a hybrid); returns the result.
 Value buildLinearKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles,
                         AttentionOp window = {});
+
+/// The kernels' patterns with every tile size and part count given.
+void populateAttnToVectorPatterns(RewritePatternSet &patterns, const KernelTiles &tiles);
 
 } // namespace mlir::attn
 

@@ -31,24 +31,10 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 
 #include <cmath>
-#include <cstdlib>
-#include <thread>
 
 using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::attn::linear;
-
-/// The threads the parts are planned for: OMP_NUM_THREADS where set (the OpenMP
-/// runtime will use as many), else the hardware's. Compile and run happen on the same
-/// machine for the JIT; ahead of time, pass linear-parts explicitly.
-static int64_t plannedThreads() {
-  if (const char *env = std::getenv("OMP_NUM_THREADS")) {
-    int64_t n = std::atoll(env);
-    if (n > 0)
-      return n;
-  }
-  return std::max(1u, std::thread::hardware_concurrency());
-}
 
 std::string mlir::attn::explainUnsupportedLinear(AttentionOp op, const KernelTiles &tiles) {
   if (!op.isLinear())

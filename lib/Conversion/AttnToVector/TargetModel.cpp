@@ -17,6 +17,10 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <algorithm>
+#include <cstdlib>
+#include <thread>
+
 using namespace mlir;
 using namespace mlir::attn;
 
@@ -52,4 +56,13 @@ KernelTiles mlir::attn::chooseKernelTiles(VectorTarget target) {
   }
   best.queryBlock = (192 + best.rows - 1) / best.rows * best.rows;
   return best;
+}
+
+int64_t mlir::attn::plannedThreads() {
+  if (const char *env = std::getenv("OMP_NUM_THREADS")) {
+    int64_t n = std::atoll(env);
+    if (n > 0)
+      return n;
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
 }

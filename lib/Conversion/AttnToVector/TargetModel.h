@@ -33,8 +33,15 @@ struct KernelTiles {
   int64_t queryBlock;    // query rows per task
   bool avx512;           // AVX-512 exp2 (vrndscaleps / vscalefps)
   int64_t linearParts = 0; // linear kernel: parts per sequence (0: from the threads)
+  int64_t kvParts = 0;     // decode kernel: parts of the keys (0: from the threads)
+  int64_t decodeRows = 16; // query rows (per head) up to which the decode form is used
   int64_t keyTile() const { return lanes * columnVectors; }
 };
+
+/// The threads the kernels plan their parts for: OMP_NUM_THREADS where set (the
+/// OpenMP runtime will use as many), else the hardware's. The JIT compiles and runs on
+/// the same machine; ahead of time, pass the part counts explicitly.
+int64_t plannedThreads();
 
 /// The target model (documented in docs/conventions.md).
 KernelTiles chooseKernelTiles(VectorTarget target);

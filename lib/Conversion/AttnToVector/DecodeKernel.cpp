@@ -1,0 +1,239 @@
+//===- DecodeKernel.cpp - few query rows: split-KV decoding at memory speed -===//
+//
+// Decoding (one query row per head, up to a few for speculative decoding and chunked
+// prefill tails) is bound by reading K and V. The decode form of the softmax kernel:
+//   - a task owns every query row of every query head of one (batch, kv head): the
+//     R = (Hq / Hkv) x Nq rows that read the same K and V, which are read once;
+//   - q.k comes from K's rows as given (no K^T pack, which would be a second pass over
+//     K): per key, the D-long products of `rows` query rows on vectors, reduced;
+//   - the keys are split into parts across tasks when (batch, kv head) units are fewer
+//     than threads (Flash-Decoding); each part keeps its partial state (max, sum,
+//     accumulator) and a second loop merges the parts in order: deterministic for a
+//     given part count (which follows the thread count, or the kv-parts option).
+// Masks are classified per row and kv tile; tiles no row sees are skipped, unread.
+//
+//===----------------------------------------------------------------------===//
+#include "FlashKernel.h"
+#include "VectorMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+/// A part holds at least this many kv tiles: splitting finer costs more in merging
+/// and in per-task overhead than it gains in parallelism.
+static constexpr int64_t kMinTilesPerPart = 16;
+
+bool mlir::attn::isDecodeShape(AttentionOp op, const KernelTiles &tiles) {
+  int64_t queries = op.getQuery().getType().getDimSize(2);
+  int64_t headDim = op.getQuery().getType().getDimSize(3);
+  return tiles.decodeRows > 0 && !ShapedType::isDynamic(queries) &&
+         queries <= tiles.decodeRows && !ShapedType::isDynamic(headDim) &&
+         headDim % tiles.lanes == 0;
+}
+
+Value FlashKernel::buildDecode() {
+  decode = true;
+  setUp();
+  // Rows per kv head; a micro-tile takes at most the target model's rows.
+  int64_t heads = op.getQuery().getType().getDimSize(1);
+  int64_t kvHeads = op.getKey().getType().getDimSize(1);
+  if (!ShapedType::isDynamic(heads) && !ShapedType::isDynamic(kvHeads) && kvHeads > 0)
+    rows = std::max<int64_t>(
+        1, std::min(tiles.rows, heads / kvHeads * op.getQuery().getType().getDimSize(2)));
+  Value groupRows = mul(ratio, numQueries);
+  Value paddedRows = mul(ceilDiv(groupRows, rows), idx(rows));
+
+  // Parts per (batch, kv head): enough for the threads when units are fewer.
+  Value units = mul(dim(q, 0), dim(k, 1));
+  Value one = idx(1);
+  Value parts;
+  if (tiles.kvParts > 0) {
+    parts = minIndex(idx(tiles.kvParts), maxIndex(one, numKvTiles));
+  } else {
+    Value wanted = arith::CeilDivUIOp::create(b, loc, idx(plannedThreads()), maxIndex(one, units));
+    Value most = maxIndex(one, arith::DivUIOp::create(b, loc, numKvTiles, idx(kMinTilesPerPart)));
+    parts = maxIndex(one, minIndex(wanted, most));
+  }
+  Value tilesPerPart = maxIndex(one, arith::CeilDivUIOp::create(b, loc, numKvTiles, parts));
+  parts = maxIndex(one, arith::CeilDivUIOp::create(b, loc, numKvTiles, tilesPerPart));
+
+  // The parts' states, one slot of paddedRows rows per (batch, kv head, part):
+  // accumulators, maxima, sums (a vector per row, as in the prefill kernel).
+  int64_t dyn = ShapedType::kDynamic;
+  IntegerAttr align = b.getI64IntegerAttr(64);
+  Value stateRows = mul(mul(units, parts), paddedRows);
+  Value acc = memref::AllocOp::create(b, loc, MemRefType::get({dyn, valueDim}, f32),
+                                      ValueRange{stateRows}, align);
+  Value maxes = memref::AllocOp::create(b, loc, MemRefType::get({dyn}, f32),
+                                        ValueRange{stateRows}, align);
+  Value sums = memref::AllocOp::create(b, loc, MemRefType::get({dyn, tiles.lanes}, f32),
+                                       ValueRange{stateRows}, align);
+  parallel({dim(q, 0), dim(k, 1), parts}, [&](ValueRange ids) {
+    decodeTask(ids[0], ids[1], ids[2], tilesPerPart, parts, acc, maxes, sums);
+  });
+
+  out = allocResult(op.getResult(), q, v);
+  parallel({dim(q, 0), dim(k, 1)},
+           [&](ValueRange ids) { mergeParts(ids[0], ids[1], parts, acc, maxes, sums); });
+  return bufferization::ToTensorOp::create(b, loc, cast<RankedTensorType>(op.getType()), out,
+                                           /*restrict=*/true, /*writable=*/true);
+}
+
+void FlashKernel::decodeTask(Value batch, Value kvHead, Value part, Value tilesPerPart,
+                             Value numParts, Value acc, Value maxes, Value sums) {
+  int64_t bc = tiles.keyTile(), lanes = tiles.lanes;
+  int64_t keyDim = op.getQuery().getType().getDimSize(3);
+  auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&scope.getBodyRegion().emplaceBlock());
+  Value groupRows = mul(ratio, numQueries);
+  Value paddedRows = mul(ceilDiv(groupRows, rows), idx(rows));
+  Value lastRow = arith::SubIOp::create(b, loc, groupRows, idx(1));
+
+  // This part's slot of the states.
+  Value slot = add(mul(add(mul(batch, dim(k, 1)), kvHead), numParts), part);
+  Value base = mul(slot, paddedRows);
+  Value o = acc, m = maxes, l = sums;
+  Value zeros = splat(0.0);
+  forLoop(base, add(base, paddedRows), 1, [&](Value i) {
+    memref::StoreOp::create(b, loc, scalar(-std::numeric_limits<double>::infinity()), m, i);
+    store(zeros, l, {i, idx(0)});
+    for (int64_t e = 0; e < valueDim; e += lanes)
+      store(zeros, o, {i, idx(e)});
+  });
+
+  // Row rho of the group is query row rho % Nq of query head kvHead * ratio + rho / Nq.
+  auto rowHead = [&](Value rho) {
+    return add(mul(kvHead, ratio), arith::DivUIOp::create(b, loc, rho, numQueries));
+  };
+  auto rowQuery = [&](Value rho) { return arith::RemUIOp::create(b, loc, rho, numQueries); };
+
+  // The group's q rows, scaled into the units the softmax wants (rows past the group
+  // repeat its last).
+  IntegerAttr align = b.getI64IntegerAttr(64);
+  packedQueries = memref::AllocaOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic, keyDim}, f32), ValueRange{paddedRows},
+      align);
+  Value scale = splat(scoreScale());
+  forLoop(idx(0), paddedRows, 1, [&](Value rho) {
+    Value row = minIndex(rho, lastRow);
+    Value head = rowHead(row), query = rowQuery(row);
+    for (int64_t d = 0; d < keyDim; d += lanes)
+      store(fmul(load(q, {batch, head, query, idx(d)}), scale), packedQueries, {rho, idx(d)});
+  });
+  Value p = memref::AllocaOp::create(b, loc, MemRefType::get({rows, bc}, f32), align);
+  scoreBuffer = memref::AllocaOp::create(b, loc, MemRefType::get({rows, bc}, f32), align);
+
+  Value firstTile = mul(part, tilesPerPart);
+  Value endTile = minIndex(add(firstTile, tilesPerPart), numKvTiles);
+  Value yes = arith::ConstantIntOp::create(b, loc, 1, 1);
+  forLoop(firstTile, endTile, 1, [&](Value t) {
+    Value j0 = mul(t, idx(bc));
+    Value tk = minIndex(idx(bc), arith::SubIOp::create(b, loc, numKeys, j0));
+    Value ragged = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, tk, idx(bc));
+    setKeyRanges(batch, j0, tk);
+    forLoop(idx(0), groupRows, rows, [&](Value r0) {
+      RowBlock block{add(base, r0), r0, {}, {}};
+      for (int64_t r = 0; r < rows; ++r) {
+        Value rho = minIndex(add(r0, idx(r)), lastRow);
+        block.heads.push_back(rowHead(rho));
+        block.queries.push_back(rowQuery(rho));
+      }
+      if (!mask)
+        return microTile(batch, kvHead, block, t, j0, tk, ragged, o, m, l, p);
+      // The block's rows may belong to several heads: classified row by row.
+      Value all = yes, any = arith::ConstantIntOp::create(b, loc, 0, 1);
+      for (int64_t r = 0; r < rows; ++r) {
+        TileVisibility visible =
+            classify(batch, block.heads[r], block.queries[r], block.queries[r], j0, tk);
+        all = arith::AndIOp::create(b, loc, all, visible.all);
+        any = arith::OrIOp::create(b, loc, any, visible.any);
+      }
+      Value partial =
+          arith::OrIOp::create(b, loc, ragged, arith::XOrIOp::create(b, loc, all, yes));
+      ifThen(any, [&] { microTile(batch, kvHead, block, t, j0, tk, partial, o, m, l, p); });
+    });
+  });
+  memref::AllocaScopeReturnOp::create(b, loc);
+}
+
+/// Scores of the block's rows against keys [j0, j0 + tk) from K's rows: per key, the
+/// rows' products with the key on D / lanes vectors, each reduced to one score. Keys
+/// past tk are left as they are: the ragged tile is masked.
+SmallVector<Value> FlashKernel::decodeScores(Value batch, Value kvHead, const RowBlock &block,
+                                             Value j0, Value tk) {
+  int64_t cols = tiles.columnVectors, lanes = tiles.lanes;
+  int64_t keyDim = op.getQuery().getType().getDimSize(3);
+  Value buffer = scoreBuffer;
+  forLoop(idx(0), tk, 1, [&](Value j) {
+    Value key = add(j0, j);
+    SmallVector<Value> acc(rows, splat(0.0));
+    for (int64_t d = 0; d < keyDim; d += lanes) {
+      Value keyPart = load(k, {batch, kvHead, key, idx(d)});
+      for (int64_t r = 0; r < rows; ++r)
+        acc[r] = fma(load(packedQueries, {add(block.packed, idx(r)), idx(d)}), keyPart, acc[r]);
+    }
+    for (int64_t r = 0; r < rows; ++r)
+      storeScalar(vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc[r],
+                                              Value(), arith::FastMathFlags::reassoc),
+                  buffer, {idx(r), j});
+  });
+  SmallVector<Value> s;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      s.push_back(load(buffer, {idx(r), idx(c * lanes)}));
+  return s;
+}
+
+/// out = the parts' states merged in order: softmax weighs part s by 2^(m_s - M)
+/// (M the largest max; 0 for parts that saw no key), pointwise normalisers add them.
+void FlashKernel::mergeParts(Value batch, Value kvHead, Value numParts, Value acc,
+                             Value maxes, Value sums) {
+  int64_t lanes = tiles.lanes, chunks = valueDim / lanes;
+  Value groupRows = mul(ratio, numQueries);
+  Value negInf = scalar(-std::numeric_limits<double>::infinity());
+  Value paddedRows = mul(ceilDiv(groupRows, rows), idx(rows));
+  Value firstSlot = mul(add(mul(batch, dim(k, 1)), kvHead), numParts);
+  // Row rho of part s's state.
+  auto stateRow = [&](Value s, Value rho) { return add(mul(add(firstSlot, s), paddedRows), rho); };
+  forLoop(idx(0), groupRows, 1, [&](Value rho) {
+    Value head = add(mul(kvHead, ratio), arith::DivUIOp::create(b, loc, rho, numQueries));
+    Value query = arith::RemUIOp::create(b, loc, rho, numQueries);
+    Value top = scalar(0.0);
+    if (!pointwise)
+      top = forLoop(idx(0), numParts, {negInf}, [&](Value s, ValueRange best) {
+              Value x = loadScalar(maxes, {stateRow(s, rho)});
+              return SmallVector<Value>{arith::MaximumFOp::create(b, loc, best[0], x)};
+            })[0];
+    // A row no part saw keeps M = -inf: every weight is 0 then.
+    Value isNegInf =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, top, negInf);
+    Value ref = select(isNegInf, scalar(0.0), top);
+    SmallVector<Value> init(chunks + 1, splat(0.0));
+    SmallVector<Value> total = forLoop(idx(0), numParts, init, [&](Value s, ValueRange sum) {
+      Value w = scalar(1.0);
+      if (!pointwise) {
+        Value x = loadScalar(maxes, {stateRow(s, rho)});
+        Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x, negInf);
+        w = select(empty, scalar(0.0), buildExp2(b, loc, arith::SubFOp::create(b, loc, x, ref)));
+      }
+      Value weight = splat(w);
+      SmallVector<Value> next;
+      next.push_back(fma(weight, load(sums, {stateRow(s, rho), idx(0)}), sum[0]));
+      for (int64_t c = 0; c < chunks; ++c)
+        next.push_back(
+            fma(weight, load(acc, {stateRow(s, rho), idx(c * lanes)}), sum[c + 1]));
+      return next;
+    });
+    Value inverse = splat(inverseDivisor(total[0]));
+    for (int64_t c = 0; c < chunks; ++c)
+      store(fmul(total[c + 1], inverse), out, {batch, head, query, idx(c * lanes)});
+  });
+}

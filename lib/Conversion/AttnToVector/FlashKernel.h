@@ -1,0 +1,103 @@
+//===- FlashKernel.h - the softmax kernel's state, shared by its two forms -===//
+//
+// Private to convert-attn-to-vector. The softmax (and pointwise-normaliser) kernel has
+// two task structures over one micro-tile:
+//   prefill (FlashKernel.cpp): a task owns a block of query rows of one (batch, head)
+//     and reads K^T packed once per kv head;
+//   decode (DecodeKernel.cpp): a task owns every query row of every query head of one
+//     (batch, kv head) and a part of its keys, reads K and V once, unpacked, and the
+//     parts' partial states are merged at the end (split-KV, Flash-Decoding).
+// A micro-tile is `rows` rows x one kv tile; each of its rows says which query head
+// and query row of the op it is (RowBlock), so one micro-tile serves both.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_LIB_CONVERSION_ATTNTOVECTOR_FLASHKERNEL_H
+#define ATTN_LIB_CONVERSION_ATTNTOVECTOR_FLASHKERNEL_H
+
+#include "KernelBuilder.h"
+#include "Kernels.h"
+
+#include "attn/Conversion/MemRefMaskOperands.h"
+#include "attn/Conversion/ScoreModEmitter.h"
+#include "attn/IR/MaskTerm.h"
+
+namespace mlir::attn {
+
+/// The rows of one micro-tile.
+struct RowBlock {
+  Value first;                 // its first row in the task's scratch state (o, m, l)
+  Value packed;                // decode: its first row of the packed queries
+  SmallVector<Value> heads;    // per row: the op's query head
+  SmallVector<Value> queries;  // per row: the op's query row (rows past the task's
+                               // repeat its last one: computed, never stored)
+};
+
+struct FlashKernel : KernelBuilder {
+  FlashKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles);
+
+  AttentionOp op;
+  KernelTiles tiles;
+  MaskAttr mask;
+  int64_t valueDim;
+  // Rows per micro-tile (the target model's, fewer for decoding short row groups).
+  int64_t rows;
+  // Decode form: K^T is not packed, q rows are (scaled) in the task's scratch.
+  bool decode = false;
+  // Pointwise normalisers (sigmoid, relu, ...): weights without a running max.
+  bool pointwise;
+  // Scores leave the dot products in natural units (score_mod regions and pointwise
+  // normalisers see them so), else pre-multiplied by log2 e for the base-2 softmax.
+  bool naturalUnits;
+  std::optional<ScoreModEmitter> scoreMod;
+  SmallVector<Value> captures;  // captured tensors, as buffers
+  IRMapping taskScoreModValues; // prefill: the region's per-task values
+  // Buffers and sizes.
+  Value q, k, v, kt, out;
+  Value packedQueries;                            // decode: scaled q rows of the task
+  Value scoreBuffer;                              // decode: the micro-tile's scores
+  SmallVector<Value> segments;                    // run-time mask operands, as buffers
+  std::optional<MemRefMaskOperands> maskOperands; // their reader
+  Value numQueries, numKeys, headDim, ratio, numKvTiles;
+  // Where the op sits in the whole problem (a tile of attn.attention says so with
+  // offsets): local row i is row rowBase + i, at position that row + rowToPosition;
+  // local head h is head headBase + h (for heads(...) terms; layouts are the tile's).
+  Value rowBase, rowToPosition, headBase;
+  // Segment-id ranges of the current kv tile, per mask operand (document masks).
+  SmallVector<std::pair<Value, Value>> keyRanges;
+
+  /// What q.k is multiplied by: the softmax scale, and log2 e (base-2 exponentials,
+  /// unless the scores stay in natural units) or 1 / c (soft-cap).
+  double scoreScale();
+
+  Value build();
+  void setUp();
+  // Prefill.
+  void packKeys();
+  void task(Value batch, Value head, Value block);
+  // Decode (DecodeKernel.cpp).
+  Value buildDecode();
+  void decodeTask(Value batch, Value kvHead, Value part, Value tilesPerPart, Value numParts,
+                  Value acc, Value maxes, Value sums);
+  void mergeParts(Value batch, Value kvHead, Value numParts, Value acc, Value maxes,
+                  Value sums);
+  SmallVector<Value> decodeScores(Value batch, Value kvHead, const RowBlock &rows, Value j0,
+                                  Value tk);
+
+  /// Segment-id ranges of the keys [j0, j0 + tk) into keyRanges (document masks).
+  void setKeyRanges(Value batch, Value j0, Value tk);
+  /// The mask's classification of the op's query rows [first, last] of local query
+  /// head `head` against the keys [j0, j0 + tk).
+  TileVisibility classify(Value batch, Value head, Value first, Value last, Value j0, Value tk);
+  void microTile(Value batch, Value kvHead, const RowBlock &rows, Value t, Value j0, Value tk,
+                 Value partial, Value o, Value m, Value l, Value p);
+  SmallVector<Value> scores(Value batch, Value kvHead, const RowBlock &rows, Value t);
+  SmallVector<Value> maskScores(ArrayRef<Value> s, Value batch, const RowBlock &rows, Value j0);
+  void modifyScores(SmallVector<Value> &s, Value batch, const RowBlock &rows, Value j0);
+  Value pointwiseWeight(Value s);
+  /// 1 / the row's divisor (sum: of `sum`), 0 where it is 0.
+  Value inverseDivisor(Value sum);
+};
+
+} // namespace mlir::attn
+
+#endif // ATTN_LIB_CONVERSION_ATTNTOVECTOR_FLASHKERNEL_H
