@@ -176,6 +176,7 @@ private:
         .Case<FeatureOp>([&](auto o) { return evalFeature(o); })
         .Case<AttentionOp>([&](auto o) { return evalAttention(o); })
         .Case<OnlineAttentionOp>([&](auto o) { return evalOnlineAttention(o); })
+        .Case<MergeOp>([&](auto o) { return evalMerge(o); })
         .Case<tensor::CastOp>([&](auto o) { return setResult(o, values.at(o.getSource())); })
         // Index constants place a tile of attn.attention (its offsets, read there).
         .Case<arith::ConstantOp>([&](auto o) -> LogicalResult {
@@ -579,8 +580,20 @@ private:
     if (failed(place))
       return failure();
     int64_t rowBase = (*place)[0], positionBase = (*place)[1], headBase = (*place)[2];
+    // log sum_j exp(s_ij) per row (-inf where no key is visible), when asked for.
+    Tensor lse = Tensor::zeros({B, H, M});
+    auto finish = [&]() -> LogicalResult {
+      if (failed(setResult(op, std::move(out))))
+        return failure();
+      if (!op.getLse())
+        return success();
+      if (failed(checkType(op, op.getLse().getType(), lse, "the log-sum-exp")))
+        return failure();
+      values[op.getLse()] = std::move(lse);
+      return success();
+    };
     if (!compute())
-      return setResult(op, std::move(out));
+      return finish();
 
     double scale = op.getEffectiveScale();
     std::optional<double> softcap = op.getSoftcapValue();
@@ -679,6 +692,9 @@ private:
                 w[j] = rowMax == -INFINITY ? 0.0 : std::exp(w[j] - rowMax);
               denom += w[j];
             }
+            if (op.getNormalizer() == Normalizer::Softmax)
+              lse.data[(b * H + h) * M + i] =
+                  rowMax == -INFINITY ? -INFINITY : rowMax + std::log(denom);
             bool normalize = op.getNormalizer() != Normalizer::None;
             if (pointwise) {
               RowDivisor divisor = op.getRowDivisor();
@@ -695,7 +711,48 @@ private:
             }
           }
       }
-    return setResult(op, std::move(out));
+    return finish();
+  }
+
+  /// Partial attention results combined by their log-sum-exps, from the definition:
+  /// weights exp(lse_p - max_p lse_p), parts with lse = -inf weigh nothing.
+  LogicalResult evalMerge(MergeOp op) {
+    const Tensor &first = values.at(op.getOutputs()[0]);
+    std::vector<int64_t> rowShape(first.shape.begin(), first.shape.end() - 1);
+    for (auto [o, l] : llvm::zip(op.getOutputs(), op.getLses())) {
+      if (values.at(o).shape != first.shape)
+        return op.emitError() << "the parts' outputs differ in shape at run time";
+      if (values.at(l).shape != rowShape)
+        return op.emitError() << "a log-sum-exp's shape is not its output's without the last "
+                                 "dimension at run time";
+    }
+    Tensor out = Tensor::zeros(first.shape), lse = Tensor::zeros(rowShape);
+    int64_t rows = lse.numElements(), E = first.shape.back();
+    for (int64_t r = 0; r < rows && compute(); ++r) {
+      double top = -INFINITY;
+      for (Value l : op.getLses())
+        top = std::max(top, values.at(l).data[r]);
+      if (top == -INFINITY) {
+        lse.data[r] = -INFINITY;
+        continue;
+      }
+      double total = 0;
+      for (auto [o, l] : llvm::zip(op.getOutputs(), op.getLses())) {
+        double x = values.at(l).data[r];
+        double w = x == -INFINITY ? 0.0 : std::exp(x - top);
+        total += w;
+        for (int64_t e = 0; e < E; ++e)
+          out.data[r * E + e] += w * values.at(o).data[r * E + e];
+      }
+      for (int64_t e = 0; e < E; ++e)
+        out.data[r * E + e] /= total;
+      lse.data[r] = top + std::log(total);
+    }
+    if (failed(setResult(op, std::move(out))) ||
+        failed(checkType(op, op.getLse().getType(), lse, "the log-sum-exp")))
+      return failure();
+    values[op.getLse()] = std::move(lse);
+    return success();
   }
 
   /// The weight of a (shifted) score under a pointwise normaliser.

@@ -872,3 +872,79 @@ func.func @read_outside(%t: tensor<2xf32>) -> f32 {
   %x = attn.read %t[%c0] : tensor<2xf32>
   return %x : f32
 }
+
+// -----
+
+func.func @lse_pointwise(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8xf32> {
+  // expected-error @+1 {{a log-sum-exp result needs normalizer 'softmax' (the 'sigmoid' weights have no softmax denominator)}}
+  %o, %l = attn.attention normalizer sigmoid ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>)
+      -> tensor<1x2x8x16xf32>, tensor<1x2x8xf32>
+  return %l : tensor<1x2x8xf32>
+}
+
+// -----
+
+func.func @lse_shape(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x7xf32> {
+  // expected-error @+1 {{index 'm' has size 8 in the result but 7 in the log-sum-exp}}
+  %o, %l = attn.attention ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>)
+      -> tensor<1x2x8x16xf32>, tensor<1x2x7xf32>
+  return %l : tensor<1x2x7xf32>
+}
+
+// -----
+
+func.func @lse_rank(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8x1xf32> {
+  // expected-error @+1 {{index list "bhm" names 3 dimensions, but the log-sum-exp has rank 4}}
+  %o, %l = attn.attention ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>)
+      -> tensor<1x2x8x16xf32>, tensor<1x2x8x1xf32>
+  return %l : tensor<1x2x8x1xf32>
+}
+
+// -----
+
+func.func @lse_f16(%q: tensor<1x2x8x16xf32>) -> tensor<1x2x8xf16> {
+  // expected-error @+1 {{result #1 must be ranked tensor of 32-bit float values, but got 'tensor<1x2x8xf16>'}}
+  %o, %l = attn.attention ins(%q, %q, %q : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>)
+      -> tensor<1x2x8x16xf32>, tensor<1x2x8xf16>
+  return %l : tensor<1x2x8xf16>
+}
+
+// -----
+
+func.func @merge_counts(%o: tensor<2x8x16xf32>, %l: tensor<2x8xf32>) -> tensor<2x8x16xf32> {
+  // expected-error @+1 {{has 2 outputs but 1 log-sum-exps: one per part}}
+  %r, %s = attn.merge %o, %o lse %l : (tensor<2x8x16xf32>, tensor<2x8x16xf32>), (tensor<2x8xf32>) -> tensor<2x8x16xf32>, tensor<2x8xf32>
+  return %r : tensor<2x8x16xf32>
+}
+
+// -----
+
+func.func @merge_empty() -> tensor<2x8x16xf32> {
+  // expected-error @+1 {{needs at least one part}}
+  %r:2 = "attn.merge"() <{operandSegmentSizes = array<i32: 0, 0>}> : () -> (tensor<2x8x16xf32>, tensor<2x8xf32>)
+  return %r#0 : tensor<2x8x16xf32>
+}
+
+// -----
+
+func.func @merge_types(%o: tensor<2x8x16xf32>, %p: tensor<2x8x?xf32>, %l: tensor<2x8xf32>) -> tensor<2x8x16xf32> {
+  // expected-error @+1 {{every output must have the result's type 'tensor<2x8x16xf32>', got 'tensor<2x8x?xf32>'}}
+  %r, %s = attn.merge %o, %p lse %l, %l : (tensor<2x8x16xf32>, tensor<2x8x?xf32>), (tensor<2x8xf32>, tensor<2x8xf32>) -> tensor<2x8x16xf32>, tensor<2x8xf32>
+  return %r : tensor<2x8x16xf32>
+}
+
+// -----
+
+func.func @merge_lse_types(%o: tensor<2x8x16xf32>, %l: tensor<2x8xf32>, %m: tensor<2x?xf32>) -> tensor<2x8x16xf32> {
+  // expected-error @+1 {{every log-sum-exp must have the lse result's type 'tensor<2x8xf32>', got 'tensor<2x?xf32>'}}
+  %r, %s = attn.merge %o, %o lse %l, %m : (tensor<2x8x16xf32>, tensor<2x8x16xf32>), (tensor<2x8xf32>, tensor<2x?xf32>) -> tensor<2x8x16xf32>, tensor<2x8xf32>
+  return %r : tensor<2x8x16xf32>
+}
+
+// -----
+
+func.func @merge_shape(%o: tensor<2x8x16xf32>, %l: tensor<2x9xf32>) -> tensor<2x8x16xf32> {
+  // expected-error @+1 {{the log-sum-exps 'tensor<2x9xf32>' must have the outputs' shape without the last dimension, 'tensor<2x8x16xf32>'}}
+  %r, %s = attn.merge %o lse %l : (tensor<2x8x16xf32>), (tensor<2x9xf32>) -> tensor<2x8x16xf32>, tensor<2x9xf32>
+  return %r : tensor<2x8x16xf32>
+}

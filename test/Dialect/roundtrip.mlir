@@ -169,3 +169,18 @@ func.func @score_mod(%q: tensor<1x8x?x64xf32>, %table: tensor<8x33xf32>) -> tens
   } ins(%2, %q, %q : tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> tensor<1x8x?x64xf32>
   return %3 : tensor<1x8x?x64xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @lse_and_merge
+// CHECK: %{{.*}}, %[[L1:.*]] = attn.attention mask #attn.mask<causal> ins({{.*}}) -> tensor<1x8x4x64xf32>, tensor<1x8x4xf32>
+// CHECK: attn.merge %{{.*}}, %{{.*}} lse %[[L1]], %{{.*}} : (tensor<1x8x4x64xf32>, tensor<1x8x4x64xf32>), (tensor<1x8x4xf32>, tensor<1x8x4xf32>) -> tensor<1x8x4x64xf32>, tensor<1x8x4xf32>
+func.func @lse_and_merge(%q: tensor<1x8x4x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>) -> (tensor<1x8x4x64xf32>, tensor<1x8x4xf32>) {
+  %o1, %l1 = attn.attention mask #attn.mask<causal> ins(%q, %k, %v : tensor<1x8x4x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>)
+      -> tensor<1x8x4x64xf32>, tensor<1x8x4xf32>
+  %o2, %l2 = attn.attention ins(%q, %k, %v : tensor<1x8x4x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>)
+      -> tensor<1x8x4x64xf32>, tensor<1x8x4xf32>
+  %o, %l = attn.merge %o1, %o2 lse %l1, %l2 : (tensor<1x8x4x64xf32>, tensor<1x8x4x64xf32>), (tensor<1x8x4xf32>, tensor<1x8x4xf32>)
+      -> tensor<1x8x4x64xf32>, tensor<1x8x4xf32>
+  return %o, %l : tensor<1x8x4x64xf32>, tensor<1x8x4xf32>
+}

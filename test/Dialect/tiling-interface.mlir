@@ -176,3 +176,24 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }
+
+// -----
+
+// A log-sum-exp result tiles with the rows: each tile returns its rows' lse, inserted
+// at [b, h, r] beside the output tile.
+// CHECK-LABEL: func.func @rows_with_lse
+// CHECK: scf.forall (%[[R:.*]]) in (4) shared_outs(%[[O:.*]] = %{{.*}}, %[[L:.*]] = %{{.*}})
+// CHECK: %[[T:.*]], %[[TL:.*]] = attn.attention mask #attn.mask<causal> offsets({{.*}}) ins({{.*}}) -> tensor<1x8x32x64xf32>, tensor<1x8x32xf32>
+// CHECK: tensor.parallel_insert_slice %[[T]] into %[[O]][0, 0, %{{.*}}, 0] [1, 8, 32, 64]
+// CHECK: tensor.parallel_insert_slice %[[TL]] into %[[L]][0, 0, %{{.*}}] [1, 8, 32]
+func.func @rows_with_lse(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x160x64xf32>, %v: tensor<1x8x160x64xf32>) -> (tensor<1x8x128x64xf32>, tensor<1x8x128xf32>) {
+  %o, %l = attn.attention mask #attn.mask<causal> ins(%q, %k, %v : tensor<1x8x128x64xf32>, tensor<1x8x160x64xf32>, tensor<1x8x160x64xf32>) -> tensor<1x8x128x64xf32>, tensor<1x8x128xf32>
+  return %o, %l : tensor<1x8x128x64xf32>, tensor<1x8x128xf32>
+}
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %a = transform.structured.match ops{["attn.attention"]} in %root : (!transform.any_op) -> !transform.any_op
+    %t, %loop = transform.structured.tile_using_forall %a tile_sizes [0, 0, 32] : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    transform.yield
+  }
+}

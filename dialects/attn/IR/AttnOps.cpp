@@ -528,8 +528,42 @@ LogicalResult AttentionOp::verify() {
     return emitOpError() << "scale must be finite";
   if (failed(verifyLinearSchedule()))
     return failure();
+  if (Value lse = getLse()) {
+    if (getNormalizer() != Normalizer::Softmax)
+      return emitOpError() << "a log-sum-exp result needs normalizer 'softmax' (the '"
+                           << stringifyNormalizer(getNormalizer())
+                           << "' weights have no softmax denominator)";
+    if (failed(verifyIndexedTensors(*this, {{"bhme", getType(), "the result"},
+                                            {"bhm", cast<RankedTensorType>(lse.getType()),
+                                             "the log-sum-exp"}})))
+      return failure();
+  }
   return verifyMaskOperands(*this, getMaskAttr(), getMaskOperands(), getQuery().getType(),
                             getKey().getType(), /*keysOfWholeProblem=*/false);
+}
+
+LogicalResult MergeOp::verify() {
+  if (getOutputs().empty())
+    return emitOpError() << "needs at least one part";
+  if (getOutputs().size() != getLses().size())
+    return emitOpError() << "has " << getOutputs().size() << " outputs but "
+                         << getLses().size() << " log-sum-exps: one per part";
+  auto out = cast<RankedTensorType>(getResult().getType());
+  auto lse = cast<RankedTensorType>(getLse().getType());
+  for (Value o : getOutputs())
+    if (o.getType() != out)
+      return emitOpError() << "every output must have the result's type " << out << ", got "
+                           << o.getType();
+  for (Value l : getLses())
+    if (l.getType() != lse)
+      return emitOpError() << "every log-sum-exp must have the lse result's type " << lse
+                           << ", got " << l.getType();
+  if (out.getRank() < 1 || lse.getRank() != out.getRank() - 1 ||
+      !verifyCompatibleShape(lse.getShape(), out.getShape().drop_back()).succeeded())
+    return emitOpError() << "the log-sum-exps " << lse
+                         << " must have the outputs' shape without the last dimension, "
+                         << out;
+  return success();
 }
 
 /// The score_mod block: (score, b, h, i, j, p, captures...) -> score, scalar ops only.

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
@@ -42,6 +43,8 @@ AttentionOp::reifyResultShapes(OpBuilder &b, ReifiedRankedShapedTypeDims &reifie
   SmallVector<OpFoldResult> shape = tensor::getMixedSizes(b, loc, getQuery());
   shape[3] = tensor::getMixedSize(b, loc, getValue(), 3);
   reifiedReturnShapes.push_back(shape);
+  if (getLse())
+    reifiedReturnShapes.push_back(SmallVector<OpFoldResult>(ArrayRef(shape).take_front(3)));
   return success();
 }
 
@@ -227,7 +230,14 @@ FailureOr<TilingResult> AttentionOp::getTiledImplementation(OpBuilder &b,
   tiledOp.getMaskOperandsMutable().assign(maskOperands);
   tiledOp.getOffsetsMutable().assign(tileOffsets);
   tiled->getResult(0).setType(resultType);
-  return TilingResult{{tiled}, {tiled->getResult(0)}, tile.slices};
+  SmallVector<Value> results{tiled->getResult(0)};
+  if (getLse()) {
+    // The log-sum-exp tile: the iteration tile itself ([B, Hq, Nq] rows).
+    SmallVector<int64_t> lseSizes(staticSizes.begin(), staticSizes.begin() + 3);
+    tiled->getResult(1).setType(RankedTensorType::get(lseSizes, b.getF32Type()));
+    results.push_back(tiled->getResult(1));
+  }
+  return TilingResult{{tiled}, results, tile.slices};
 }
 
 LogicalResult AttentionOp::getResultTilePosition(OpBuilder &b, unsigned resultNumber,
@@ -237,6 +247,8 @@ LogicalResult AttentionOp::getResultTilePosition(OpBuilder &b, unsigned resultNu
                                                  SmallVector<OpFoldResult> &resultSizes) {
   resultOffsets.assign(offsets.begin(), offsets.end());
   resultSizes.assign(sizes.begin(), sizes.end());
+  if (resultNumber == 1) // the log-sum-exp: [B, Hq, Nq]
+    return success();
   resultOffsets.push_back(b.getIndexAttr(0));
   resultSizes.push_back(tensor::getMixedSize(b, getLoc(), getValue(), 3));
   return success();
@@ -246,6 +258,8 @@ FailureOr<TilingResult> AttentionOp::generateResultTileValue(OpBuilder &b,
                                                              unsigned resultNumber,
                                                              ArrayRef<OpFoldResult> offsets,
                                                              ArrayRef<OpFoldResult> sizes) {
+  if (resultNumber == 1)
+    return getTiledImplementation(b, offsets, sizes);
   // A result tile is an iteration tile when it spans the value dimension.
   if (!isConstantIntValue(offsets[3], 0) || !isWholeDim(sizes[3], getValue(), 3))
     return failure();
@@ -303,7 +317,34 @@ FailureOr<SmallVector<Value>> AttentionOp::decomposeOperation(OpBuilder &b) {
   Value result = divide.getResult(0);
   if (result.getType() != getType())
     result = tensor::CastOp::create(b, loc, getType(), result);
-  return SmallVector<Value>{result};
+  if (!getLse())
+    return SmallVector<Value>{result};
+
+  // lse = max + log(sum) (natural units, as the state), -inf for rows without a key.
+  Type f32 = b.getF32Type();
+  Value lseInit = tensor::EmptyOp::create(b, loc, rowShape, f32);
+  AffineMap rows3 = AffineMap::getMultiDimIdentityMap(3, ctx);
+  auto lse = linalg::GenericOp::create(
+      b, loc, lseInit.getType(), ValueRange{online.getResult(1), online.getResult(2)}, lseInit,
+      ArrayRef<AffineMap>{rows3, rows3, rows3},
+      SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+      [&](OpBuilder &b, Location loc, ValueRange args) {
+        Value max = args[0], sum = args[1];
+        if (elt != f32) {
+          max = arith::ExtFOp::create(b, loc, f32, max);
+          sum = arith::ExtFOp::create(b, loc, f32, sum);
+        }
+        Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
+        Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum, zero);
+        Value value = arith::AddFOp::create(b, loc, max, math::LogOp::create(b, loc, sum));
+        Value negInf = arith::ConstantOp::create(
+            b, loc, b.getF32FloatAttr(-std::numeric_limits<double>::infinity()));
+        linalg::YieldOp::create(b, loc, ValueRange{arith::SelectOp::create(b, loc, empty, negInf, value)});
+      });
+  Value lseResult = lse.getResult(0);
+  if (lseResult.getType() != getLse().getType())
+    lseResult = tensor::CastOp::create(b, loc, getLse().getType(), lseResult);
+  return SmallVector<Value>{result, lseResult};
 }
 
 //===----------------------------------------------------------------------===//

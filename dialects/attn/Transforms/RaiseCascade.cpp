@@ -542,7 +542,7 @@ LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMat
       {q4Type.getDimSize(0), q4Type.getDimSize(1), q4Type.getDimSize(2), vType.getDimSize(3)},
       resultType.getElementType());
   auto attention = AttentionOp::create(
-      rewriter, loc, attnType, q, k, v4, /*maskOperands=*/ValueRange{}, /*projection=*/Value(), /*offsets=*/ValueRange{},
+      rewriter, loc, attnType, /*lse=*/Type(), q, k, v4, /*maskOperands=*/ValueRange{}, /*projection=*/Value(), /*offsets=*/ValueRange{},
       /*captures=*/ValueRange{}, match.mask,
       match.feature ? FeatureKindAttr::get(rewriter.getContext(), *match.feature)
                     : FeatureKindAttr(),
@@ -561,7 +561,7 @@ LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMat
   for (unsigned i = 0; i <= numPrefix; ++i)
     shape.push_back(tensor::getMixedSize(rewriter, loc, match.q, i));
   shape.push_back(tensor::getMixedSize(rewriter, loc, v, numKv + 1));
-  Value result = fromAttentionLayout(rewriter, loc, attention, numBatch,
+  Value result = fromAttentionLayout(rewriter, loc, attention.getResult(), numBatch,
                                      numPrefix - numBatch, resultType, shape);
   if (result.getType() != resultType)
     result = tensor::CastOp::create(rewriter, loc, resultType, result);

@@ -287,6 +287,19 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, Iso
     `d_i = 0`. Pointwise normalisers need no running max: their kernels skip the
     rescale.
 
+    **Log-sum-exp.** Softmax attention may return a second result, `lse: [B, Hq, Nq]`
+    f32: per query row the natural logarithm of the softmax denominator,
+    `log sum_j exp(s_ij)` over the visible keys (FlashAttention's `softmax_lse`), and
+    `-inf` for a row that sees no key. With it, partial results over disjoint key sets
+    combine exactly (`attn.merge`): split-KV decoding, shared prefixes, sequence
+    parallelism, and the backward pass's recomputation of P.
+
+    ```mlir
+    %o, %lse = attn.attention mask #attn.mask<causal>
+        ins(%q, %k, %v : tensor<1x8x4x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>)
+        -> tensor<1x8x4x64xf32>, tensor<1x8x4xf32>
+    ```
+
     The op implements `TilingInterface` over (batch, query heads, query rows): a tile
     slices q, the kv heads its query heads read, and the mask operands, and records where
     it sits with `offsets`; upstream `scf::tileUsingSCF` (`transform.structured.
@@ -312,7 +325,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, Iso
                    OptionalAttr<DenseF64ArrayAttr>:$decay,
                    OptionalAttr<Attn_LinearOrderAttr>:$order,
                    OptionalAttr<I64Attr>:$chunk);
-  let results = (outs Attn_FloatTensor:$result);
+  let results = (outs Attn_FloatTensor:$result, Optional<RankedTensorOf<[F32]>>:$lse);
   let regions = (region MaxSizedRegion<1>:$score_mod);
   let assemblyFormat = [{
     (`mask` qualified($mask)^)?
@@ -326,11 +339,13 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, Iso
     (`captures` `(` $captures^ `:` type($captures) `)`)?
     (`score_mod` $score_mod^)?
     `ins` `(` $query `,` $key `,` $value `:` type($query) `,` type($key) `,` type($value) `)`
-    attr-dict `->` type($result)
+    attr-dict `->` type($result) (`,` type($lse)^)?
   }];
   let hasVerifier = 1;
   let hasRegionVerifier = 1;
   let extraClassDeclaration = [{
+    /// The attention result's type (the op may also return a log-sum-exp).
+    RankedTensorType getType() { return cast<RankedTensorType>(getResult().getType()); }
     /// The scale actually applied: the attribute, or its documented default.
     double getEffectiveScale();
     std::optional<double> getSoftcapValue() {
@@ -389,6 +404,38 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, Iso
       return (*decay)[((head % n) + n) % n];
     }
   }];
+}
+
+def Attn_MergeOp : Attn_Op<"merge", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Combine partial attention results by their log-sum-exps";
+  let description = [{
+    Softmax attention over the union of disjoint key sets from its parts: part `p` is
+    an attention output `o_p: [..., E]` with its log-sum-exp `lse_p: [...]` (the second
+    result of `attn.attention`, or of another `attn.merge`). Per row,
+
+    `M = max_p lse_p`, `w_p = exp(lse_p - M)` (0 for a part with `lse_p = -inf`: it
+    saw no key), `o = sum_p w_p o_p / sum_p w_p`, `lse = M + log(sum_p w_p)`;
+
+    a row no part saw yields `o = 0` and `lse = -inf`, as `attn.attention` does. The
+    merge is exact up to rounding, associative and commutative (merging merges is
+    merging all parts): split-KV decoding, shared-prefix (cascade) attention, ring
+    attention. All outputs share one type and all lses another, the lses' shape the
+    outputs' without the last dimension.
+
+    ```mlir
+    %o, %lse = attn.merge %o1, %o2 lse %l1, %l2
+        : (tensor<1x8x4x64xf32>, tensor<1x8x4x64xf32>), (tensor<1x8x4xf32>, tensor<1x8x4xf32>)
+        -> tensor<1x8x4x64xf32>, tensor<1x8x4xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Attn_FloatTensor>:$outputs,
+                   Variadic<RankedTensorOf<[F32]>>:$lses);
+  let results = (outs Attn_FloatTensor:$result, RankedTensorOf<[F32]>:$lse);
+  let assemblyFormat = [{
+    $outputs `lse` $lses attr-dict `:` `(` type($outputs) `)` `,` `(` type($lses) `)` `->`
+    type($result) `,` type($lse)
+  }];
+  let hasVerifier = 1;
 }
 
 def Attn_OnlineAttentionOp : Attn_Op<"online_attention", [Pure, AttrSizedOperandSegments,

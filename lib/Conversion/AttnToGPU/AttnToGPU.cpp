@@ -47,6 +47,10 @@ struct ConvertAttnToGPUPass : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPUP
           failed = true;
         }
         ops.push_back(attention);
+      } else if (isa<MergeOp>(op) && !failed) {
+        op->emitError() << "attn.merge has no GPU lowering yet (merge on the CPU, or in "
+                           "the caller's framework)";
+        failed = true;
       } else if (isa<AttnDialect>(op->getDialect()) && !isa<YieldOp>(op) &&
                  !op->getParentOfType<ModifyOp>() && !op->getParentOfType<AttentionOp>() &&
                  !failed) {
@@ -70,7 +74,7 @@ struct ConvertAttnToGPUPass : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPUP
       b.setInsertionPoint(op);
       Value result = buildGPUFlashKernel(b, op.getLoc(), op, tiles, kernels,
                                          llvm::formatv("attention_{0}", i).str());
-      op.replaceAllUsesWith(result);
+      op.getResult().replaceAllUsesWith(result);
       op.erase();
     }
   }

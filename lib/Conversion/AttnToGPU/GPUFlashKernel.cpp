@@ -30,6 +30,8 @@ std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelT
     return "a tile of attn.attention (offsets): the GPU kernel does not read offsets yet";
   if (op.isLinear())
     return "linear attention is not lowered to the GPU yet";
+  if (op.getLse())
+    return "the GPU kernel does not write a log-sum-exp result yet (the CPU kernels do)";
   if (op.hasScoreMod()) {
     if (std::string reason = ScoreModEmitter::explainUnsupported(op); !reason.empty())
       return reason;

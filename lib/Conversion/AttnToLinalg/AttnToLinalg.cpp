@@ -364,18 +364,25 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
     }
     SplitHeads split(b, loc, op.getQuery(), op.getKey(), op.getValue());
     PlacementValues at = placementOf(b, loc, op);
-    Value out = !op.isLinear() ? lowerScoreBased(b, loc, op, at, split.q, split.k, split.v)
-                               : lowerLinear(b, loc, op, at, split.q, split.k, split.v);
-    rewriter.replaceOp(op, SplitHeads::collapse(b, loc, out, op.getType()));
+    Value lse;
+    Value out = !op.isLinear()
+                    ? lowerScoreBased(b, loc, op, at, split.q, split.k, split.v, &lse)
+                    : lowerLinear(b, loc, op, at, split.q, split.k, split.v);
+    SmallVector<Value> results{SplitHeads::collapse(b, loc, out, op.getType())};
+    if (op.getLse())
+      results.push_back(SplitHeads::collapse(b, loc, lse, op.getLse().getType()));
+    rewriter.replaceOp(op, results);
     return success();
   }
 
   /// Scores s = scale q.k, soft-capped, modified by the score_mod region and masked;
   /// then softmax: o = (sum_j exp(s_ij - m_i) v_j) / sum_j exp(s_ij - m_i), with m_i
   /// the row max (rows without a visible key have m_i = -inf and produce 0), or a
-  /// pointwise normaliser: o = sum_j f(s_ij + shift) v_j / divisor.
+  /// pointwise normaliser: o = sum_j f(s_ij + shift) v_j / divisor. With a log-sum-exp
+  /// result, `lse` ("bgrm") is m_i + log sum_j exp(s_ij - m_i) (-inf for empty rows).
   static Value lowerScoreBased(OpBuilder &b, Location loc, AttentionOp op,
-                               const PlacementValues &at, Indexed q, Indexed k, Indexed v) {
+                               const PlacementValues &at, Indexed q, Indexed k, Indexed v,
+                               Value *lse) {
     Type elt = op.getType().getElementType();
     Value zeroScores = buildInit(b, loc, elt, "bgrmn", {q, k}, 0.0);
     Value qk = buildGeneric(b, loc, {q, k}, {zeroScores, "bgrmn"}, multiplyAccumulate);
@@ -419,6 +426,24 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
                                        return math::ExpOp::create(g.b, g.loc, d).getResult();
                                      }),
                     scores.letters};
+    if (op.getLse()) {
+      Indexed rowSum{buildReduction(b, loc, weights, "bgrm", /*isMax=*/false), "bgrm"};
+      Type f32 = b.getF32Type();
+      Value init = buildInit(b, loc, f32, "bgrm", {rowMax});
+      *lse = buildGeneric(b, loc, {rowMax, rowSum}, {init, "bgrm"}, [&](const GenericBody &g) {
+        Value m = g.args[0], sum = g.args[1];
+        if (m.getType() != f32) {
+          m = arith::ExtFOp::create(g.b, g.loc, f32, m);
+          sum = arith::ExtFOp::create(g.b, g.loc, f32, sum);
+        }
+        Value empty = arith::CmpFOp::create(g.b, g.loc, arith::CmpFPredicate::OEQ, sum,
+                                            floatConstant(g.b, g.loc, f32, 0.0));
+        Value value =
+            arith::AddFOp::create(g.b, g.loc, m, math::LogOp::create(g.b, g.loc, sum));
+        return arith::SelectOp::create(g.b, g.loc, empty, negInfinity(g.b, g.loc, f32), value)
+            .getResult();
+      });
+    }
     return weightedValues(b, loc, weights, v, /*normalize=*/true);
   }
 
@@ -589,6 +614,14 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
 
 /// One block of keys of attn.online_attention (convert-attn-to-linalg tiles the keys
 /// first), on the split-head layout.
+struct LowerMerge : OpRewritePattern<MergeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MergeOp op, PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, buildMerge(rewriter, op.getLoc(), op));
+    return success();
+  }
+};
+
 struct LowerOnlineAttention : OpRewritePattern<OnlineAttentionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(OnlineAttentionOp op, PatternRewriter &rewriter) const override {
@@ -718,7 +751,7 @@ struct ConvertAttnToLinalgPass
 void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns, bool onlineSoftmax,
                                               int64_t queryTile, int64_t keyTile) {
   patterns.add<LowerEinsum, LowerMap, LowerModify, LowerReduce, LowerMask, LowerFeature,
-               LowerOnlineAttention, DecomposeSoftmax>(patterns.getContext());
+               LowerOnlineAttention, LowerMerge, DecomposeSoftmax>(patterns.getContext());
   patterns.add<LowerAttention>(patterns.getContext(), onlineSoftmax);
   populateMaterializeBlockIndicesPatterns(patterns);
 }

@@ -10,6 +10,7 @@
 
 #include "attn/IR/MaskTerm.h"
 #include "attn/IR/AttnAttrs.h"
+#include "attn/IR/AttnOps.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Value.h"
@@ -63,6 +64,9 @@ Value buildReduction(OpBuilder &b, Location loc, Indexed input, StringRef outLet
 /// args[2] + args[0] * args[1] with `reassoc contract`: sums of products may be
 /// reordered and fused (as every BLAS does), which lets LLVM vectorise the reductions.
 Value multiplyAccumulate(const GenericBody &g);
+
+/// attn.merge's result and log-sum-exp (Merge.cpp).
+SmallVector<Value> buildMerge(OpBuilder &b, Location loc, MergeOp op);
 
 /// args[0] / args[1], or 0 where args[1] is 0 (rows of attention without a visible
 /// key, zero linear-attention denominators).

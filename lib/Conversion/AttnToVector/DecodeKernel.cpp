@@ -38,7 +38,7 @@ bool mlir::attn::isDecodeShape(AttentionOp op, const KernelTiles &tiles) {
          headDim % tiles.lanes == 0;
 }
 
-Value FlashKernel::buildDecode() {
+SmallVector<Value> FlashKernel::buildDecode() {
   decode = true;
   setUp();
   // Rows per kv head; a micro-tile takes at most the target model's rows.
@@ -80,10 +80,10 @@ Value FlashKernel::buildDecode() {
   });
 
   out = allocResult(op.getResult(), q, v);
+  allocLse();
   parallel({dim(q, 0), dim(k, 1)},
            [&](ValueRange ids) { mergeParts(ids[0], ids[1], parts, acc, maxes, sums); });
-  return bufferization::ToTensorOp::create(b, loc, cast<RankedTensorType>(op.getType()), out,
-                                           /*restrict=*/true, /*writable=*/true);
+  return results();
 }
 
 void FlashKernel::decodeTask(Value batch, Value kvHead, Value part, Value tilesPerPart,
@@ -233,6 +233,11 @@ void FlashKernel::mergeParts(Value batch, Value kvHead, Value numParts, Value ac
       return next;
     });
     Value inverse = splat(inverseDivisor(total[0]));
+    if (lseOut) {
+      Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, total[0],
+                                              Value(), arith::FastMathFlags::reassoc);
+      storeScalar(logSumExp(ref, sum), lseOut, {batch, head, query});
+    }
     for (int64_t c = 0; c < chunks; ++c)
       store(fmul(total[c + 1], inverse), out, {batch, head, query, idx(c * lanes)});
   });

@@ -91,11 +91,11 @@ void FlashKernel::setUp() {
   }
 }
 
-Value FlashKernel::build() {
+SmallVector<Value> FlashKernel::build() {
   setUp();
   packKeys();
-  auto resultType = cast<RankedTensorType>(op.getType());
   out = allocResult(op.getResult(), q, v);
+  allocLse();
   Value numBlocks = ceilDiv(numQueries, tiles.queryBlock);
   parallel({dim(q, 0), dim(q, 1), numBlocks}, [&](ValueRange ids) {
     // Later query blocks see more keys under causal masks: hand them out first.
@@ -103,8 +103,36 @@ Value FlashKernel::build() {
         b, loc, arith::SubIOp::create(b, loc, numBlocks, idx(1)), ids[2]);
     task(ids[0], ids[1], block);
   });
-  return bufferization::ToTensorOp::create(b, loc, resultType, out, /*restrict=*/true,
-                                           /*writable=*/true);
+  return results();
+}
+
+void FlashKernel::allocLse() {
+  if (!op.getLse())
+    return;
+  MemRefType type = memrefOf(op.getLse());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < 3; ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(dim(q, d));
+  lseOut = memref::AllocOp::create(b, loc, type, sizes, b.getI64IntegerAttr(64));
+}
+
+SmallVector<Value> FlashKernel::results() {
+  SmallVector<Value> values{bufferization::ToTensorOp::create(
+      b, loc, cast<RankedTensorType>(op.getType()), out, /*restrict=*/true, /*writable=*/true)};
+  if (lseOut)
+    values.push_back(bufferization::ToTensorOp::create(
+        b, loc, cast<RankedTensorType>(op.getLse().getType()), lseOut, /*restrict=*/true,
+        /*writable=*/true));
+  return values;
+}
+
+Value FlashKernel::logSumExp(Value maxBase2, Value sum) {
+  // log sum_j e^(s_j) = m ln 2 + log sum_j 2^(s_j / ln 2 - m); -inf without a key.
+  Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum, scalar(0.0));
+  Value value = arith::AddFOp::create(b, loc, fmul(maxBase2, scalar(std::log(2.0))),
+                                      math::LogOp::create(b, loc, sum));
+  return select(isZero, scalar(-std::numeric_limits<double>::infinity()), value);
 }
 
 /// K [B, G, N, D] -> K^T tiles [B, G, N / Bc, D, Bc], zero past the last key, scaled
@@ -245,6 +273,12 @@ void FlashKernel::task(Value batch, Value head, Value block) {
   forLoop(idx(0), tq, 1, [&](Value i) {
     Value inverse = inverseDivisor(load(l, {i, idx(0)}));
     Value row = add(i0, i);
+    if (lseOut) {
+      Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                              load(l, {i, idx(0)}), Value(),
+                                              arith::FastMathFlags::reassoc);
+      storeScalar(logSumExp(loadScalar(m, {i}), sum), lseOut, {batch, head, row});
+    }
     for (int64_t e = 0; e < valueDim; e += lanes)
       store(fmul(load(o, {i, idx(e)}), splat(inverse)), out, {batch, head, row, idx(e)});
   });
@@ -524,8 +558,8 @@ Value FlashKernel::pointwiseWeight(Value s) {
   return select(hidden, zero, w);
 }
 
-Value mlir::attn::buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op,
-                                   const KernelTiles &tiles) {
+SmallVector<Value> mlir::attn::buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op,
+                                               const KernelTiles &tiles) {
   FlashKernel kernel(b, loc, op, tiles);
   return isDecodeShape(op, tiles) ? kernel.buildDecode() : kernel.build();
 }

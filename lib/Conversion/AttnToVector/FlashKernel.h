@@ -53,6 +53,7 @@ struct FlashKernel : KernelBuilder {
   IRMapping taskScoreModValues; // prefill: the region's per-task values
   // Buffers and sizes.
   Value q, k, v, kt, out;
+  Value lseOut;                                   // the log-sum-exp result, when asked
   Value packedQueries;                            // decode: scaled q rows of the task
   Value scoreBuffer;                              // decode: the micro-tile's scores
   SmallVector<Value> segments;                    // run-time mask operands, as buffers
@@ -69,13 +70,18 @@ struct FlashKernel : KernelBuilder {
   /// unless the scores stay in natural units) or 1 / c (soft-cap).
   double scoreScale();
 
-  Value build();
+  SmallVector<Value> build();
   void setUp();
+  void allocLse();
+  /// The op's results from the out (and lse) buffers.
+  SmallVector<Value> results();
+  /// The natural log-sum-exp of a row from its running max (base-2 units) and sum.
+  Value logSumExp(Value maxBase2, Value sum);
   // Prefill.
   void packKeys();
   void task(Value batch, Value head, Value block);
   // Decode (DecodeKernel.cpp).
-  Value buildDecode();
+  SmallVector<Value> buildDecode();
   void decodeTask(Value batch, Value kvHead, Value part, Value tilesPerPart, Value numParts,
                   Value acc, Value maxes, Value sums);
   void mergeParts(Value batch, Value kvHead, Value numParts, Value acc, Value maxes,

@@ -26,8 +26,9 @@ std::string explainUnsupported(AttentionOp op, const KernelTiles &tiles);
 /// query heads of a kv head per task, split keys; DecodeKernel.cpp).
 bool isDecodeShape(AttentionOp op, const KernelTiles &tiles);
 
-/// The fused softmax kernel for `op`, built at `op`; returns the result tensor.
-Value buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles);
+/// The fused softmax kernel for `op`, built at `op`; returns the result tensor (and the
+/// log-sum-exp when the op has one).
+SmallVector<Value> buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles);
 
 /// Empty when the linear-attention kernel handles `op` (f32, re-associated order,
 /// every map but softmax_features), else why not.

@@ -101,3 +101,11 @@ func.func @mla(%q: tensor<1x16x1x576xf32>, %k: tensor<1x1x?x576xf32> {attn.dims 
       ins(%q, %k, %v : tensor<1x16x1x576xf32>, tensor<1x1x?x576xf32>, tensor<1x1x?x512xf32>) -> tensor<1x16x1x512xf32>
   return %o : tensor<1x16x1x512xf32>
 }
+
+// The log-sum-exp of decoding rows (merged across parts), with a window.
+func.func @lse(%q: tensor<1x8x2x64xf32>, %k: tensor<1x2x?x64xf32> {attn.dims = "bgnd"}, %v: tensor<1x2x?x64xf32> {attn.dims = "bgnd"})
+    -> (tensor<1x8x2x64xf32>, tensor<1x8x2xf32>) attributes {attn.defaults = {n = 900}} {
+  %o, %l = attn.attention mask #attn.mask<and(causal, window(300, 0))>
+      ins(%q, %k, %v : tensor<1x8x2x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) -> tensor<1x8x2x64xf32>, tensor<1x8x2xf32>
+  return %o, %l : tensor<1x8x2x64xf32>, tensor<1x8x2xf32>
+}
