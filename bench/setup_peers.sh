@@ -11,6 +11,7 @@
 #        onednn_unfused  -ldnnl -lgomp (Debian's libdnnl runs on GNU OpenMP; no -fopenmp,
 #                        so clang does not add LLVM's libomp as a second runtime)
 #        fma_peak        -pthread
+#        read_bandwidth  -pthread
 # Whatever cannot be set up is reported at the end and the script exits 1, after setting
 # up everything else.
 #   bench/setup_peers.sh            (CXX=... to pick the compiler; FORCE=1 rebuilds)
@@ -94,6 +95,7 @@ build() { # name, extra flags...
   rm -f "$bin"; failed+=("build:$name"); return 1
 }
 build fma_peak -pthread
+build read_bandwidth -pthread
 build naive -fopenmp
 if [ -f /usr/include/oneapi/dnnl/dnnl.hpp ]; then
   build onednn_unfused -ldnnl -lgomp
@@ -102,11 +104,11 @@ else
 fi
 
 # ---- summary -----------------------------------------------------------------------
-for b in fma_peak naive onednn_unfused; do
+for b in fma_peak read_bandwidth naive onednn_unfused; do
   [ -x "$out/$b" ] || { [[ " ${failed[*]} " == *"build:$b"* ]] || failed+=("missing:$b"); }
 done
 if [ ${#failed[@]} -gt 0 ]; then
   say "NOT set up: ${failed[*]}"
   exit 1
 fi
-say "all peers ready: $out/{fma_peak,naive,onednn_unfused}, $venv/bin/python $here/peers/{torch_sdpa,iree_attention}.py"
+say "all peers ready: $out/{fma_peak,read_bandwidth,naive,onednn_unfused}, $venv/bin/python $here/peers/{torch_sdpa,iree_attention}.py"
