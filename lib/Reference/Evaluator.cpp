@@ -531,13 +531,84 @@ private:
   }
 
   LogicalResult evalAttention(AttentionOp op) {
+    Tensor out, lse;
+    if (op.isPaged()) {
+      if (failed(attendPaged(op, out, lse)))
+        return failure();
+    } else if (failed(attend(op, values.at(op.getQuery()), values.at(op.getKey()),
+                             values.at(op.getValue()), /*batchOffset=*/0, out, lse))) {
+      return failure();
+    }
+    if (failed(setResult(op, std::move(out))))
+      return failure();
+    if (!op.getLse())
+      return success();
+    if (failed(checkType(op, op.getLse().getType(), lse, "the log-sum-exp")))
+      return failure();
+    values[op.getLse()] = std::move(lse);
+    return success();
+  }
+
+  /// Paged attention from its definition: sequence b's keys gathered from the pools
+  /// through its page table (every entry and length checked), then attention of its
+  /// query rows over those keys.
+  LogicalResult attendPaged(AttentionOp op, Tensor &out, Tensor &lse) {
     const Tensor &q = values.at(op.getQuery()), &k = values.at(op.getKey()),
-                 &v = values.at(op.getValue());
+                 &v = values.at(op.getValue()), &table = values.at(op.getPageTable()),
+                 &lengths = values.at(op.getLengths());
+    int64_t B = q.shape[0], H = q.shape[1], M = q.shape[2], D = q.shape[3];
+    int64_t P = k.shape[0], S = k.shape[1], G = k.shape[2], E = v.shape[3];
+    int64_t T = table.shape[1];
+    if (k.shape[3] != D || v.shape[0] != P || v.shape[1] != S || v.shape[2] != G ||
+        table.shape[0] != B || lengths.shape[0] != B)
+      return op.emitError() << "paged q / pools / page table / lengths shapes disagree at run time";
+    out = Tensor::zeros({B, H, M, E});
+    lse = Tensor::zeros({B, H, M});
+    if (!compute()) {
+      // Shapes only (no data): the work of full tables.
+      flops += 4.0 * B * H * M * (T * S) * D;
+      return success();
+    }
+    for (int64_t b = 0; b < B; ++b) {
+      double length = lengths.data[b];
+      if (length < 0 || length > double(T * S))
+        return op.emitError() << "sequence " << b << " has length " << int64_t(length)
+                              << " at run time; its page table holds at most " << T * S
+                              << " keys";
+      int64_t N = int64_t(length);
+      Tensor qb = Tensor::zeros({1, H, M, D}), kb = Tensor::zeros({1, G, N, D}),
+             vb = Tensor::zeros({1, G, N, E});
+      std::copy_n(q.data.begin() + b * H * M * D, H * M * D, qb.data.begin());
+      for (int64_t j = 0; j < N; ++j) {
+        double page = table.data[b * T + j / S];
+        if (page < 0 || page >= double(P))
+          return op.emitError() << "page table entry [" << b << ", " << j / S << "] is "
+                                << int64_t(page) << " at run time, outside the pool's " << P
+                                << " pages";
+        for (int64_t g = 0; g < G; ++g) {
+          int64_t row = (int64_t(page) * S + j % S) * G + g;
+          std::copy_n(k.data.begin() + row * D, D, kb.data.begin() + (g * N + j) * D);
+          std::copy_n(v.data.begin() + row * E, E, vb.data.begin() + (g * N + j) * E);
+        }
+      }
+      Tensor ob, lb;
+      if (failed(attend(op, qb, kb, vb, b, ob, lb)))
+        return failure();
+      std::copy(ob.data.begin(), ob.data.end(), out.data.begin() + b * H * M * E);
+      std::copy(lb.data.begin(), lb.data.end(), lse.data.begin() + b * H * M);
+    }
+    return success();
+  }
+
+  /// Attention of `q` over `k`, `v` ([B, H, M, D], [B, G, N, D], [B, G, N, E]) into
+  /// `out` and `lse`; batch b is batch `batchOffset + b` of the op (for score_mod).
+  LogicalResult attend(AttentionOp op, const Tensor &q, const Tensor &k, const Tensor &v,
+                       int64_t batchOffset, Tensor &out, Tensor &lse) {
     if (failed(checkAttentionShapes(op, q, k, v)))
       return failure();
     int64_t B = q.shape[0], H = q.shape[1], M = q.shape[2], D = q.shape[3];
     int64_t G = k.shape[1], N = k.shape[2], E = v.shape[3];
-    Tensor out = Tensor::zeros({B, H, M, E});
+    out = Tensor::zeros({B, H, M, E});
     // Softmax and the pointwise normalisers weigh the scores q.k; linear attention
     // weighs phi(q).phi(k).
     bool softmax = !op.isLinear();
@@ -581,19 +652,9 @@ private:
       return failure();
     int64_t rowBase = (*place)[0], positionBase = (*place)[1], headBase = (*place)[2];
     // log sum_j exp(s_ij) per row (-inf where no key is visible), when asked for.
-    Tensor lse = Tensor::zeros({B, H, M});
-    auto finish = [&]() -> LogicalResult {
-      if (failed(setResult(op, std::move(out))))
-        return failure();
-      if (!op.getLse())
-        return success();
-      if (failed(checkType(op, op.getLse().getType(), lse, "the log-sum-exp")))
-        return failure();
-      values[op.getLse()] = std::move(lse);
-      return success();
-    };
+    lse = Tensor::zeros({B, H, M});
     if (!compute())
-      return finish();
+      return success();
 
     double scale = op.getEffectiveScale();
     std::optional<double> softcap = op.getSoftcapValue();
@@ -661,7 +722,7 @@ private:
                   s = *softcap * std::tanh(s / *softcap);
                 if (op.hasScoreMod()) {
                   FailureOr<double> modified =
-                      scoreMod(op, s, {b, query.head, query.row, j, query.position});
+                      scoreMod(op, s, {b + batchOffset, query.head, query.row, j, query.position});
                   if (failed(modified))
                     return failure();
                   s = *modified;
@@ -711,7 +772,7 @@ private:
             }
           }
       }
-    return finish();
+    return success();
   }
 
   /// Partial attention results combined by their log-sum-exps, from the definition:

@@ -2,12 +2,14 @@
 #include "attn/Runtime/Inputs.h"
 #include "attn/IR/Limits.h"
 #include "attn/Runtime/CudaRunner.h"
+#include "attn/IR/AttnOps.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Path.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <random>
@@ -101,6 +103,51 @@ void fillRandom(NpyArray &array, Type elt, unsigned argument, const InputSpec &s
     else
       reinterpret_cast<double *>(array.bytes.data())[e] = x;
   }
+}
+/// The argument number of `value` when it is an argument of `func`'s entry block.
+std::optional<unsigned> argumentNumber(func::FuncOp func, Value value) {
+  auto arg = dyn_cast_or_null<BlockArgument>(value);
+  if (!arg || arg.getOwner() != &func.getBody().front())
+    return std::nullopt;
+  return arg.getArgNumber();
+}
+
+/// Random page tables and lengths for paged attention whose table, lengths and pools
+/// are arguments: each sequence's pages are drawn from a random permutation of the
+/// pool's pages (out of order; shared when the tables need more pages than the pool
+/// has); sequence 0 fills its table, sequence 1 is empty when there are at least three,
+/// the others have random lengths up to what their table holds.
+void fillPageTables(func::FuncOp func, std::vector<Input> &inputs, const InputSpec &spec) {
+  func.walk([&](AttentionOp op) {
+    if (!op.isPaged())
+      return;
+    std::optional<unsigned> table = argumentNumber(func, op.getPageTable()),
+                            lengths = argumentNumber(func, op.getLengths()),
+                            pool = argumentNumber(func, op.getKey());
+    if (!table || !lengths || !pool)
+      return;
+    NpyArray &t = inputs[*table].array, &l = inputs[*lengths].array;
+    const NpyArray &k = inputs[*pool].array;
+    int64_t batches = t.shape[0], perSequence = t.shape[1], pages = k.shape[0],
+            pageSize = k.shape[1];
+    std::mt19937_64 gen(spec.seed * 1000003ull + *table);
+    std::vector<int32_t> order(std::max<int64_t>(pages, 1));
+    for (int64_t p = 0; p < pages; ++p)
+      order[p] = int32_t(p);
+    std::shuffle(order.begin(), order.end(), gen);
+    auto *ids = reinterpret_cast<int32_t *>(t.bytes.data());
+    for (int64_t e = 0; e < batches * perSequence; ++e)
+      ids[e] = pages ? order[e % pages] : 0;
+    auto *n = reinterpret_cast<int32_t *>(l.bytes.data());
+    int64_t capacity = std::min<int64_t>(perSequence * pageSize, kMaxPosition - 1);
+    std::uniform_int_distribution<int64_t> length(std::min<int64_t>(1, capacity), capacity);
+    for (int64_t b = 0; b < batches; ++b)
+      n[b] = int32_t(b == 0 ? capacity : (b == 1 && batches >= 3) ? 0 : length(gen));
+    inputs[*table].description = "random page table (a shuffled pool), seed " +
+                                 std::to_string(spec.seed);
+    inputs[*lengths].description = "sequence lengths (the first full, the second empty "
+                                   "from 3 sequences on, the rest random)";
+  });
 }
 } // namespace
 
@@ -223,5 +270,7 @@ llvm::Expected<std::vector<Input>> mlir::attn::prepareInputs(func::FuncOp func,
                             ? "random documents (segment ids), seed " + std::to_string(spec.seed)
                             : "random normal, seed " + std::to_string(spec.seed);
   }
+  if (spec.directory.empty())
+    fillPageTables(func, inputs, spec);
   return inputs;
 }

@@ -70,3 +70,11 @@ func.func @merge(%o: tensor<1x4x8x64xf16>, %l: tensor<1x4x8xf32>) -> tensor<1x4x
       -> tensor<1x4x8x64xf16>, tensor<1x4x8xf32>
   return %r : tensor<1x4x8x64xf16>
 }
+
+// -----
+
+func.func @paged(%q: tensor<2x4x1x64xf16>, %k: tensor<?x16x2x64xf16>, %t: tensor<2x8xi32>, %l: tensor<2xi32>) -> tensor<2x4x1x64xf16> {
+  // expected-error @+1 {{cannot lower this attn.attention to the GPU: the GPU kernel does not read paged KV caches yet (the CPU kernels do)}}
+  %o = attn.attention pages(%t, %l : tensor<2x8xi32>, tensor<2xi32>) ins(%q, %k, %k : tensor<2x4x1x64xf16>, tensor<?x16x2x64xf16>, tensor<?x16x2x64xf16>) -> tensor<2x4x1x64xf16>
+  return %o : tensor<2x4x1x64xf16>
+}

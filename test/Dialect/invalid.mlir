@@ -948,3 +948,59 @@ func.func @merge_shape(%o: tensor<2x8x16xf32>, %l: tensor<2x9xf32>) -> tensor<2x
   %r, %s = attn.merge %o lse %l : (tensor<2x8x16xf32>), (tensor<2x9xf32>) -> tensor<2x8x16xf32>, tensor<2x9xf32>
   return %r : tensor<2x8x16xf32>
 }
+
+// -----
+
+func.func @paged_without_lengths(%q: tensor<2x4x1x16xf32>, %k: tensor<?x16x2x16xf32>, %t: tensor<2x8xi32>) -> tensor<2x4x1x16xf32> {
+  // expected-error @+1 {{a page table needs the sequence lengths beside it}}
+  %o = "attn.attention"(%q, %k, %k, %t) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 1, 0>}> ({}) : (tensor<2x4x1x16xf32>, tensor<?x16x2x16xf32>, tensor<?x16x2x16xf32>, tensor<2x8xi32>) -> tensor<2x4x1x16xf32>
+  return %o : tensor<2x4x1x16xf32>
+}
+
+// -----
+
+func.func @paged_batch(%q: tensor<2x4x1x16xf32>, %k: tensor<?x16x2x16xf32>, %t: tensor<3x8xi32>, %l: tensor<2xi32>) -> tensor<2x4x1x16xf32> {
+  // expected-error @+1 {{index 'b' has size 2 in the query but 3 in the page table}}
+  %o = attn.attention pages(%t, %l : tensor<3x8xi32>, tensor<2xi32>) ins(%q, %k, %k : tensor<2x4x1x16xf32>, tensor<?x16x2x16xf32>, tensor<?x16x2x16xf32>) -> tensor<2x4x1x16xf32>
+  return %o : tensor<2x4x1x16xf32>
+}
+
+// -----
+
+func.func @paged_heads(%q: tensor<2x3x1x16xf32>, %k: tensor<?x16x2x16xf32>, %t: tensor<2x8xi32>, %l: tensor<2xi32>) -> tensor<2x3x1x16xf32> {
+  // expected-error @+1 {{query heads (3) must be a multiple of key/value heads (2)}}
+  %o = attn.attention pages(%t, %l : tensor<2x8xi32>, tensor<2xi32>) ins(%q, %k, %k : tensor<2x3x1x16xf32>, tensor<?x16x2x16xf32>, tensor<?x16x2x16xf32>) -> tensor<2x3x1x16xf32>
+  return %o : tensor<2x3x1x16xf32>
+}
+
+// -----
+
+func.func @paged_pool_dim(%q: tensor<2x4x1x16xf32>, %k: tensor<4x16x2x8xf32>, %t: tensor<2x8xi32>, %l: tensor<2xi32>) -> tensor<2x4x1x16xf32> {
+  // expected-error @+1 {{index 'd' has size 16 in the query but 8 in the key pool}}
+  %o = attn.attention pages(%t, %l : tensor<2x8xi32>, tensor<2xi32>) ins(%q, %k, %k : tensor<2x4x1x16xf32>, tensor<4x16x2x8xf32>, tensor<4x16x2x8xf32>) -> tensor<2x4x1x16xf32>
+  return %o : tensor<2x4x1x16xf32>
+}
+
+// -----
+
+func.func @paged_documents(%q: tensor<2x4x1x16xf32>, %k: tensor<?x16x2x16xf32>, %t: tensor<2x8xi32>, %l: tensor<2xi32>) -> tensor<2x4x1x16xf32> {
+  // expected-error @+1 {{paged attention takes no mask operands: its mask cannot read document ids or block layouts}}
+  %o = attn.attention mask #attn.mask<document> pages(%t, %l : tensor<2x8xi32>, tensor<2xi32>) ins(%q, %k, %k : tensor<2x4x1x16xf32>, tensor<?x16x2x16xf32>, tensor<?x16x2x16xf32>) -> tensor<2x4x1x16xf32>
+  return %o : tensor<2x4x1x16xf32>
+}
+
+// -----
+
+func.func @paged_empty_pages(%q: tensor<2x4x1x16xf32>, %k: tensor<?x0x2x16xf32>, %t: tensor<2x8xi32>, %l: tensor<2xi32>) -> tensor<2x4x1x16xf32> {
+  // expected-error @+1 {{pages must hold at least one key}}
+  %o = attn.attention pages(%t, %l : tensor<2x8xi32>, tensor<2xi32>) ins(%q, %k, %k : tensor<2x4x1x16xf32>, tensor<?x0x2x16xf32>, tensor<?x0x2x16xf32>) -> tensor<2x4x1x16xf32>
+  return %o : tensor<2x4x1x16xf32>
+}
+
+// -----
+
+func.func @paged_linear(%q: tensor<2x4x1x16xf32>, %k: tensor<?x16x2x16xf32>, %t: tensor<2x8xi32>, %l: tensor<2xi32>) -> tensor<2x4x1x16xf32> {
+  // expected-error @+1 {{paged KV caches hold the keys of score-based attention; linear attention keeps a state instead}}
+  %o = attn.attention feature #attn.feature<elu_plus_one> pages(%t, %l : tensor<2x8xi32>, tensor<2xi32>) normalizer sum ins(%q, %k, %k : tensor<2x4x1x16xf32>, tensor<?x16x2x16xf32>, tensor<?x16x2x16xf32>) -> tensor<2x4x1x16xf32>
+  return %o : tensor<2x4x1x16xf32>
+}

@@ -184,3 +184,13 @@ func.func @lse_and_merge(%q: tensor<1x8x4x64xf32>, %k: tensor<1x2x?x64xf32>, %v:
       -> tensor<1x8x4x64xf32>, tensor<1x8x4xf32>
   return %o, %l : tensor<1x8x4x64xf32>, tensor<1x8x4xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @paged
+// CHECK: attn.attention mask #attn.mask<causal> pages(%{{.*}}, %{{.*}} : tensor<8x?xi32>, tensor<8xi32>) ins({{.*}}) -> tensor<8x32x1x128xf32>, tensor<8x32x1xf32>
+func.func @paged(%q: tensor<8x32x1x128xf32>, %k: tensor<?x16x8x128xf32>, %v: tensor<?x16x8x128xf32>, %t: tensor<8x?xi32>, %l: tensor<8xi32>) -> (tensor<8x32x1x128xf32>, tensor<8x32x1xf32>) {
+  %o, %s = attn.attention mask #attn.mask<causal> pages(%t, %l : tensor<8x?xi32>, tensor<8xi32>)
+      ins(%q, %k, %v : tensor<8x32x1x128xf32>, tensor<?x16x8x128xf32>, tensor<?x16x8x128xf32>) -> tensor<8x32x1x128xf32>, tensor<8x32x1xf32>
+  return %o, %s : tensor<8x32x1x128xf32>, tensor<8x32x1xf32>
+}

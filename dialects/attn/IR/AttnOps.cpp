@@ -498,10 +498,60 @@ static LogicalResult verifyMaskOperands(Operation *op, MaskAttr mask, ValueRange
                                         RankedTensorType q, RankedTensorType k,
                                         bool keysOfWholeProblem);
 
-LogicalResult AttentionOp::verify() {
-  if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(), getType(),
-                                     getOffsets(), "row, position, head")))
+/// Paged attention: q [B, Hq, Nq, D], pools k [P, S, G, D] and v [P, S, G, Dv], the
+/// page table [B, T] and lengths [B].
+static LogicalResult verifyPagedOperands(AttentionOp op) {
+  if (!op.getLengths())
+    return op.emitOpError() << "a page table needs the sequence lengths beside it";
+  if (!op.getMaskOperands().empty() || !op.getOffsets().empty())
+    return op.emitOpError() << "paged attention takes no mask operands and no offsets "
+                               "(its positions are each sequence's own)";
+  auto q = op.getQuery().getType(), k = cast<RankedTensorType>(op.getKey().getType()),
+       v = cast<RankedTensorType>(op.getValue().getType());
+  auto table = cast<RankedTensorType>(op.getPageTable().getType()),
+       lengths = cast<RankedTensorType>(op.getLengths().getType());
+  RankedTensorType out = op.getType();
+  for (auto [name, type] : {std::pair<StringRef, RankedTensorType>{"query", q},
+                            {"key pool", k},
+                            {"value pool", v},
+                            {"result", out}})
+    if (type.getRank() != 4)
+      return op.emitOpError() << "expects rank-4 tensors ([B, H, N, D] queries and results, "
+                                 "[pages, page size, kv heads, D] pools), but the "
+                              << name << " is " << type;
+  if (failed(verifySameElementType(op, /*q, k, v=*/3)))
     return failure();
+  if (failed(verifyIndexedTensors(op, {{"bhmd", q, "the query"},
+                                       {"psgd", k, "the key pool"},
+                                       {"psge", v, "the value pool"},
+                                       {"bhme", out, "the result"},
+                                       {"bt", table, "the page table"},
+                                       {"b", lengths, "the lengths"}})))
+    return failure();
+  int64_t hq = q.getDimSize(1), hkv = k.getDimSize(2);
+  if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv) && hq % hkv != 0)
+    return op.emitOpError() << "query heads (" << hq << ") must be a multiple of key/value heads ("
+                            << hkv << ")";
+  if (k.getDimSize(1) == 0)
+    return op.emitOpError() << "pages must hold at least one key";
+  if (q.isDynamicDim(3) || q.getDimSize(3) == 0)
+    return op.emitOpError() << "the head dimension of the query must be static and not empty";
+  if (!q.isDynamicDim(2) && q.getDimSize(2) >= kMaxPosition)
+    return op.emitOpError() << "the query sequence has " << q.getDimSize(2)
+                            << " positions; at most 2^30 - 1 are supported";
+  return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  if (isPaged()) {
+    if (failed(verifyPagedOperands(*this)))
+      return failure();
+  } else if (getLengths()) {
+    return emitOpError() << "sequence lengths go with a page table (pages(...))";
+  } else if (failed(verifyAttentionOperands(*this, getQuery(), getKey(), getValue(), getType(),
+                                            getOffsets(), "row, position, head"))) {
+    return failure();
+  }
   bool linear = isLinear();
   if (!linear && getFeature())
     return emitOpError() << "a feature map needs normalizer 'sum' or 'none'; '"
@@ -537,6 +587,15 @@ LogicalResult AttentionOp::verify() {
                                             {"bhm", cast<RankedTensorType>(lse.getType()),
                                              "the log-sum-exp"}})))
       return failure();
+  }
+  if (isPaged()) {
+    if (isLinear())
+      return emitOpError() << "paged KV caches hold the keys of score-based attention; "
+                              "linear attention keeps a state instead";
+    if (getMaskAttr() && readsMaskOperands(getMaskAttr()))
+      return emitOpError() << "paged attention takes no mask operands: its mask cannot "
+                              "read document ids or block layouts";
+    return success();
   }
   return verifyMaskOperands(*this, getMaskAttr(), getMaskOperands(), getQuery().getType(),
                             getKey().getType(), /*keysOfWholeProblem=*/false);

@@ -196,6 +196,10 @@ struct TileSlicer {
 FailureOr<TilingResult> AttentionOp::getTiledImplementation(OpBuilder &b,
                                                            ArrayRef<OpFoldResult> offsets,
                                                            ArrayRef<OpFoldResult> sizes) {
+  if (isPaged())
+    return emitOpError() << "cannot tile paged attention yet (its tiles would need each "
+                            "sequence's own positions): convert-attn-to-linalg expands it per "
+                            "sequence first";
   // Offsets place rows and heads, not batches: a region that reads its batch index
   // would see the tile's batch instead of the problem's.
   if (hasScoreMod() && !getScoreMod().front().getArgument(1).use_empty() &&
@@ -275,6 +279,8 @@ FailureOr<SmallVector<Value>> AttentionOp::decomposeOperation(OpBuilder &b) {
     return failure(); // linear and pointwise attention have no online-softmax state
   if (hasScoreMod())
     return failure(); // attn.online_attention carries no score_mod region
+  if (isPaged())
+    return failure(); // nor a page table
   Location loc = getLoc();
   Type elt = getType().getElementType();
   SmallVector<OpFoldResult> accShape = tensor::getMixedSizes(b, loc, getQuery());

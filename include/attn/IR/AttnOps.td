@@ -287,6 +287,24 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, Iso
     `d_i = 0`. Pointwise normalisers need no running max: their kernels skip the
     rescale.
 
+    **Paged KV cache.** `pages(%table, %lengths : tensor<BxTxi32>, tensor<Bxi32>)`
+    makes `k: [P, S, G, D]` and `v: [P, S, G, Dv]` pools of P pages of S keys (vLLM's
+    layout): key j of sequence b is `k[table[b, j floordiv S], j mod S, g]`, for
+    `j < lengths[b]`. Sequence b has `lengths[b]` keys and its query rows are its last
+    Nq positions (row i at position `lengths[b] - Nq + i`: decoding, or prefill of new
+    tokens already appended to the cache); masks compare these logical positions.
+    Pages may be in any order and shared between sequences. Page ids outside [0, P) and
+    lengths outside [0, T * S] are errors of the caller (the reference reports them; the
+    kernels clamp them so that they never read outside the pool). Paged attention has no
+    mask operands and no offsets.
+
+    ```mlir
+    %o = attn.attention mask #attn.mask<causal>
+        pages(%table, %lengths : tensor<8x?xi32>, tensor<8xi32>)
+        ins(%q, %kpool, %vpool : tensor<8x32x1x128xf32>, tensor<?x16x8x128xf32>,
+                                 tensor<?x16x8x128xf32>) -> tensor<8x32x1x128xf32>
+    ```
+
     **Log-sum-exp.** Softmax attention may return a second result, `lse: [B, Hq, Nq]`
     f32: per query row the natural logarithm of the softmax denominator,
     `log sum_j exp(s_ij)` over the visible keys (FlashAttention's `softmax_lse`), and
@@ -315,6 +333,8 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, Iso
                    Optional<Attn_FloatTensor>:$projection,
                    Variadic<Index>:$offsets,
                    Variadic<AnyRankedTensor>:$captures,
+                   Optional<RankedTensorOf<[I32]>>:$page_table,
+                   Optional<RankedTensorOf<[I32]>>:$lengths,
                    OptionalAttr<Attn_MaskAttr>:$mask,
                    OptionalAttr<Attn_FeatureAttr>:$feature,
                    DefaultValuedAttr<Attn_NormalizerAttr, "::mlir::attn::Normalizer::Softmax">:$normalizer,
@@ -333,6 +353,7 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, Iso
     (`feature` qualified($feature)^)?
     (`projection` `(` $projection^ `:` type($projection) `)`)?
     (`offsets` `(` $offsets^ `)`)?
+    (`pages` `(` $page_table^ `,` $lengths `:` type($page_table) `,` type($lengths) `)`)?
     (`normalizer` `` $normalizer^)? (`shift` $shift^)? (`divide` `` $divide^)?
     (`scale` $scale^)? (`softcap` $softcap^)?
     (`decay` $decay^)? (`order` `` $order^)? (`chunk` $chunk^)?
@@ -344,6 +365,11 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, Iso
   let hasVerifier = 1;
   let hasRegionVerifier = 1;
   let extraClassDeclaration = [{
+    /// K and V are page pools read through a page table (a paged KV cache).
+    bool isPaged() { return static_cast<bool>(getPageTable()); }
+    /// The dimension of K and V that holds the kv heads: 1 ([B, G, N, D]), or 2 for
+    /// page pools ([P, page size, G, D]).
+    int64_t getKvHeadDim() { return isPaged() ? 2 : 1; }
     /// The attention result's type (the op may also return a log-sum-exp).
     RankedTensorType getType() { return cast<RankedTensorType>(getResult().getType()); }
     /// The scale actually applied: the attribute, or its documented default.

@@ -32,6 +32,8 @@ std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelT
     return "linear attention is not lowered to the GPU yet";
   if (op.getLse())
     return "the GPU kernel does not write a log-sum-exp result yet (the CPU kernels do)";
+  if (op.isPaged())
+    return "the GPU kernel does not read paged KV caches yet (the CPU kernels do)";
   if (op.hasScoreMod()) {
     if (std::string reason = ScoreModEmitter::explainUnsupported(op); !reason.empty())
       return reason;

@@ -671,6 +671,18 @@ struct ConvertAttnToLinalgPass
       if (failed(applyPatternsGreedily(getOperation(), std::move(materialize))))
         return signalPassFailure();
     }
+    // Paged attention: one contiguous attention per sequence, lowered like the rest.
+    {
+      IRRewriter rewriter(&getContext());
+      SmallVector<AttentionOp> paged;
+      getOperation()->walk([&](AttentionOp op) {
+        if (op.isPaged())
+          paged.push_back(op);
+      });
+      for (AttentionOp op : paged)
+        if (failed(expandPagedAttention(rewriter, op)))
+          return signalPassFailure();
+    }
     if (onlineSoftmax && failed(tileSoftmaxAttention()))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());

@@ -43,15 +43,15 @@ SmallVector<Value> FlashKernel::buildDecode() {
   setUp();
   // Rows per kv head; a micro-tile takes at most the target model's rows.
   int64_t heads = op.getQuery().getType().getDimSize(1);
-  int64_t kvHeads = op.getKey().getType().getDimSize(1);
-  if (!ShapedType::isDynamic(heads) && !ShapedType::isDynamic(kvHeads) && kvHeads > 0)
+  int64_t groups = cast<RankedTensorType>(op.getKey().getType()).getDimSize(op.getKvHeadDim());
+  if (!ShapedType::isDynamic(heads) && !ShapedType::isDynamic(groups) && groups > 0)
     rows = std::max<int64_t>(
-        1, std::min(tiles.rows, heads / kvHeads * op.getQuery().getType().getDimSize(2)));
+        1, std::min(tiles.rows, heads / groups * op.getQuery().getType().getDimSize(2)));
   Value groupRows = mul(ratio, numQueries);
   Value paddedRows = mul(ceilDiv(groupRows, rows), idx(rows));
 
   // Parts per (batch, kv head): enough for the threads when units are fewer.
-  Value units = mul(dim(q, 0), dim(k, 1));
+  Value units = mul(dim(q, 0), kvHeads);
   Value one = idx(1);
   Value parts;
   if (tiles.kvParts > 0) {
@@ -75,13 +75,13 @@ SmallVector<Value> FlashKernel::buildDecode() {
                                         ValueRange{stateRows}, align);
   Value sums = memref::AllocOp::create(b, loc, MemRefType::get({dyn, tiles.lanes}, f32),
                                        ValueRange{stateRows}, align);
-  parallel({dim(q, 0), dim(k, 1), parts}, [&](ValueRange ids) {
+  parallel({dim(q, 0), kvHeads, parts}, [&](ValueRange ids) {
     decodeTask(ids[0], ids[1], ids[2], tilesPerPart, parts, acc, maxes, sums);
   });
 
   out = allocResult(op.getResult(), q, v);
   allocLse();
-  parallel({dim(q, 0), dim(k, 1)},
+  parallel({dim(q, 0), kvHeads},
            [&](ValueRange ids) { mergeParts(ids[0], ids[1], parts, acc, maxes, sums); });
   return results();
 }
@@ -98,7 +98,8 @@ void FlashKernel::decodeTask(Value batch, Value kvHead, Value part, Value tilesP
   Value lastRow = arith::SubIOp::create(b, loc, groupRows, idx(1));
 
   // This part's slot of the states.
-  Value slot = add(mul(add(mul(batch, dim(k, 1)), kvHead), numParts), part);
+  Value slot = add(mul(add(mul(batch, kvHeads), kvHead), numParts), part);
+  beginSequence(batch);
   Value base = mul(slot, paddedRows);
   Value o = acc, m = maxes, l = sums;
   Value zeros = splat(0.0);
@@ -174,9 +175,11 @@ SmallVector<Value> FlashKernel::decodeScores(Value batch, Value kvHead, const Ro
   Value buffer = scoreBuffer;
   forLoop(idx(0), tk, 1, [&](Value j) {
     Value key = add(j0, j);
+    SmallVector<Value> at = rowIndices(k, batch, kvHead, key, idx(0));
     SmallVector<Value> acc(rows, splat(0.0));
     for (int64_t d = 0; d < keyDim; d += lanes) {
-      Value keyPart = load(k, {batch, kvHead, key, idx(d)});
+      at.back() = idx(d);
+      Value keyPart = load(k, at);
       for (int64_t r = 0; r < rows; ++r)
         acc[r] = fma(load(packedQueries, {add(block.packed, idx(r)), idx(d)}), keyPart, acc[r]);
     }
@@ -200,7 +203,8 @@ void FlashKernel::mergeParts(Value batch, Value kvHead, Value numParts, Value ac
   Value groupRows = mul(ratio, numQueries);
   Value negInf = scalar(-std::numeric_limits<double>::infinity());
   Value paddedRows = mul(ceilDiv(groupRows, rows), idx(rows));
-  Value firstSlot = mul(add(mul(batch, dim(k, 1)), kvHead), numParts);
+  Value firstSlot = mul(add(mul(batch, kvHeads), kvHead), numParts);
+  beginSequence(batch);
   // Row rho of part s's state.
   auto stateRow = [&](Value s, Value rho) { return add(mul(add(firstSlot, s), paddedRows), rho); };
   forLoop(idx(0), groupRows, 1, [&](Value rho) {

@@ -78,8 +78,17 @@ void FlashKernel::setUp() {
   maskOperands.emplace(b, loc, segments);
   numQueries = dim(q, 2);
   headDim = dim(q, 3);
-  numKeys = dim(k, 2);
-  ratio = arith::DivUIOp::create(b, loc, dim(q, 1), dim(k, 1));
+  kvHeads = dim(k, op.getKvHeadDim());
+  if (op.isPaged()) {
+    pageTable = toBuffer(op.getPageTable());
+    lengths = toBuffer(op.getLengths());
+    // Tasks and parts are planned for the longest sequence the table can hold; each
+    // sequence's own length bounds its tiles (beginSequence).
+    numKeys = mul(dim(pageTable, 1), dim(k, 1));
+  } else {
+    numKeys = dim(k, 2);
+  }
+  ratio = arith::DivUIOp::create(b, loc, dim(q, 1), kvHeads);
   numKvTiles = ceilDiv(numKeys, tiles.keyTile());
   if (op.isTile()) {
     rowBase = op.getOffsets()[0];
@@ -135,18 +144,44 @@ Value FlashKernel::logSumExp(Value maxBase2, Value sum) {
   return select(isZero, scalar(-std::numeric_limits<double>::infinity()), value);
 }
 
+void FlashKernel::beginSequence(Value batch) {
+  if (!op.isPaged())
+    return;
+  Value capacity = mul(dim(pageTable, 1), dim(k, 1));
+  Value length = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                            loadScalar(lengths, {batch}));
+  numKeys = minIndex(maxIndex(length, idx(0)), capacity);
+  numKvTiles = ceilDiv(numKeys, tiles.keyTile());
+  rowToPosition = arith::SubIOp::create(b, loc, numKeys, numQueries);
+}
+
+SmallVector<Value> FlashKernel::rowIndices(Value buffer, Value batch, Value kvHead, Value key,
+                                           Value column) {
+  if (!op.isPaged())
+    return {batch, kvHead, key, column};
+  // Page ids outside the pool are the caller's error: clamped, never read outside.
+  Value pageSize = dim(k, 1);
+  Value entry = loadScalar(pageTable, {batch, arith::DivUIOp::create(b, loc, key, pageSize)});
+  Value page = arith::IndexCastOp::create(b, loc, b.getIndexType(), entry);
+  page = minIndex(maxIndex(page, idx(0)), arith::SubIOp::create(b, loc, dim(k, 0), idx(1)));
+  return {page, arith::RemUIOp::create(b, loc, key, pageSize), kvHead, column};
+}
+
 /// K [B, G, N, D] -> K^T tiles [B, G, N / Bc, D, Bc], zero past the last key, scaled
 /// so that q.k comes out in the units the softmax wants (free here, once per key).
+/// Paged: the tiles of each sequence's logical keys, gathered through its page table.
 void FlashKernel::packKeys() {
   int64_t bc = tiles.keyTile();
   Value keyScale = scalar(scoreScale());
   auto type = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic,
                                ShapedType::kDynamic, bc},
                               f32);
-  kt = memref::AllocOp::create(b, loc, type,
-                               ValueRange{dim(k, 0), dim(k, 1), numKvTiles, headDim},
+  Value batches = dim(q, 0);
+  kt = memref::AllocOp::create(b, loc, type, ValueRange{batches, kvHeads, numKvTiles, headDim},
                                b.getI64IntegerAttr(64));
-  parallel({dim(k, 0), dim(k, 1), numKvTiles}, [&](ValueRange ids) {
+  if (op.isPaged())
+    return packPagedKeys();
+  parallel({batches, kvHeads, numKvTiles}, [&](ValueRange ids) {
     // K^T row d of the tile gathers K[j0 + c, d] for the tile's keys c, a vector of
     // lanes at a time (vgatherdps); keys past the sequence read as 0.
     Type i32 = b.getI32Type();
@@ -173,6 +208,49 @@ void FlashKernel::packKeys() {
         Value x = vector::GatherOp::create(b, loc, vec, k, ValueRange{ids[0], ids[1], j0, d},
                                            offsets[c], valid[c], zeros);
         store(fmul(x, scale), kt, {ids[0], ids[1], ids[2], d, idx(c * tiles.lanes)});
+      }
+    });
+  });
+}
+
+/// packKeys through page tables: lane c of a tile reads the pool row of key j0 + c
+/// (64-bit element offsets from the pool's start: pools may exceed 2^31 elements).
+void FlashKernel::packPagedKeys() {
+  int64_t bc = tiles.keyTile(), lanes = tiles.lanes;
+  Value scale = splat(scoreScale());
+  parallel({dim(q, 0), kvHeads, numKvTiles}, [&](ValueRange ids) {
+    Value batch = ids[0], kvHead = ids[1];
+    beginSequence(batch);
+    Value j0 = mul(ids[2], idx(bc));
+    Type i64 = b.getI64Type();
+    auto offsetType = VectorType::get({lanes}, i64);
+    auto maskType = VectorType::get({lanes}, b.getI1Type());
+    SmallVector<Value> offsets, valid;
+    Value rowStride = mul(kvHeads, headDim);
+    for (int64_t c = 0; c < bc; c += lanes) {
+      Value offset = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(offsetType, APInt(64, 0)));
+      Value mask = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(maskType, false));
+      for (int64_t l = 0; l < lanes; ++l) {
+        Value key = add(j0, idx(c + l));
+        Value inRange = cmp(arith::CmpIPredicate::slt, key, numKeys);
+        // Keys past the sequence read row 0 of the pool (masked off below).
+        Value safeKey = select(inRange, key, idx(0));
+        SmallVector<Value> at = rowIndices(k, batch, kvHead, safeKey, idx(0));
+        Value row = add(mul(at[0], dim(k, 1)), at[1]);
+        Value elements = mul(row, rowStride);
+        offset = vector::InsertOp::create(b, loc, arith::IndexCastOp::create(b, loc, i64, elements),
+                                          offset, l);
+        mask = vector::InsertOp::create(b, loc, inRange, mask, l);
+      }
+      offsets.push_back(offset);
+      valid.push_back(mask);
+    }
+    Value zeros = splat(0.0);
+    forLoop(idx(0), headDim, 1, [&](Value d) {
+      for (int64_t c = 0; c < bc / lanes; ++c) {
+        Value x = vector::GatherOp::create(b, loc, vec, k, ValueRange{idx(0), idx(0), kvHead, d},
+                                           offsets[c], valid[c], zeros);
+        store(fmul(x, scale), kt, {batch, kvHead, ids[2], d, idx(c * lanes)});
       }
     });
   });
@@ -220,6 +298,7 @@ void FlashKernel::task(Value batch, Value head, Value block) {
   Value i0 = mul(block, idx(qb));
   Value tq = minIndex(idx(qb), arith::SubIOp::create(b, loc, numQueries, i0));
   Value kvHead = arith::DivUIOp::create(b, loc, head, ratio);
+  beginSequence(batch);
   IntegerAttr align = b.getI64IntegerAttr(64);
   Value o =
       memref::AllocaOp::create(b, loc, MemRefType::get({scratchRows, valueDim}, f32), align);
@@ -481,7 +560,7 @@ void FlashKernel::microTile(Value batch, Value kvHead, const RowBlock &block, Va
       SmallVector<Value> valueRow;
       Value key = add(j0, j);
       for (int64_t c = 0; c < chunk; ++c)
-        valueRow.push_back(load(v, {batch, kvHead, key, idx(e0 + c * lanes)}));
+        valueRow.push_back(load(v, rowIndices(v, batch, kvHead, key, idx(e0 + c * lanes))));
       SmallVector<Value> next;
       for (int64_t r = 0; r < rows; ++r) {
         Value x = splat(memref::LoadOp::create(b, loc, p, ValueRange{idx(r), j}).getResult());

@@ -58,7 +58,8 @@ struct FlashKernel : KernelBuilder {
   Value scoreBuffer;                              // decode: the micro-tile's scores
   SmallVector<Value> segments;                    // run-time mask operands, as buffers
   std::optional<MemRefMaskOperands> maskOperands; // their reader
-  Value numQueries, numKeys, headDim, ratio, numKvTiles;
+  Value numQueries, numKeys, headDim, ratio, numKvTiles, kvHeads;
+  Value pageTable, lengths; // paged KV cache: [B, T] page ids, [B] lengths
   // Where the op sits in the whole problem (a tile of attn.attention says so with
   // offsets): local row i is row rowBase + i, at position that row + rowToPosition;
   // local head h is head headBase + h (for heads(...) terms; layouts are the tile's).
@@ -77,8 +78,16 @@ struct FlashKernel : KernelBuilder {
   SmallVector<Value> results();
   /// The natural log-sum-exp of a row from its running max (base-2 units) and sum.
   Value logSumExp(Value maxBase2, Value sum);
+  /// Paged: the sequence `batch`'s own keys (numKeys, numKvTiles) and positions
+  /// (rowToPosition), in the current task; a no-op otherwise.
+  void beginSequence(Value batch);
+  /// Indices of row `key` of K or V (`buffer`) at `column`: [batch, kv head, key, col],
+  /// or for page pools [page of the key, slot in it, kv head, col].
+  SmallVector<Value> rowIndices(Value buffer, Value batch, Value kvHead, Value key,
+                                Value column);
   // Prefill.
   void packKeys();
+  void packPagedKeys();
   void task(Value batch, Value head, Value block);
   // Decode (DecodeKernel.cpp).
   SmallVector<Value> buildDecode();
