@@ -535,6 +535,9 @@ private:
     if (op.isPaged()) {
       if (failed(attendPaged(op, out, lse)))
         return failure();
+    } else if (op.isVarlen()) {
+      if (failed(attendVarlen(op, out, lse)))
+        return failure();
     } else if (failed(attend(op, values.at(op.getQuery()), values.at(op.getKey()),
                              values.at(op.getValue()), /*batchOffset=*/0, out, lse))) {
       return failure();
@@ -596,6 +599,57 @@ private:
         return failure();
       std::copy(ob.data.begin(), ob.data.end(), out.data.begin() + b * H * M * E);
       std::copy(lb.data.begin(), lb.data.end(), lse.data.begin() + b * H * M);
+    }
+    return success();
+  }
+
+  /// Packed sequences from the definition: sequence s's rows [cu_q[s], cu_q[s+1]) attend
+  /// to its keys [cu_k[s], cu_k[s+1]) (offsets checked); other rows are 0 (lse -inf).
+  LogicalResult attendVarlen(AttentionOp op, Tensor &out, Tensor &lse) {
+    const Tensor &q = values.at(op.getQuery()), &k = values.at(op.getKey()),
+                 &v = values.at(op.getValue()), &cuQ = values.at(op.getCuSeqlensQ()),
+                 &cuK = values.at(op.getCuSeqlensK());
+    int64_t H = q.shape[1], TQ = q.shape[2], D = q.shape[3], G = k.shape[1], TK = k.shape[2],
+            E = v.shape[3];
+    if (q.shape[0] != 1 || k.shape[0] != 1 || v.shape[0] != 1 || cuQ.shape[0] != cuK.shape[0] ||
+        cuQ.shape[0] < 1)
+      return op.emitError() << "packed sequences need batch 1 and as many query as key "
+                               "offsets (at least one) at run time";
+    out = Tensor::zeros({1, H, TQ, E});
+    lse = Tensor::zeros({1, H, TQ});
+    std::fill(lse.data.begin(), lse.data.end(), -INFINITY);
+    if (!compute()) {
+      flops += 4.0 * H * TQ * TK * D;
+      return success();
+    }
+    int64_t S = cuQ.shape[0] - 1;
+    for (auto [name, cu, rows] : {std::tuple<const char *, const Tensor *, int64_t>{"query", &cuQ, TQ},
+                                  {"key", &cuK, TK}})
+      for (int64_t s = 0; s <= S; ++s) {
+        double x = cu->data[s], previous = s ? cu->data[s - 1] : 0.0;
+        if ((s == 0 && x != 0) || x < previous || x > double(rows))
+          return op.emitError() << "the " << name << " offsets are not non-decreasing from 0 "
+                                << "within the " << rows << " packed rows at run time (entry "
+                                << s << " is " << int64_t(x) << ")";
+      }
+    for (int64_t s = 0; s < S; ++s) {
+      int64_t q0 = cuQ.data[s], m = int64_t(cuQ.data[s + 1]) - q0;
+      int64_t k0 = cuK.data[s], n = int64_t(cuK.data[s + 1]) - k0;
+      Tensor qs = Tensor::zeros({1, H, m, D}), ks = Tensor::zeros({1, G, n, D}),
+             vs = Tensor::zeros({1, G, n, E});
+      for (int64_t h = 0; h < H; ++h)
+        std::copy_n(q.data.begin() + (h * TQ + q0) * D, m * D, qs.data.begin() + h * m * D);
+      for (int64_t g = 0; g < G; ++g) {
+        std::copy_n(k.data.begin() + (g * TK + k0) * D, n * D, ks.data.begin() + g * n * D);
+        std::copy_n(v.data.begin() + (g * TK + k0) * E, n * E, vs.data.begin() + g * n * E);
+      }
+      Tensor os, ls;
+      if (failed(attend(op, qs, ks, vs, 0, os, ls)))
+        return failure();
+      for (int64_t h = 0; h < H; ++h) {
+        std::copy_n(os.data.begin() + h * m * E, m * E, out.data.begin() + (h * TQ + q0) * E);
+        std::copy_n(ls.data.begin() + h * m, m, lse.data.begin() + h * TQ + q0);
+      }
     }
     return success();
   }

@@ -149,6 +149,36 @@ void fillPageTables(func::FuncOp func, std::vector<Input> &inputs, const InputSp
                                    "from 3 sequences on, the rest random)";
   });
 }
+/// Random sequence offsets (cu_seqlens) for packed attention whose offsets and q / k are
+/// arguments: S sequences cut at random points of the packed rows (sorted; the second
+/// sequence empty from 3 on), the last ending at the packed length.
+void fillSequenceOffsets(func::FuncOp func, std::vector<Input> &inputs, const InputSpec &spec) {
+  func.walk([&](AttentionOp op) {
+    if (!op.isVarlen())
+      return;
+    for (auto [offsets, tensor] : {std::pair<Value, Value>{op.getCuSeqlensQ(), op.getQuery()},
+                                   {op.getCuSeqlensK(), op.getKey()}}) {
+      std::optional<unsigned> o = argumentNumber(func, offsets), t = argumentNumber(func, tensor);
+      if (!o || !t)
+        continue;
+      NpyArray &cu = inputs[*o].array;
+      int64_t entries = cu.shape[0], rows = inputs[*t].array.shape[2];
+      std::mt19937_64 gen(spec.seed * 1000003ull + *o);
+      std::uniform_int_distribution<int64_t> cut(0, rows);
+      std::vector<int64_t> points;
+      for (int64_t s = 1; s + 1 < entries; ++s)
+        points.push_back(cut(gen));
+      std::sort(points.begin(), points.end());
+      auto *x = reinterpret_cast<int32_t *>(cu.bytes.data());
+      for (int64_t s = 0; s < entries; ++s)
+        x[s] = int32_t(s == 0 ? 0 : s == entries - 1 ? rows : points[s - 1]);
+      if (entries >= 4)
+        x[2] = x[1]; // an empty second sequence
+      inputs[*o].description = "random sequence offsets (cu_seqlens), seed " +
+                               std::to_string(spec.seed);
+    }
+  });
+}
 } // namespace
 
 llvm::Expected<std::vector<Input>> mlir::attn::prepareInputs(func::FuncOp func,
@@ -270,7 +300,9 @@ llvm::Expected<std::vector<Input>> mlir::attn::prepareInputs(func::FuncOp func,
                             ? "random documents (segment ids), seed " + std::to_string(spec.seed)
                             : "random normal, seed " + std::to_string(spec.seed);
   }
-  if (spec.directory.empty())
+  if (spec.directory.empty()) {
     fillPageTables(func, inputs, spec);
+    fillSequenceOffsets(func, inputs, spec);
+  }
   return inputs;
 }

@@ -78,3 +78,11 @@ func.func @paged(%q: tensor<2x4x1x64xf16>, %k: tensor<?x16x2x64xf16>, %t: tensor
   %o = attn.attention pages(%t, %l : tensor<2x8xi32>, tensor<2xi32>) ins(%q, %k, %k : tensor<2x4x1x64xf16>, tensor<?x16x2x64xf16>, tensor<?x16x2x64xf16>) -> tensor<2x4x1x64xf16>
   return %o : tensor<2x4x1x64xf16>
 }
+
+// -----
+
+func.func @varlen(%q: tensor<1x4x?x64xf16>, %c: tensor<3xi32>) -> tensor<1x4x?x64xf16> {
+  // expected-error @+1 {{cannot lower this attn.attention to the GPU: the GPU kernel does not take packed sequences (varlen) yet (the CPU kernels do)}}
+  %o = attn.attention varlen(%c, %c : tensor<3xi32>, tensor<3xi32>) ins(%q, %q, %q : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+  return %o : tensor<1x4x?x64xf16>
+}

@@ -953,7 +953,7 @@ func.func @merge_shape(%o: tensor<2x8x16xf32>, %l: tensor<2x9xf32>) -> tensor<2x
 
 func.func @paged_without_lengths(%q: tensor<2x4x1x16xf32>, %k: tensor<?x16x2x16xf32>, %t: tensor<2x8xi32>) -> tensor<2x4x1x16xf32> {
   // expected-error @+1 {{a page table needs the sequence lengths beside it}}
-  %o = "attn.attention"(%q, %k, %k, %t) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 1, 0>}> ({}) : (tensor<2x4x1x16xf32>, tensor<?x16x2x16xf32>, tensor<?x16x2x16xf32>, tensor<2x8xi32>) -> tensor<2x4x1x16xf32>
+  %o = "attn.attention"(%q, %k, %k, %t) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0>}> ({}) : (tensor<2x4x1x16xf32>, tensor<?x16x2x16xf32>, tensor<?x16x2x16xf32>, tensor<2x8xi32>) -> tensor<2x4x1x16xf32>
   return %o : tensor<2x4x1x16xf32>
 }
 
@@ -1003,4 +1003,44 @@ func.func @paged_linear(%q: tensor<2x4x1x16xf32>, %k: tensor<?x16x2x16xf32>, %t:
   // expected-error @+1 {{paged KV caches hold the keys of score-based attention; linear attention keeps a state instead}}
   %o = attn.attention feature #attn.feature<elu_plus_one> pages(%t, %l : tensor<2x8xi32>, tensor<2xi32>) normalizer sum ins(%q, %k, %k : tensor<2x4x1x16xf32>, tensor<?x16x2x16xf32>, tensor<?x16x2x16xf32>) -> tensor<2x4x1x16xf32>
   return %o : tensor<2x4x1x16xf32>
+}
+
+// -----
+
+func.func @varlen_batch(%q: tensor<2x4x8x16xf32>, %c: tensor<3xi32>) -> tensor<2x4x8x16xf32> {
+  // expected-error @+1 {{packed sequences have batch 1, got 2}}
+  %o = attn.attention varlen(%c, %c : tensor<3xi32>, tensor<3xi32>) ins(%q, %q, %q : tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>, tensor<2x4x8x16xf32>) -> tensor<2x4x8x16xf32>
+  return %o : tensor<2x4x8x16xf32>
+}
+
+// -----
+
+func.func @varlen_counts(%q: tensor<1x4x8x16xf32>, %c: tensor<3xi32>, %d: tensor<4xi32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{query and key offsets must count the same sequences, got 3 and 4 entries}}
+  %o = attn.attention varlen(%c, %d : tensor<3xi32>, tensor<4xi32>) ins(%q, %q, %q : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  return %o : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+func.func @varlen_rank(%q: tensor<1x4x8x16xf32>, %c: tensor<3x1xi32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{sequence offsets are rank-1 [S + 1] tensors, got 'tensor<3x1xi32>' and 'tensor<3x1xi32>'}}
+  %o = attn.attention varlen(%c, %c : tensor<3x1xi32>, tensor<3x1xi32>) ins(%q, %q, %q : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  return %o : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+func.func @varlen_empty(%q: tensor<1x4x8x16xf32>, %c: tensor<0xi32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{sequence offsets need at least one entry (S + 1 for S sequences)}}
+  %o = attn.attention varlen(%c, %c : tensor<0xi32>, tensor<0xi32>) ins(%q, %q, %q : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  return %o : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+func.func @varlen_documents(%q: tensor<1x4x8x16xf32>, %c: tensor<3xi32>, %s: tensor<1x8xi32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{packed sequences take no pages, mask operands or offsets (their positions are each sequence's own)}}
+  %o = attn.attention mask #attn.mask<document> mask_operands(%s : tensor<1x8xi32>) varlen(%c, %c : tensor<3xi32>, tensor<3xi32>) ins(%q, %q, %q : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  return %o : tensor<1x4x8x16xf32>
 }

@@ -542,7 +542,34 @@ static LogicalResult verifyPagedOperands(AttentionOp op) {
   return success();
 }
 
+/// Packed sequences: batch 1, offsets [S + 1] for queries and keys.
+static LogicalResult verifyVarlenOperands(AttentionOp op) {
+  if (!op.getCuSeqlensK())
+    return op.emitOpError() << "varlen needs the key offsets beside the query offsets";
+  if (op.isPaged() || !op.getMaskOperands().empty() || !op.getOffsets().empty())
+    return op.emitOpError() << "packed sequences take no pages, mask operands or offsets "
+                               "(their positions are each sequence's own)";
+  auto cuQ = cast<RankedTensorType>(op.getCuSeqlensQ().getType()),
+       cuK = cast<RankedTensorType>(op.getCuSeqlensK().getType());
+  if (cuQ.getRank() != 1 || cuK.getRank() != 1)
+    return op.emitOpError() << "sequence offsets are rank-1 [S + 1] tensors, got " << cuQ
+                            << " and " << cuK;
+  if (!cuQ.isDynamicDim(0) && !cuK.isDynamicDim(0) && cuQ.getDimSize(0) != cuK.getDimSize(0))
+    return op.emitOpError() << "query and key offsets must count the same sequences, got "
+                            << cuQ.getDimSize(0) << " and " << cuK.getDimSize(0) << " entries";
+  if ((!cuQ.isDynamicDim(0) && cuQ.getDimSize(0) == 0))
+    return op.emitOpError() << "sequence offsets need at least one entry (S + 1 for S sequences)";
+  if (!op.getQuery().getType().isDynamicDim(0) && op.getQuery().getType().getDimSize(0) != 1)
+    return op.emitOpError() << "packed sequences have batch 1, got "
+                            << op.getQuery().getType().getDimSize(0);
+  return success();
+}
+
 LogicalResult AttentionOp::verify() {
+  if (isVarlen() && failed(verifyVarlenOperands(*this)))
+    return failure();
+  if (getCuSeqlensK() && !isVarlen())
+    return emitOpError() << "key offsets go with query offsets (varlen(...))";
   if (isPaged()) {
     if (failed(verifyPagedOperands(*this)))
       return failure();

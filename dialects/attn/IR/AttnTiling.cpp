@@ -196,6 +196,9 @@ struct TileSlicer {
 FailureOr<TilingResult> AttentionOp::getTiledImplementation(OpBuilder &b,
                                                            ArrayRef<OpFoldResult> offsets,
                                                            ArrayRef<OpFoldResult> sizes) {
+  if (isVarlen())
+    return emitOpError() << "cannot tile packed sequences (varlen) directly: the CPU "
+                            "lowerings expand them into one attention per sequence first";
   if (isPaged())
     return emitOpError() << "cannot tile paged attention yet (its tiles would need each "
                             "sequence's own positions): convert-attn-to-linalg expands it per "
@@ -279,8 +282,8 @@ FailureOr<SmallVector<Value>> AttentionOp::decomposeOperation(OpBuilder &b) {
     return failure(); // linear and pointwise attention have no online-softmax state
   if (hasScoreMod())
     return failure(); // attn.online_attention carries no score_mod region
-  if (isPaged())
-    return failure(); // nor a page table
+  if (isPaged() || isVarlen())
+    return failure(); // nor a page table or sequence offsets
   Location loc = getLoc();
   Type elt = getType().getElementType();
   SmallVector<OpFoldResult> accShape = tensor::getMixedSizes(b, loc, getQuery());

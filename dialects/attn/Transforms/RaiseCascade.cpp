@@ -543,7 +543,8 @@ LogicalResult raise(PatternRewriter &rewriter, Operation *root, const SoftmaxMat
       resultType.getElementType());
   auto attention = AttentionOp::create(
       rewriter, loc, attnType, /*lse=*/Type(), q, k, v4, /*maskOperands=*/ValueRange{}, /*projection=*/Value(), /*offsets=*/ValueRange{},
-      /*captures=*/ValueRange{}, /*pageTable=*/Value(), /*lengths=*/Value(), match.mask,
+      /*captures=*/ValueRange{}, /*pageTable=*/Value(), /*lengths=*/Value(),
+      /*cuSeqlensQ=*/Value(), /*cuSeqlensK=*/Value(), match.mask,
       match.feature ? FeatureKindAttr::get(rewriter.getContext(), *match.feature)
                     : FeatureKindAttr(),
       NormalizerAttr::get(rewriter.getContext(), normalizer),

@@ -305,6 +305,22 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, Iso
                                  tensor<?x16x8x128xf32>) -> tensor<8x32x1x128xf32>
     ```
 
+    **Packed sequences (varlen).** `varlen(%cu_q, %cu_k : tensor<?xi32>, tensor<?xi32>)`
+    packs S sequences back to back without padding (FlashAttention's `cu_seqlens`):
+    q `[1, Hq, Tq, D]`, k and v `[1, G, Tk, D]`; sequence s owns query rows
+    `[cu_q[s], cu_q[s+1])` and keys `[cu_k[s], cu_k[s+1])` and attends within itself,
+    its positions its own (end-aligned over its lengths). Rows outside every sequence
+    yield 0 (lse -inf). The offsets start at 0 and never decrease, within the packed
+    lengths (the reference reports violations; the kernels clamp them). No mask operands,
+    offsets or pages.
+
+    ```mlir
+    %o = attn.attention mask #attn.mask<causal>
+        varlen(%cu, %cu : tensor<5xi32>, tensor<5xi32>)
+        ins(%q, %k, %v : tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>)
+        -> tensor<1x8x?x64xf32>
+    ```
+
     **Log-sum-exp.** Softmax attention may return a second result, `lse: [B, Hq, Nq]`
     f32: per query row the natural logarithm of the softmax denominator,
     `log sum_j exp(s_ij)` over the visible keys (FlashAttention's `softmax_lse`), and
@@ -335,6 +351,8 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, Iso
                    Variadic<AnyRankedTensor>:$captures,
                    Optional<RankedTensorOf<[I32]>>:$page_table,
                    Optional<RankedTensorOf<[I32]>>:$lengths,
+                   Optional<RankedTensorOf<[I32]>>:$cu_seqlens_q,
+                   Optional<RankedTensorOf<[I32]>>:$cu_seqlens_k,
                    OptionalAttr<Attn_MaskAttr>:$mask,
                    OptionalAttr<Attn_FeatureAttr>:$feature,
                    DefaultValuedAttr<Attn_NormalizerAttr, "::mlir::attn::Normalizer::Softmax">:$normalizer,
@@ -354,6 +372,8 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, Iso
     (`projection` `(` $projection^ `:` type($projection) `)`)?
     (`offsets` `(` $offsets^ `)`)?
     (`pages` `(` $page_table^ `,` $lengths `:` type($page_table) `,` type($lengths) `)`)?
+    (`varlen` `(` $cu_seqlens_q^ `,` $cu_seqlens_k `:` type($cu_seqlens_q) `,`
+        type($cu_seqlens_k) `)`)?
     (`normalizer` `` $normalizer^)? (`shift` $shift^)? (`divide` `` $divide^)?
     (`scale` $scale^)? (`softcap` $softcap^)?
     (`decay` $decay^)? (`order` `` $order^)? (`chunk` $chunk^)?
@@ -367,6 +387,8 @@ def Attn_AttentionOp : Attn_Op<"attention", [Pure, AttrSizedOperandSegments, Iso
   let extraClassDeclaration = [{
     /// K and V are page pools read through a page table (a paged KV cache).
     bool isPaged() { return static_cast<bool>(getPageTable()); }
+    /// Sequences packed back to back (cu_seqlens), each attending within itself.
+    bool isVarlen() { return static_cast<bool>(getCuSeqlensQ()); }
     /// The dimension of K and V that holds the kv heads: 1 ([B, G, N, D]), or 2 for
     /// page pools ([P, page size, G, D]).
     int64_t getKvHeadDim() { return isPaged() ? 2 : 1; }

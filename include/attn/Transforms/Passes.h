@@ -19,6 +19,10 @@ void populateAttnRaiseCascadePatterns(RewritePatternSet &patterns);
 /// over a layout built from the indices in a prologue (attn-materialize-block-indices).
 void populateMaterializeBlockIndicesPatterns(RewritePatternSet &patterns);
 
+/// Every attn.attention over packed sequences (varlen) under `root` becomes a loop of
+/// one attention per sequence (ExpandVarlen.cpp); the CPU lowerings run it first.
+LogicalResult expandVarlenAttention(Operation *root);
+
 #define GEN_PASS_DECL
 #include "attn/Transforms/Passes.h.inc"
 

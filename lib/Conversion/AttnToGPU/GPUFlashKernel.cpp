@@ -34,6 +34,8 @@ std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelT
     return "the GPU kernel does not write a log-sum-exp result yet (the CPU kernels do)";
   if (op.isPaged())
     return "the GPU kernel does not read paged KV caches yet (the CPU kernels do)";
+  if (op.isVarlen())
+    return "the GPU kernel does not take packed sequences (varlen) yet (the CPU kernels do)";
   if (op.hasScoreMod()) {
     if (std::string reason = ScoreModEmitter::explainUnsupported(op); !reason.empty())
       return reason;

@@ -671,7 +671,10 @@ struct ConvertAttnToLinalgPass
       if (failed(applyPatternsGreedily(getOperation(), std::move(materialize))))
         return signalPassFailure();
     }
-    // Paged attention: one contiguous attention per sequence, lowered like the rest.
+    // Packed sequences and paged attention: one contiguous attention per sequence,
+    // lowered like the rest.
+    if (failed(expandVarlenAttention(getOperation())))
+      return signalPassFailure();
     {
       IRRewriter rewriter(&getContext());
       SmallVector<AttentionOp> paged;

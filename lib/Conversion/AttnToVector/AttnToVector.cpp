@@ -144,6 +144,9 @@ struct ConvertAttnToVectorPass
     if (queryBlock > 0)
       tiles.queryBlock = queryBlock;
 
+    // Packed sequences: one attention per sequence, each taking the kernels below.
+    if (failed(expandVarlenAttention(getOperation())))
+      return signalPassFailure();
     // Run-time top-k block indices become layouts first: the walk below does not
     // revisit an op a pattern has modified.
     RewritePatternSet prologue(&getContext());

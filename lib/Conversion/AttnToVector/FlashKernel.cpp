@@ -36,6 +36,8 @@ using namespace mlir::attn;
 std::string mlir::attn::explainUnsupported(AttentionOp op, const KernelTiles &tiles) {
   if (op.isLinear())
     return "not score-based attention";
+  if (op.isVarlen())
+    return "packed sequences (expanded into one attention per sequence first)";
   if (op.hasScoreMod())
     if (std::string reason = ScoreModEmitter::explainUnsupported(op); !reason.empty())
       return reason;
