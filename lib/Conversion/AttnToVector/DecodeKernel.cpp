@@ -44,14 +44,26 @@ SmallVector<Value> FlashKernel::buildDecode() {
   // Rows per kv head; a micro-tile takes at most the target model's rows.
   int64_t heads = op.getQuery().getType().getDimSize(1);
   int64_t groups = cast<RankedTensorType>(op.getKey().getType()).getDimSize(op.getKvHeadDim());
-  if (!ShapedType::isDynamic(heads) && !ShapedType::isDynamic(groups) && groups > 0)
-    rows = std::max<int64_t>(
-        1, std::min(tiles.rows, heads / groups * op.getQuery().getType().getDimSize(2)));
-  Value groupRows = mul(ratio, numQueries);
+  if (!ShapedType::isDynamic(heads) && !ShapedType::isDynamic(groups) && groups > 0) {
+    int64_t perKvHead = heads / groups * op.getQuery().getType().getDimSize(2);
+    rows = std::max<int64_t>(1, std::min(tiles.rows, perKvHead));
+    // Page pools interleave the kv heads of a key (vLLM's [P, S, G, D]): one task per
+    // sequence reads every head's rows of a page while the page is in cache, instead
+    // of a 1 / G slice of it per task. Its row blocks must not straddle kv heads.
+    if (op.isPaged()) {
+      int64_t divisor = rows;
+      while (perKvHead % divisor)
+        --divisor;
+      rows = divisor;
+      headsInTask = true;
+    }
+  }
+  taskGroups = headsInTask ? idx(1) : kvHeads;
+  Value groupRows = groupRowCount();
   Value paddedRows = mul(ceilDiv(groupRows, rows), idx(rows));
 
   // Parts per (batch, kv head): enough for the threads when units are fewer.
-  Value units = mul(dim(q, 0), kvHeads);
+  Value units = mul(dim(q, 0), taskGroups);
   Value one = idx(1);
   Value parts;
   if (tiles.kvParts > 0) {
@@ -75,13 +87,13 @@ SmallVector<Value> FlashKernel::buildDecode() {
                                         ValueRange{stateRows}, align);
   Value sums = memref::AllocOp::create(b, loc, MemRefType::get({dyn, tiles.lanes}, f32),
                                        ValueRange{stateRows}, align);
-  parallel({dim(q, 0), kvHeads, parts}, [&](ValueRange ids) {
+  parallel({dim(q, 0), taskGroups, parts}, [&](ValueRange ids) {
     decodeTask(ids[0], ids[1], ids[2], tilesPerPart, parts, acc, maxes, sums);
   });
 
   out = allocResult(op.getResult(), q, v);
   allocLse();
-  parallel({dim(q, 0), kvHeads},
+  parallel({dim(q, 0), taskGroups},
            [&](ValueRange ids) { mergeParts(ids[0], ids[1], parts, acc, maxes, sums); });
   return results();
 }
@@ -93,12 +105,12 @@ void FlashKernel::decodeTask(Value batch, Value kvHead, Value part, Value tilesP
   auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&scope.getBodyRegion().emplaceBlock());
-  Value groupRows = mul(ratio, numQueries);
+  Value groupRows = groupRowCount();
   Value paddedRows = mul(ceilDiv(groupRows, rows), idx(rows));
   Value lastRow = arith::SubIOp::create(b, loc, groupRows, idx(1));
 
   // This part's slot of the states.
-  Value slot = add(mul(add(mul(batch, kvHeads), kvHead), numParts), part);
+  Value slot = add(mul(add(mul(batch, taskGroups), kvHead), numParts), part);
   beginSequence(batch);
   Value base = mul(slot, paddedRows);
   Value o = acc, m = maxes, l = sums;
@@ -110,10 +122,7 @@ void FlashKernel::decodeTask(Value batch, Value kvHead, Value part, Value tilesP
       store(zeros, o, {i, idx(e)});
   });
 
-  // Row rho of the group is query row rho % Nq of query head kvHead * ratio + rho / Nq.
-  auto rowHead = [&](Value rho) {
-    return add(mul(kvHead, ratio), arith::DivUIOp::create(b, loc, rho, numQueries));
-  };
+  auto rowHead = [&](Value rho) { return headOfRow(kvHead, rho); };
   auto rowQuery = [&](Value rho) { return arith::RemUIOp::create(b, loc, rho, numQueries); };
 
   // The group's q rows, scaled into the units the softmax wants (rows past the group
@@ -147,8 +156,11 @@ void FlashKernel::decodeTask(Value batch, Value kvHead, Value part, Value tilesP
         block.heads.push_back(rowHead(rho));
         block.queries.push_back(rowQuery(rho));
       }
+      // With every head in the task, the block's kv head is its rows'.
+      Value blockKvHead =
+          headsInTask ? arith::DivUIOp::create(b, loc, block.heads[0], ratio) : kvHead;
       if (!mask)
-        return microTile(batch, kvHead, block, t, j0, tk, ragged, o, m, l, p);
+        return microTile(batch, blockKvHead, block, t, j0, tk, ragged, o, m, l, p);
       // The block's rows may belong to several heads: classified row by row.
       Value all = yes, any = arith::ConstantIntOp::create(b, loc, 0, 1);
       for (int64_t r = 0; r < rows; ++r) {
@@ -159,10 +171,41 @@ void FlashKernel::decodeTask(Value batch, Value kvHead, Value part, Value tilesP
       }
       Value partial =
           arith::OrIOp::create(b, loc, ragged, arith::XOrIOp::create(b, loc, all, yes));
-      ifThen(any, [&] { microTile(batch, kvHead, block, t, j0, tk, partial, o, m, l, p); });
+      ifThen(any,
+             [&] { microTile(batch, blockKvHead, block, t, j0, tk, partial, o, m, l, p); });
     });
   });
   memref::AllocaScopeReturnOp::create(b, loc);
+}
+
+Value FlashKernel::groupRowCount() {
+  return mul(headsInTask ? dim(q, 1) : ratio, numQueries);
+}
+
+Value FlashKernel::headOfRow(Value kvHead, Value rho) {
+  // Row rho of a task is query row rho % Nq of query head rho / Nq of its group (the
+  // kv head's query heads, or all of them).
+  Value inGroup = arith::DivUIOp::create(b, loc, rho, numQueries);
+  return headsInTask ? inGroup : add(mul(kvHead, ratio), inGroup);
+}
+
+/// Page pools put a key's kv heads side by side, so consecutive keys of one head are
+/// G * D apart: every key starts a new 4 KiB page of memory, which the hardware
+/// prefetchers do not cross. The K and V rows kPagedPrefetchKeys keys ahead are
+/// requested into L2 (prefetcht1) while this key computes: 1.9x -> 1.3x the contiguous
+/// cache's time (GQA 32/8, N = 32768, pages of 16; 16 and 64 keys ahead within 4%).
+static constexpr int64_t kPagedPrefetchKeys = 32;
+
+void FlashKernel::prefetchPagedRows(Value batch, Value kvHead, Value key, int64_t width) {
+  Value last = arith::SubIOp::create(b, loc, numKeys, idx(1));
+  SmallVector<Value> ahead =
+      rowIndices(k, batch, kvHead, minIndex(add(key, idx(kPagedPrefetchKeys)), last), idx(0));
+  for (auto [pool, rowWidth] : {std::pair<Value, int64_t>{k, width}, {v, valueDim}})
+    for (int64_t d = 0; d < rowWidth; d += 16) {
+      ahead.back() = idx(d);
+      memref::PrefetchOp::create(b, loc, pool, ahead, /*isWrite=*/false, /*localityHint=*/2,
+                                 /*isDataCache=*/true);
+    }
 }
 
 /// Scores of the block's rows against keys [j0, j0 + tk) from K's rows: per key, the
@@ -176,6 +219,8 @@ SmallVector<Value> FlashKernel::decodeScores(Value batch, Value kvHead, const Ro
   forLoop(idx(0), tk, 1, [&](Value j) {
     Value key = add(j0, j);
     SmallVector<Value> at = rowIndices(k, batch, kvHead, key, idx(0));
+    if (op.isPaged())
+      prefetchPagedRows(batch, kvHead, key, keyDim);
     SmallVector<Value> acc(rows, splat(0.0));
     for (int64_t d = 0; d < keyDim; d += lanes) {
       at.back() = idx(d);
@@ -200,15 +245,15 @@ SmallVector<Value> FlashKernel::decodeScores(Value batch, Value kvHead, const Ro
 void FlashKernel::mergeParts(Value batch, Value kvHead, Value numParts, Value acc,
                              Value maxes, Value sums) {
   int64_t lanes = tiles.lanes, chunks = valueDim / lanes;
-  Value groupRows = mul(ratio, numQueries);
+  Value groupRows = groupRowCount();
   Value negInf = scalar(-std::numeric_limits<double>::infinity());
   Value paddedRows = mul(ceilDiv(groupRows, rows), idx(rows));
-  Value firstSlot = mul(add(mul(batch, kvHeads), kvHead), numParts);
+  Value firstSlot = mul(add(mul(batch, taskGroups), kvHead), numParts);
   beginSequence(batch);
   // Row rho of part s's state.
   auto stateRow = [&](Value s, Value rho) { return add(mul(add(firstSlot, s), paddedRows), rho); };
   forLoop(idx(0), groupRows, 1, [&](Value rho) {
-    Value head = add(mul(kvHead, ratio), arith::DivUIOp::create(b, loc, rho, numQueries));
+    Value head = headOfRow(kvHead, rho);
     Value query = arith::RemUIOp::create(b, loc, rho, numQueries);
     Value top = scalar(0.0);
     if (!pointwise)

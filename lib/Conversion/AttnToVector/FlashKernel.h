@@ -43,6 +43,10 @@ struct FlashKernel : KernelBuilder {
   int64_t rows;
   // Decode form: K^T is not packed, q rows are (scaled) in the task's scratch.
   bool decode = false;
+  // Decode of page pools: a task holds every query head of its sequence (rows of all
+  // kv heads), not one kv head's.
+  bool headsInTask = false;
+  Value taskGroups; // kv heads per task's second index: kvHeads, or 1
   // Pointwise normalisers (sigmoid, relu, ...): weights without a running max.
   bool pointwise;
   // Scores leave the dot products in natural units (score_mod regions and pointwise
@@ -95,6 +99,11 @@ struct FlashKernel : KernelBuilder {
                   Value acc, Value maxes, Value sums);
   void mergeParts(Value batch, Value kvHead, Value numParts, Value acc, Value maxes,
                   Value sums);
+  /// Decode of page pools: K and V rows some keys ahead into L2 (DecodeKernel.cpp).
+  void prefetchPagedRows(Value batch, Value kvHead, Value key, int64_t width);
+  /// Decode: the rows of a task (its query heads' rows) and the query head of row rho.
+  Value groupRowCount();
+  Value headOfRow(Value kvHead, Value rho);
   SmallVector<Value> decodeScores(Value batch, Value kvHead, const RowBlock &rows, Value j0,
                                   Value tk);
 
