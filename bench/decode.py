@@ -8,7 +8,9 @@ machine's measured read bandwidth, in one run.
 Shapes (fp32): GQA 32/8 and MHA 32/32 at D = 128, and MQA with absorbed-MLA dims (16
 query heads over one kv head, Dqk = 576, Dv = 512); N in {4096, 32768, 131072}; batch 1
 and 8 (batch 8 where K and V stay under ~4.5 GB); 1 and 2 threads (--quick: GQA, batch 1,
-N = 32768). Bytes moved = K + V (what decoding must read); GB/s = bytes / median time;
+N = 32768; with the paged row). "GQA 32/8 paged": the same decode over a paged cache
+(pages of 16 keys, vLLM's [P, 16, 8, 128] pools, the pages shuffled), one sequence
+filling its table; its peers are the contiguous rows above it. Bytes moved = K + V (what decoding must read); GB/s = bytes / median time;
 "of read BW" divides by bench/peers/read_bandwidth (same thread count, best of the runs
 before and after). Medians of --reps calls (ours: the best of --rounds rounds).
 """
@@ -31,7 +33,22 @@ PEERS = os.path.join(HERE, "peers")
 BIN = os.path.join(HERE, ".build")
 BEGIN, END = "<!-- decode:begin -->", "<!-- decode:end -->"
 LAYOUTS = {"GQA 32/8": (32, 8, 128, 128), "MHA 32/32": (32, 32, 128, 128),
-           "MLA 16/1": (16, 1, 576, 512)}
+           "MLA 16/1": (16, 1, 576, 512), "GQA 32/8 paged": (32, 8, 128, 128)}
+PAGE = 16
+
+
+def paged_program(batch, heads, kv_heads, d, dv):
+    q = f"tensor<{batch}x{heads}x1x{d}xf32>"
+    k = f"tensor<?x{PAGE}x{kv_heads}x{d}xf32>"
+    v = f"tensor<?x{PAGE}x{kv_heads}x{dv}xf32>"
+    o = f"tensor<{batch}x{heads}x1x{dv}xf32>"
+    t, l = f"tensor<{batch}x?xi32>", f"tensor<{batch}xi32>"
+    return f"""func.func @decode(%q: {q}, %k: {k} {{attn.dims = "psgd"}}, %v: {v} {{attn.dims = "psge"}},
+                   %t: {t} {{attn.dims = "bt"}}, %l: {l}) -> {o} {{
+  %o = attn.attention pages(%t, %l : {t}, {l}) ins(%q, %k, %v : {q}, {k}, {v}) -> {o}
+  return %o : {o}
+}}
+"""
 
 
 def program(batch, heads, kv_heads, d, dv, nq=1):
@@ -53,9 +70,13 @@ def run_json(cmd, timeout):
 
 def ours(s, threads, reps, tmp):
     path = os.path.join(tmp, "decode.mlir")
+    paged = s["layout"].endswith("paged")
     with open(path, "w") as f:
-        f.write(program(s["batch"], *LAYOUTS[s["layout"]]))
-    out = subprocess.run([os.path.join(BUILD, "bin", "attn-run"), path, "--dims", f"n={s['n']}",
+        f.write((paged_program if paged else program)(s["batch"], *LAYOUTS[s["layout"]]))
+    # Paged: one sequence filling its table (attn-run's first sequence is full), the
+    # pool exactly its pages, shuffled.
+    dims = f"p={s['n'] // PAGE},t={s['n'] // PAGE}" if paged else f"n={s['n']}"
+    out = subprocess.run([os.path.join(BUILD, "bin", "attn-run"), path, "--dims", dims,
                           "--bench", "--reps", str(reps), "--num-threads", str(threads)],
                          capture_output=True, text=True, check=True, timeout=1800)
     return float(re.search(r"median ([0-9.]+) ms", out.stdout).group(1))
@@ -76,10 +97,11 @@ def kv_bytes(s):
 
 def shapes(quick):
     if quick:
-        return [{"layout": "GQA 32/8", "batch": 1, "n": 32768}]
+        return [{"layout": "GQA 32/8", "batch": 1, "n": 32768},
+                {"layout": "GQA 32/8 paged", "batch": 1, "n": 32768}]
     out = []
     for layout in LAYOUTS:
-        for batch in (1, 8):
+        for batch in ((1,) if layout.endswith("paged") else (1, 8)):
             for n in (4096, 32768, 131072):
                 s = {"layout": layout, "batch": batch, "n": n}
                 if kv_bytes(s) <= 4.6e9:
@@ -109,7 +131,10 @@ def main():
             for t in (1, 2):
                 r = dict(s, threads=t, bytes=kv_bytes(s))
                 r["ours_ms"] = min(ours(s, t, a.reps, tmp) for _ in range(a.rounds))
+                r["sdpa_ms"] = r["flex_ms"] = None
                 for impl in ("sdpa", "flex"):
+                    if s["layout"].endswith("paged"):  # the peers read the contiguous cache
+                        continue
                     try:
                         r[f"{impl}_ms"] = peer(impl, s, t, a.reps)
                     except Exception as e:  # a failing peer is reported, not fatal
@@ -127,7 +152,7 @@ def main():
              "FlexAttention | x SDPA | x Flex |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         gbps = r["bytes"] / (r["ours_ms"] * 1e-3) / 1e9
-        cell = lambda x: f"{x:.1f} ms" if x else "failed"  # noqa: E731
+        cell = lambda x: f"{x:.1f} ms" if x else "-"  # noqa: E731
         ratio = lambda x: f"{x / r['ours_ms']:.1f}x" if x else "-"  # noqa: E731
         lines.append(f"| {r['layout']} | {r['batch']} | {r['n']} | {r['threads']} | "
                      f"{r['bytes'] / 1e6:.0f} MB | {r['ours_ms']:.2f} ms | {gbps:.1f} "
