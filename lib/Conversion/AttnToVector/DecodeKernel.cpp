@@ -30,6 +30,10 @@ using namespace mlir::attn;
 /// and in per-task overhead than it gains in parallelism.
 static constexpr int64_t kMinTilesPerPart = 16;
 
+/// Kv tiles whose scores are computed before their softmax and P V: K and V are then
+/// read in runs of 4 x 32 KiB instead of alternating every 32 KiB.
+static constexpr int64_t kSuperTile = 4;
+
 bool mlir::attn::isDecodeShape(AttentionOp op, const KernelTiles &tiles) {
   int64_t queries = op.getQuery().getType().getDimSize(2);
   int64_t headDim = op.getQuery().getType().getDimSize(3);
@@ -139,16 +143,16 @@ void FlashKernel::decodeTask(Value batch, Value kvHead, Value part, Value tilesP
       store(fmul(load(q, {batch, head, query, idx(d)}), scale), packedQueries, {rho, idx(d)});
   });
   Value p = memref::AllocaOp::create(b, loc, MemRefType::get({rows, bc}, f32), align);
-  scoreBuffer = memref::AllocaOp::create(b, loc, MemRefType::get({rows, bc}, f32), align);
+  scoreBuffer =
+      memref::AllocaOp::create(b, loc, MemRefType::get({rows, kSuperTile * bc}, f32), align);
 
   Value firstTile = mul(part, tilesPerPart);
   Value endTile = minIndex(add(firstTile, tilesPerPart), numKvTiles);
   Value yes = arith::ConstantIntOp::create(b, loc, 1, 1);
-  forLoop(firstTile, endTile, 1, [&](Value t) {
-    Value j0 = mul(t, idx(bc));
-    Value tk = minIndex(idx(bc), arith::SubIOp::create(b, loc, numKeys, j0));
-    Value ragged = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, tk, idx(bc));
-    setKeyRanges(batch, j0, tk);
+  Value lastTile = arith::SubIOp::create(b, loc, endTile, idx(1));
+  // kSuperTile kv tiles at a time: the scores of all of them (K read as one longer
+  // stream), then the softmax and P V of each (V likewise).
+  forLoop(firstTile, endTile, kSuperTile, [&](Value t0) {
     forLoop(idx(0), groupRows, rows, [&](Value r0) {
       RowBlock block{add(base, r0), r0, {}, {}};
       for (int64_t r = 0; r < rows; ++r) {
@@ -159,20 +163,44 @@ void FlashKernel::decodeTask(Value batch, Value kvHead, Value part, Value tilesP
       // With every head in the task, the block's kv head is its rows'.
       Value blockKvHead =
           headsInTask ? arith::DivUIOp::create(b, loc, block.heads[0], ratio) : kvHead;
-      if (!mask)
-        return microTile(batch, blockKvHead, block, t, j0, tk, ragged, o, m, l, p);
-      // The block's rows may belong to several heads: classified row by row.
-      Value all = yes, any = arith::ConstantIntOp::create(b, loc, 0, 1);
-      for (int64_t r = 0; r < rows; ++r) {
-        TileVisibility visible =
-            classify(batch, block.heads[r], block.queries[r], block.queries[r], j0, tk);
-        all = arith::AndIOp::create(b, loc, all, visible.all);
-        any = arith::OrIOp::create(b, loc, any, visible.any);
+      struct Tile {
+        Value t, j0, tk, any, partial;
+      };
+      SmallVector<Tile> group;
+      for (int64_t u = 0; u < kSuperTile; ++u) {
+        // Tiles past the part compute on its last tile and are not used.
+        Value exists = cmp(arith::CmpIPredicate::slt, add(t0, idx(u)), endTile);
+        Value t = minIndex(add(t0, idx(u)), lastTile);
+        Value j0 = mul(t, idx(bc));
+        Value tk = minIndex(idx(bc), arith::SubIOp::create(b, loc, numKeys, j0));
+        Value ragged = cmp(arith::CmpIPredicate::slt, tk, idx(bc));
+        Tile tile{t, j0, tk, exists, ragged};
+        if (mask) {
+          // The block's rows may belong to several heads: classified row by row.
+          setKeyRanges(batch, j0, tk);
+          Value all = yes, any = arith::ConstantIntOp::create(b, loc, 0, 1);
+          for (int64_t r = 0; r < rows; ++r) {
+            TileVisibility visible =
+                classify(batch, block.heads[r], block.queries[r], block.queries[r], j0, tk);
+            all = arith::AndIOp::create(b, loc, all, visible.all);
+            any = arith::OrIOp::create(b, loc, any, visible.any);
+          }
+          tile.any = arith::AndIOp::create(b, loc, exists, any);
+          tile.partial =
+              arith::OrIOp::create(b, loc, ragged, arith::XOrIOp::create(b, loc, all, yes));
+        }
+        group.push_back(tile);
       }
-      Value partial =
-          arith::OrIOp::create(b, loc, ragged, arith::XOrIOp::create(b, loc, all, yes));
-      ifThen(any,
-             [&] { microTile(batch, blockKvHead, block, t, j0, tk, partial, o, m, l, p); });
+      for (auto [u, tile] : llvm::enumerate(group))
+        ifThen(tile.any, [&] {
+          decodeScores(batch, blockKvHead, block, tile.j0, tile.tk, idx(u * bc));
+        });
+      for (auto [u, tile] : llvm::enumerate(group))
+        ifThen(tile.any, [&] {
+          scoreColumn = idx(u * bc);
+          microTile(batch, blockKvHead, block, tile.t, tile.j0, tile.tk, tile.partial, o, m, l,
+                    p);
+        });
     });
   });
   memref::AllocaScopeReturnOp::create(b, loc);
@@ -210,10 +238,11 @@ void FlashKernel::prefetchPagedRows(Value batch, Value kvHead, Value key, int64_
 
 /// Scores of the block's rows against keys [j0, j0 + tk) from K's rows: per key, the
 /// rows' products with the key on D / lanes vectors, each reduced to one score. Keys
-/// past tk are left as they are: the ragged tile is masked.
-SmallVector<Value> FlashKernel::decodeScores(Value batch, Value kvHead, const RowBlock &block,
-                                             Value j0, Value tk) {
-  int64_t cols = tiles.columnVectors, lanes = tiles.lanes;
+/// past tk are left as they are: the ragged tile is masked. Into the scores buffer from
+/// `column` on (a super-tile holds several kv tiles).
+void FlashKernel::decodeScores(Value batch, Value kvHead, const RowBlock &block, Value j0,
+                               Value tk, Value column) {
+  int64_t lanes = tiles.lanes;
   int64_t keyDim = op.getQuery().getType().getDimSize(3);
   Value buffer = scoreBuffer;
   forLoop(idx(0), tk, 1, [&](Value j) {
@@ -231,13 +260,8 @@ SmallVector<Value> FlashKernel::decodeScores(Value batch, Value kvHead, const Ro
     for (int64_t r = 0; r < rows; ++r)
       storeScalar(vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc[r],
                                               Value(), arith::FastMathFlags::reassoc),
-                  buffer, {idx(r), j});
+                  buffer, {idx(r), add(column, j)});
   });
-  SmallVector<Value> s;
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < cols; ++c)
-      s.push_back(load(buffer, {idx(r), idx(c * lanes)}));
-  return s;
 }
 
 /// out = the parts' states merged in order: softmax weighs part s by 2^(m_s - M)

@@ -479,8 +479,15 @@ void FlashKernel::microTile(Value batch, Value kvHead, const RowBlock &block, Va
                             Value tk, Value partial, Value o, Value m, Value l, Value p) {
   int64_t cols = tiles.columnVectors, lanes = tiles.lanes;
   Value r0 = block.first;
-  SmallVector<Value> s =
-      decode ? decodeScores(batch, kvHead, block, j0, tk) : scores(batch, kvHead, block, t);
+  SmallVector<Value> s;
+  if (decode) {
+    // The decode task computed them (decodeScores) at scoreColumn.
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        s.push_back(load(scoreBuffer, {idx(r), add(scoreColumn, idx(c * lanes))}));
+  } else {
+    s = scores(batch, kvHead, block, t);
+  }
 
   // Scores in base-2 units (K^T carries scale * log2 e) or natural ones (scale); a
   // soft-cap c * tanh(x / c) is taken in natural units (K^T carries scale / c).

@@ -59,7 +59,8 @@ struct FlashKernel : KernelBuilder {
   Value q, k, v, kt, out;
   Value lseOut;                                   // the log-sum-exp result, when asked
   Value packedQueries;                            // decode: scaled q rows of the task
-  Value scoreBuffer;                              // decode: the micro-tile's scores
+  Value scoreBuffer;                              // decode: a super-tile's scores
+  Value scoreColumn;                              // decode: the micro-tile's in it
   SmallVector<Value> segments;                    // run-time mask operands, as buffers
   std::optional<MemRefMaskOperands> maskOperands; // their reader
   Value numQueries, numKeys, headDim, ratio, numKvTiles, kvHeads;
@@ -104,8 +105,8 @@ struct FlashKernel : KernelBuilder {
   /// Decode: the rows of a task (its query heads' rows) and the query head of row rho.
   Value groupRowCount();
   Value headOfRow(Value kvHead, Value rho);
-  SmallVector<Value> decodeScores(Value batch, Value kvHead, const RowBlock &rows, Value j0,
-                                  Value tk);
+  void decodeScores(Value batch, Value kvHead, const RowBlock &rows, Value j0, Value tk,
+                    Value column);
 
   /// Segment-id ranges of the keys [j0, j0 + tk) into keyRanges (document masks).
   void setKeyRanges(Value batch, Value j0, Value tk);
