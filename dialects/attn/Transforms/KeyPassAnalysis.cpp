@@ -71,7 +71,8 @@ std::optional<Lettered> letter(Operation *op) {
     l.outputs.push_back({feature.getResult(), feature.getIndices().getValue().str()});
     if (feature.getFeature() == FeatureKind::SoftmaxFeatures)
       l.normalizedAxis = feature.getAxis().getValue().str();
-  } else if (auto attention = dyn_cast<AttentionOp>(op)) {
+  } else if (auto attention = dyn_cast<AttentionOp>(op); attention && !attention.isPaged()) {
+    // (Page pools have no key axis of their own: paged attention is not analysed.)
     // q [b, h, m, d], k [b, g, n, d], v [b, g, n, e] -> [b, h, m, e]; kv heads are
     // grouped query heads, the same axis for this analysis.
     l.inputs = {{attention.getQuery(), "bhmd"},
@@ -124,7 +125,7 @@ SmallVector<AxisPasses> mlir::attn::analyzeKeyPasses(Operation *func) {
           }
         }
     // attn.attention reduces its keys for the softmax statistics and for P V.
-    if (auto attention = dyn_cast<AttentionOp>(op))
+    if (auto attention = dyn_cast<AttentionOp>(op); attention && !attention.isPaged())
       reductions.push_back(Dim{attention.getKey(), 2});
     lettered.insert({op, std::move(*l)});
   });

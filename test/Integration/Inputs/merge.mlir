@@ -53,3 +53,21 @@ func.func @one_part(%q: tensor<1x2x3x16xf32>, %k: tensor<1x2x?x16xf32> {attn.dim
   %o, %l = attn.merge %o1 lse %l1 : (tensor<1x2x3x16xf32>), (tensor<1x2x3xf32>) -> tensor<1x2x3x16xf32>, tensor<1x2x3xf32>
   return %o, %l : tensor<1x2x3x16xf32>, tensor<1x2x3xf32>
 }
+
+// Eight parts, one of them empty (b = 0), under different masks and scales (any
+// partition of the keys merges exactly).
+func.func @eight_parts(%q: tensor<1x2x?x16xf32> {attn.dims = "bhmd"}, %k0: tensor<1x2x?x16xf32> {attn.dims = "bhad"}, %v0: tensor<1x2x?x16xf32> {attn.dims = "bhad"}, %k1: tensor<1x2x?x16xf32> {attn.dims = "bhbd"}, %v1: tensor<1x2x?x16xf32> {attn.dims = "bhbd"}, %k2: tensor<1x2x?x16xf32> {attn.dims = "bhcd"}, %v2: tensor<1x2x?x16xf32> {attn.dims = "bhcd"}, %k3: tensor<1x2x?x16xf32> {attn.dims = "bhdd"}, %v3: tensor<1x2x?x16xf32> {attn.dims = "bhdd"}, %k4: tensor<1x2x?x16xf32> {attn.dims = "bhed"}, %v4: tensor<1x2x?x16xf32> {attn.dims = "bhed"}, %k5: tensor<1x2x?x16xf32> {attn.dims = "bhfd"}, %v5: tensor<1x2x?x16xf32> {attn.dims = "bhfd"}, %k6: tensor<1x2x?x16xf32> {attn.dims = "bhgd"}, %v6: tensor<1x2x?x16xf32> {attn.dims = "bhgd"}, %k7: tensor<1x2x?x16xf32> {attn.dims = "bhhd"}, %v7: tensor<1x2x?x16xf32> {attn.dims = "bhhd"})
+    -> (tensor<1x2x?x16xf32>, tensor<1x2x?xf32>) attributes {attn.defaults = {m = 20, a = 40, b = 0, c = 7, d = 130, e = 1, f = 64, g = 65, h = 3}} {
+  %o0, %l0 = attn.attention ins(%q, %k0, %v0 : tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32>, tensor<1x2x?xf32>
+  %o1, %l1 = attn.attention mask #attn.mask<causal> ins(%q, %k1, %v1 : tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32>, tensor<1x2x?xf32>
+  %o2, %l2 = attn.attention softcap 3.0 ins(%q, %k2, %v2 : tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32>, tensor<1x2x?xf32>
+  %o3, %l3 = attn.attention mask #attn.mask<window(5, 5)> ins(%q, %k3, %v3 : tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32>, tensor<1x2x?xf32>
+  %o4, %l4 = attn.attention ins(%q, %k4, %v4 : tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32>, tensor<1x2x?xf32>
+  %o5, %l5 = attn.attention scale 0.5 ins(%q, %k5, %v5 : tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32>, tensor<1x2x?xf32>
+  %o6, %l6 = attn.attention mask #attn.mask<causal> ins(%q, %k6, %v6 : tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32>, tensor<1x2x?xf32>
+  %o7, %l7 = attn.attention ins(%q, %k7, %v7 : tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32>, tensor<1x2x?xf32>
+  %o, %l = attn.merge %o0, %o1, %o2, %o3, %o4, %o5, %o6, %o7 lse %l0, %l1, %l2, %l3, %l4, %l5, %l6, %l7
+      : (tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>),
+        (tensor<1x2x?xf32>, tensor<1x2x?xf32>, tensor<1x2x?xf32>, tensor<1x2x?xf32>, tensor<1x2x?xf32>, tensor<1x2x?xf32>, tensor<1x2x?xf32>, tensor<1x2x?xf32>) -> tensor<1x2x?x16xf32>, tensor<1x2x?xf32>
+  return %o, %l : tensor<1x2x?x16xf32>, tensor<1x2x?xf32>
+}
