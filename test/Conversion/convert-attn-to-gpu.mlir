@@ -73,3 +73,21 @@ func.func @documents_layout(%q: tensor<1x4x?x64xf16>, %s: tensor<1x?xi32>, %l: t
       ins(%q, %q, %q : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
   return %o : tensor<1x4x?x64xf16>
 }
+
+// -----
+
+// A log-sum-exp result: one more kernel argument (after the captures), written by the
+// first lane of each quad (m ln 2 + log l, -inf for rows without a key), and a second
+// device buffer returned beside the output.
+// CHECK-LABEL: func.func @lse
+// CHECK: %[[LSE:.*]] = gpu.alloc  (%{{.*}}) : memref<1x4x?xf32>
+// CHECK: gpu.launch_func  @attn_kernels::@attention_0 {{.*}} args({{.*}}, %[[LSE]] : memref<1x4x?xf32>)
+// CHECK: %[[T:.*]] = bufferization.to_tensor %[[LSE]]
+// CHECK: return %{{.*}}, %[[T]]
+// CHECK: gpu.func @attention_0({{.*}}, %{{.*}}: memref<1x4x?xf32>)
+// CHECK: memref.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}] : memref<1x4x?xf32>
+func.func @lse(%q: tensor<1x4x?x64xf16>) -> (tensor<1x4x?x64xf16>, tensor<1x4x?xf32>) {
+  %o, %l = attn.attention ins(%q, %q, %q : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>)
+      -> tensor<1x4x?x64xf16>, tensor<1x4x?xf32>
+  return %o, %l : tensor<1x4x?x64xf16>, tensor<1x4x?xf32>
+}

@@ -72,9 +72,9 @@ struct ConvertAttnToGPUPass : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPUP
     auto kernels = gpu::GPUModuleOp::create(b, module.getLoc(), "attn_kernels");
     for (auto [i, op] : llvm::enumerate(ops)) {
       b.setInsertionPoint(op);
-      Value result = buildGPUFlashKernel(b, op.getLoc(), op, tiles, kernels,
-                                         llvm::formatv("attention_{0}", i).str());
-      op.getResult().replaceAllUsesWith(result);
+      SmallVector<Value> results = buildGPUFlashKernel(b, op.getLoc(), op, tiles, kernels,
+                                                       llvm::formatv("attention_{0}", i).str());
+      op->replaceAllUsesWith(results);
       op.erase();
     }
   }

@@ -30,8 +30,6 @@ std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelT
     return "a tile of attn.attention (offsets): the GPU kernel does not read offsets yet";
   if (op.isLinear())
     return "linear attention is not lowered to the GPU yet";
-  if (op.getLse())
-    return "the GPU kernel does not write a log-sum-exp result yet (the CPU kernels do)";
   if (op.isPaged())
     return "the GPU kernel does not read paged KV caches yet (the CPU kernels do)";
   if (op.isVarlen())
@@ -403,8 +401,11 @@ void GPUKernel::build(gpu::GPUFuncOp func) {
   unsigned numMaskOperands = op.getMaskOperands().size();
   for (unsigned i = 4; i < 4 + numMaskOperands; ++i)
     maskOperands.push_back(func.getArgument(i));
-  for (unsigned i = 4 + numMaskOperands; i < func.getNumArguments(); ++i)
+  unsigned end = func.getNumArguments() - (op.getLse() ? 1 : 0);
+  for (unsigned i = 4 + numMaskOperands; i < end; ++i)
     captures.push_back(func.getArgument(i));
+  if (op.getLse())
+    lseOut = func.getArgument(end);
   qs = func.getWorkgroupAttributions()[0];
   ks = func.getWorkgroupAttributions()[1];
   vs = func.getWorkgroupAttributions()[2];
@@ -495,6 +496,19 @@ void GPUKernel::build(gpu::GPUFuncOp func) {
     Value zero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, total, f(0.0));
     Value inverse = select(zero, f(0.0), arith::DivFOp::create(b, loc, f(1.0), total));
     Value row = add(row0, idx(8 * r));
+    if (lseOut) {
+      // lse = m ln 2 + log(l) (m in base-2 units), -inf without a key; the quad's first
+      // lane writes it.
+      Value value = fmul(fadd(state[r], log2(total)), f(std::log(2.0)));
+      value = select(zero, f(-std::numeric_limits<double>::infinity()), value);
+      Value writer = arith::AndIOp::create(
+          b, loc, lt(row, numQueries),
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, rem(lane, 4), idx(0)));
+      scf::IfOp::create(b, loc, writer, [&](OpBuilder &, Location) {
+        memref::StoreOp::create(b, loc, value, lseOut, ValueRange{batch, head, row});
+        scf::YieldOp::create(b, loc);
+      });
+    }
     scf::IfOp::create(b, loc, lt(row, numQueries), [&](OpBuilder &, Location) {
       for (int64_t nb = 0; nb < headDim / 8; ++nb) {
         Value pair = vector::ExtractOp::create(b, loc, state[4 + nb], ArrayRef<int64_t>{r});
@@ -511,9 +525,9 @@ void GPUKernel::build(gpu::GPUFuncOp func) {
   gpu::ReturnOp::create(b, loc);
 }
 
-Value mlir::attn::buildGPUFlashKernel(OpBuilder &b, Location loc, AttentionOp op,
-                                      const GPUKernelTiles &tiles, gpu::GPUModuleOp module,
-                                      StringRef name) {
+SmallVector<Value> mlir::attn::buildGPUFlashKernel(OpBuilder &b, Location loc, AttentionOp op,
+                                                   const GPUKernelTiles &tiles,
+                                                   gpu::GPUModuleOp module, StringRef name) {
   auto memrefOf = [](Value t) {
     auto type = cast<RankedTensorType>(t.getType());
     return MemRefType::get(type.getShape(), type.getElementType());
@@ -525,6 +539,8 @@ Value mlir::attn::buildGPUFlashKernel(OpBuilder &b, Location loc, AttentionOp op
     args.push_back(memrefOf(operand));
   for (Value capture : op.getCaptures())
     args.push_back(memrefOf(capture));
+  if (op.getLse())
+    args.push_back(memrefOf(op.getLse()));
   Type mmaType = b.getF16Type();
   auto shared = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   int64_t d = op.getQuery().getType().getDimSize(3);
@@ -570,8 +586,25 @@ Value mlir::attn::buildGPUFlashKernel(OpBuilder &b, Location loc, AttentionOp op
     operands.push_back(toBuffer(operand));
   for (Value capture : op.getCaptures())
     operands.push_back(toBuffer(capture));
+  Value lse;
+  if (op.getLse()) {
+    MemRefType lseType = memrefOf(op.getLse());
+    SmallVector<Value> lseSizes;
+    for (int64_t i = 0; i < 3; ++i)
+      if (lseType.isDynamicDim(i))
+        lseSizes.push_back(memref::DimOp::create(b, loc, q, i));
+    lse = gpu::AllocOp::create(b, loc, lseType, /*asyncToken=*/Type(), ValueRange{}, lseSizes,
+                               ValueRange{})
+              .getMemref();
+    operands.push_back(lse);
+  }
   gpu::LaunchFuncOp::create(b, loc, func, grid, block, /*dynamicSharedMemorySize=*/Value(),
                             operands);
-  return bufferization::ToTensorOp::create(b, loc, op.getType(), out, /*restrict=*/true,
-                                           /*writable=*/true);
+  SmallVector<Value> results{bufferization::ToTensorOp::create(
+      b, loc, op.getType(), out, /*restrict=*/true, /*writable=*/true)};
+  if (lse)
+    results.push_back(bufferization::ToTensorOp::create(
+        b, loc, cast<RankedTensorType>(op.getLse().getType()), lse, /*restrict=*/true,
+        /*writable=*/true));
+  return results;
 }

@@ -35,8 +35,9 @@ std::string explainUnsupportedOnGPU(AttentionOp op, const GPUKernelTiles &tiles)
 
 /// Adds the kernel for `op` to `module` as `name` and builds its launch at the builder's
 /// insertion point; returns the result tensor.
-Value buildGPUFlashKernel(OpBuilder &b, Location loc, AttentionOp op, const GPUKernelTiles &tiles,
-                          gpu::GPUModuleOp module, StringRef name);
+SmallVector<Value> buildGPUFlashKernel(OpBuilder &b, Location loc, AttentionOp op,
+                                       const GPUKernelTiles &tiles, gpu::GPUModuleOp module,
+                                       StringRef name);
 
 } // namespace mlir::attn
 

@@ -76,6 +76,7 @@ struct GPUKernel {
   Type f32, mmaType;
   // Kernel arguments and per-thread indices.
   Value q, k, v, out, qs, ks, vs;
+  Value lseOut; // the log-sum-exp result [B, Hq, Nq] f32, when the op has one
   SmallVector<Value> maskOperands; // [B, Nk] segment ids or [B, Hq, QB, KB] layouts
   SmallVector<Value> captures;     // the score_mod region's tensors
   std::optional<ScoreModEmitter> scoreMod;
