@@ -20,8 +20,13 @@ void populateAttnRaiseCascadePatterns(RewritePatternSet &patterns);
 void populateMaterializeBlockIndicesPatterns(RewritePatternSet &patterns);
 
 /// Every attn.attention over packed sequences (varlen) under `root` becomes a loop of
-/// one attention per sequence (ExpandVarlen.cpp); the CPU lowerings run it first.
+/// one attention per sequence (ExpandSequences.cpp); the CPU lowerings run it first.
 LogicalResult expandVarlenAttention(Operation *root);
+
+/// Every paged attn.attention under `root` becomes a loop of one contiguous attention
+/// per sequence, its keys gathered through its page table (ExpandSequences.cpp; the
+/// generic path's form); a located error when that cannot express it.
+LogicalResult expandPagedAttention(Operation *root);
 
 #define GEN_PASS_DECL
 #include "attn/Transforms/Passes.h.inc"

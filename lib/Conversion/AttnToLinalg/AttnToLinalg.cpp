@@ -673,19 +673,9 @@ struct ConvertAttnToLinalgPass
     }
     // Packed sequences and paged attention: one contiguous attention per sequence,
     // lowered like the rest.
-    if (failed(expandVarlenAttention(getOperation())))
+    if (failed(expandVarlenAttention(getOperation())) ||
+        failed(expandPagedAttention(getOperation())))
       return signalPassFailure();
-    {
-      IRRewriter rewriter(&getContext());
-      SmallVector<AttentionOp> paged;
-      getOperation()->walk([&](AttentionOp op) {
-        if (op.isPaged())
-          paged.push_back(op);
-      });
-      for (AttentionOp op : paged)
-        if (failed(expandPagedAttention(rewriter, op)))
-          return signalPassFailure();
-    }
     if (onlineSoftmax && failed(tileSoftmaxAttention()))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());

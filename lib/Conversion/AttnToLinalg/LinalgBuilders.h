@@ -65,10 +65,6 @@ Value buildReduction(OpBuilder &b, Location loc, Indexed input, StringRef outLet
 /// reordered and fused (as every BLAS does), which lets LLVM vectorise the reductions.
 Value multiplyAccumulate(const GenericBody &g);
 
-/// Paged `op` replaced by a loop of one contiguous attn.attention per sequence
-/// (Paged.cpp); a located error when that cannot express it.
-LogicalResult expandPagedAttention(RewriterBase &rewriter, AttentionOp op);
-
 /// attn.merge's result and log-sum-exp (Merge.cpp).
 SmallVector<Value> buildMerge(OpBuilder &b, Location loc, MergeOp op);
 

@@ -64,21 +64,13 @@ SmallVector<Value> FlashKernel::buildDecode() {
   }
   taskGroups = headsInTask ? idx(1) : kvHeads;
   Value groupRows = groupRowCount();
-  Value paddedRows = mul(ceilDiv(groupRows, rows), idx(rows));
+  Value paddedRows = paddedRowCount();
 
   // Parts per (batch, kv head): enough for the threads when units are fewer.
   Value units = mul(dim(q, 0), taskGroups);
-  Value one = idx(1);
-  Value parts;
-  if (tiles.kvParts > 0) {
-    parts = minIndex(idx(tiles.kvParts), maxIndex(one, numKvTiles));
-  } else {
-    Value wanted = arith::CeilDivUIOp::create(b, loc, idx(plannedThreads()), maxIndex(one, units));
-    Value most = maxIndex(one, arith::DivUIOp::create(b, loc, numKvTiles, idx(kMinTilesPerPart)));
-    parts = maxIndex(one, minIndex(wanted, most));
-  }
-  Value tilesPerPart = maxIndex(one, arith::CeilDivUIOp::create(b, loc, numKvTiles, parts));
-  parts = maxIndex(one, arith::CeilDivUIOp::create(b, loc, numKvTiles, tilesPerPart));
+  Value parts, tilesPerPart;
+  std::tie(parts, tilesPerPart) =
+      planParts(units, numKvTiles, plannedThreads(), kMinTilesPerPart, tiles.kvParts);
 
   // The parts' states, one slot of paddedRows rows per (batch, kv head, part):
   // accumulators, maxima, sums (a vector per row, as in the prefill kernel).
@@ -110,13 +102,12 @@ void FlashKernel::decodeTask(Value batch, Value kvHead, Value part, Value tilesP
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&scope.getBodyRegion().emplaceBlock());
   Value groupRows = groupRowCount();
-  Value paddedRows = mul(ceilDiv(groupRows, rows), idx(rows));
+  Value paddedRows = paddedRowCount();
   Value lastRow = arith::SubIOp::create(b, loc, groupRows, idx(1));
 
   // This part's slot of the states.
-  Value slot = add(mul(add(mul(batch, taskGroups), kvHead), numParts), part);
   beginSequence(batch);
-  Value base = mul(slot, paddedRows);
+  Value base = stateRow(batch, kvHead, part, numParts, idx(0));
   Value o = acc, m = maxes, l = sums;
   Value zeros = splat(0.0);
   forLoop(base, add(base, paddedRows), 1, [&](Value i) {
@@ -210,6 +201,15 @@ Value FlashKernel::groupRowCount() {
   return mul(headsInTask ? dim(q, 1) : ratio, numQueries);
 }
 
+Value FlashKernel::stateRow(Value batch, Value group, Value part, Value numParts, Value rho) {
+  Value slot = add(mul(add(mul(batch, taskGroups), group), numParts), part);
+  return add(mul(slot, paddedRowCount()), rho);
+}
+
+Value FlashKernel::paddedRowCount() {
+  return mul(ceilDiv(groupRowCount(), rows), idx(rows));
+}
+
 Value FlashKernel::headOfRow(Value kvHead, Value rho) {
   // Row rho of a task is query row rho % Nq of query head rho / Nq of its group (the
   // kv head's query heads, or all of them).
@@ -227,7 +227,7 @@ static constexpr int64_t kPagedPrefetchKeys = 32;
 void FlashKernel::prefetchPagedRows(Value batch, Value kvHead, Value key, int64_t width) {
   Value last = arith::SubIOp::create(b, loc, numKeys, idx(1));
   SmallVector<Value> ahead =
-      rowIndices(k, batch, kvHead, minIndex(add(key, idx(kPagedPrefetchKeys)), last), idx(0));
+      rowIndices(batch, kvHead, minIndex(add(key, idx(kPagedPrefetchKeys)), last), idx(0));
   for (auto [pool, rowWidth] : {std::pair<Value, int64_t>{k, width}, {v, valueDim}})
     for (int64_t d = 0; d < rowWidth; d += 16) {
       ahead.back() = idx(d);
@@ -247,7 +247,7 @@ void FlashKernel::decodeScores(Value batch, Value kvHead, const RowBlock &block,
   Value buffer = scoreBuffer;
   forLoop(idx(0), tk, 1, [&](Value j) {
     Value key = add(j0, j);
-    SmallVector<Value> at = rowIndices(k, batch, kvHead, key, idx(0));
+    SmallVector<Value> at = rowIndices(batch, kvHead, key, idx(0));
     if (op.isPaged())
       prefetchPagedRows(batch, kvHead, key, keyDim);
     SmallVector<Value> acc(rows, splat(0.0));
@@ -271,18 +271,14 @@ void FlashKernel::mergeParts(Value batch, Value kvHead, Value numParts, Value ac
   int64_t lanes = tiles.lanes, chunks = valueDim / lanes;
   Value groupRows = groupRowCount();
   Value negInf = scalar(-std::numeric_limits<double>::infinity());
-  Value paddedRows = mul(ceilDiv(groupRows, rows), idx(rows));
-  Value firstSlot = mul(add(mul(batch, taskGroups), kvHead), numParts);
   beginSequence(batch);
-  // Row rho of part s's state.
-  auto stateRow = [&](Value s, Value rho) { return add(mul(add(firstSlot, s), paddedRows), rho); };
   forLoop(idx(0), groupRows, 1, [&](Value rho) {
     Value head = headOfRow(kvHead, rho);
     Value query = arith::RemUIOp::create(b, loc, rho, numQueries);
     Value top = scalar(0.0);
     if (!pointwise)
       top = forLoop(idx(0), numParts, {negInf}, [&](Value s, ValueRange best) {
-              Value x = loadScalar(maxes, {stateRow(s, rho)});
+              Value x = loadScalar(maxes, {stateRow(batch, kvHead, s, numParts, rho)});
               return SmallVector<Value>{arith::MaximumFOp::create(b, loc, best[0], x)};
             })[0];
     // A row no part saw keeps M = -inf: every weight is 0 then.
@@ -293,24 +289,23 @@ void FlashKernel::mergeParts(Value batch, Value kvHead, Value numParts, Value ac
     SmallVector<Value> total = forLoop(idx(0), numParts, init, [&](Value s, ValueRange sum) {
       Value w = scalar(1.0);
       if (!pointwise) {
-        Value x = loadScalar(maxes, {stateRow(s, rho)});
+        Value x = loadScalar(maxes, {stateRow(batch, kvHead, s, numParts, rho)});
         Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x, negInf);
         w = select(empty, scalar(0.0), buildExp2(b, loc, arith::SubFOp::create(b, loc, x, ref)));
       }
       Value weight = splat(w);
       SmallVector<Value> next;
-      next.push_back(fma(weight, load(sums, {stateRow(s, rho), idx(0)}), sum[0]));
+      next.push_back(fma(weight, load(sums, {stateRow(batch, kvHead, s, numParts, rho), idx(0)}), sum[0]));
       for (int64_t c = 0; c < chunks; ++c)
         next.push_back(
-            fma(weight, load(acc, {stateRow(s, rho), idx(c * lanes)}), sum[c + 1]));
+            fma(weight, load(acc, {stateRow(batch, kvHead, s, numParts, rho), idx(c * lanes)}),
+                sum[c + 1]));
       return next;
     });
-    Value inverse = splat(inverseDivisor(total[0]));
-    if (lseOut) {
-      Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, total[0],
-                                              Value(), arith::FastMathFlags::reassoc);
+    Value sum = rowSum(total[0]);
+    Value inverse = splat(inverseDivisor(sum));
+    if (lseOut)
       storeScalar(logSumExp(ref, sum), lseOut, {batch, head, query});
-    }
     for (int64_t c = 0; c < chunks; ++c)
       store(fmul(total[c + 1], inverse), out, {batch, head, query, idx(c * lanes)});
   });

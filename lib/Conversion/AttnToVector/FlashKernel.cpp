@@ -157,8 +157,7 @@ void FlashKernel::beginSequence(Value batch) {
   rowToPosition = arith::SubIOp::create(b, loc, numKeys, numQueries);
 }
 
-SmallVector<Value> FlashKernel::rowIndices(Value buffer, Value batch, Value kvHead, Value key,
-                                           Value column) {
+SmallVector<Value> FlashKernel::rowIndices(Value batch, Value kvHead, Value key, Value column) {
   if (!op.isPaged())
     return {batch, kvHead, key, column};
   // Page ids outside the pool are the caller's error: clamped, never read outside.
@@ -237,7 +236,7 @@ void FlashKernel::packPagedKeys() {
         Value inRange = cmp(arith::CmpIPredicate::slt, key, numKeys);
         // Keys past the sequence read row 0 of the pool (masked off below).
         Value safeKey = select(inRange, key, idx(0));
-        SmallVector<Value> at = rowIndices(k, batch, kvHead, safeKey, idx(0));
+        SmallVector<Value> at = rowIndices(batch, kvHead, safeKey, idx(0));
         Value row = add(mul(at[0], dim(k, 1)), at[1]);
         Value elements = mul(row, rowStride);
         offset = vector::InsertOp::create(b, loc, arith::IndexCastOp::create(b, loc, i64, elements),
@@ -352,26 +351,27 @@ void FlashKernel::task(Value batch, Value head, Value block) {
   // o / sum (softmax, divide sum), o / Nk (divide length) or o; 0 for rows whose
   // divisor is 0.
   forLoop(idx(0), tq, 1, [&](Value i) {
-    Value inverse = inverseDivisor(load(l, {i, idx(0)}));
+    Value sum = rowSum(load(l, {i, idx(0)}));
+    Value inverse = inverseDivisor(sum);
     Value row = add(i0, i);
-    if (lseOut) {
-      Value sum = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
-                                              load(l, {i, idx(0)}), Value(),
-                                              arith::FastMathFlags::reassoc);
+    if (lseOut)
       storeScalar(logSumExp(loadScalar(m, {i}), sum), lseOut, {batch, head, row});
-    }
     for (int64_t e = 0; e < valueDim; e += lanes)
       store(fmul(load(o, {i, idx(e)}), splat(inverse)), out, {batch, head, row, idx(e)});
   });
   memref::AllocaScopeReturnOp::create(b, loc);
 }
 
+Value FlashKernel::rowSum(Value sums) {
+  return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, sums, Value(),
+                                     arith::FastMathFlags::reassoc);
+}
+
 Value FlashKernel::inverseDivisor(Value sum) {
   RowDivisor divisor = pointwise ? op.getRowDivisor() : RowDivisor::Sum;
   Value d;
   if (divisor == RowDivisor::Sum)
-    d = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, sum, Value(),
-                                    arith::FastMathFlags::reassoc);
+    d = sum;
   else if (divisor == RowDivisor::Length)
     d = arith::SIToFPOp::create(b, loc, f32,
                                 arith::IndexCastOp::create(b, loc, b.getI64Type(), numKeys));
@@ -569,7 +569,7 @@ void FlashKernel::microTile(Value batch, Value kvHead, const RowBlock &block, Va
       SmallVector<Value> valueRow;
       Value key = add(j0, j);
       for (int64_t c = 0; c < chunk; ++c)
-        valueRow.push_back(load(v, rowIndices(v, batch, kvHead, key, idx(e0 + c * lanes))));
+        valueRow.push_back(load(v, rowIndices(batch, kvHead, key, idx(e0 + c * lanes))));
       SmallVector<Value> next;
       for (int64_t r = 0; r < rows; ++r) {
         Value x = splat(memref::LoadOp::create(b, loc, p, ValueRange{idx(r), j}).getResult());

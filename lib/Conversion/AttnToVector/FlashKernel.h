@@ -86,10 +86,9 @@ struct FlashKernel : KernelBuilder {
   /// Paged: the sequence `batch`'s own keys (numKeys, numKvTiles) and positions
   /// (rowToPosition), in the current task; a no-op otherwise.
   void beginSequence(Value batch);
-  /// Indices of row `key` of K or V (`buffer`) at `column`: [batch, kv head, key, col],
-  /// or for page pools [page of the key, slot in it, kv head, col].
-  SmallVector<Value> rowIndices(Value buffer, Value batch, Value kvHead, Value key,
-                                Value column);
+  /// Indices of row `key` of K or V (same layout) at `column`: [batch, kv head, key,
+  /// col], or for page pools [page of the key, slot in it, kv head, col].
+  SmallVector<Value> rowIndices(Value batch, Value kvHead, Value key, Value column);
   // Prefill.
   void packKeys();
   void packPagedKeys();
@@ -104,6 +103,10 @@ struct FlashKernel : KernelBuilder {
   void prefetchPagedRows(Value batch, Value kvHead, Value key, int64_t width);
   /// Decode: the rows of a task (its query heads' rows) and the query head of row rho.
   Value groupRowCount();
+  Value paddedRowCount(); // rounded up to whole micro-tiles
+  /// Decode: row rho of the state slot of (batch, group, part) in the parts' buffers
+  /// ([units x parts] slots of the group's rows, padded to whole micro-tiles).
+  Value stateRow(Value batch, Value group, Value part, Value numParts, Value rho);
   Value headOfRow(Value kvHead, Value rho);
   void decodeScores(Value batch, Value kvHead, const RowBlock &rows, Value j0, Value tk,
                     Value column);
@@ -119,7 +122,9 @@ struct FlashKernel : KernelBuilder {
   SmallVector<Value> maskScores(ArrayRef<Value> s, Value batch, const RowBlock &rows, Value j0);
   void modifyScores(SmallVector<Value> &s, Value batch, const RowBlock &rows, Value j0);
   Value pointwiseWeight(Value s);
-  /// 1 / the row's divisor (sum: of `sum`), 0 where it is 0.
+  /// A row's sum of weights from its vector of partial sums.
+  Value rowSum(Value sums);
+  /// 1 / the row's divisor (the weight sum `sum`, Nk or 1 per `divide`), 0 where it is 0.
   Value inverseDivisor(Value sum);
 };
 

@@ -78,6 +78,25 @@ struct KernelBuilder {
     return memref::AllocOp::create(b, loc, type, sizes, b.getI64IntegerAttr(64));
   }
 
+  /// How `work` items of each of `units` independent units are split into parts across
+  /// `threads` threads: `fixed` parts when positive (at most one per item), else enough
+  /// for the threads when units are fewer, each part at least `minPerPart` items.
+  /// Returns (parts, items per part); both at least 1, parts * per covers the work.
+  std::pair<Value, Value> planParts(Value units, Value work, int64_t threads,
+                                    int64_t minPerPart, int64_t fixed) {
+    Value one = idx(1);
+    Value count;
+    if (fixed > 0) {
+      count = minIndex(idx(fixed), maxIndex(one, work));
+    } else {
+      Value wanted = arith::CeilDivUIOp::create(b, loc, idx(threads), maxIndex(one, units));
+      Value most = maxIndex(one, arith::DivUIOp::create(b, loc, work, idx(minPerPart)));
+      count = maxIndex(one, minIndex(wanted, most));
+    }
+    Value per = maxIndex(one, arith::CeilDivUIOp::create(b, loc, work, count));
+    return {maxIndex(one, arith::CeilDivUIOp::create(b, loc, work, per)), per};
+  }
+
   void forLoop(Value lb, Value ub, int64_t step, function_ref<void(Value)> body) {
     scf::ForOp::create(b, loc, lb, ub, idx(step), ValueRange{},
                        [&](OpBuilder &, Location, Value iv, ValueRange) {

@@ -95,14 +95,10 @@ Value LinearKernel::build() {
   // kMinChunksPerPart chunks, at the cost of one more pass over the keys for the
   // partial states.
   constexpr int64_t kMinChunksPerPart = 64;
-  int64_t threads = plannedThreads();
   Value work = causal ? numKeyChunks : numQueryChunks;
-  Value wanted = arith::CeilDivUIOp::create(b, loc, idx(threads), maxIndex(idx(1), units));
-  Value most = maxIndex(idx(1), arith::DivUIOp::create(b, loc, work, idx(kMinChunksPerPart)));
-  Value count = tiles.linearParts > 0 ? minIndex(idx(tiles.linearParts), maxIndex(idx(1), work))
-                                      : maxIndex(idx(1), minIndex(wanted, most));
-  Value per = maxIndex(idx(1), arith::CeilDivUIOp::create(b, loc, work, count));
-  count = maxIndex(idx(1), arith::CeilDivUIOp::create(b, loc, work, per));
+  Value count, per;
+  std::tie(count, per) =
+      planParts(units, work, plannedThreads(), kMinChunksPerPart, tiles.linearParts);
   partialStates = memref::AllocOp::create(
       b, loc, MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, features, valueDim}, f32),
       ValueRange{units, count}, b.getI64IntegerAttr(64));
