@@ -10,14 +10,13 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-/// Element `i` of host data `a` (f32 / f64) in `type` (f32, f16, bf16), as bytes.
+/// Element `i` of host data `a` (any float dtype) in `type` (f32, f16, bf16), as bytes.
 static void encode(const NpyArray &a, Type type, std::vector<char> &out) {
   int64_t n = a.numElements();
   size_t width = type.isF32() ? 4 : 2;
   out.resize(n * width);
   for (int64_t i = 0; i < n; ++i) {
-    float x = a.dtype == NpyDType::F32 ? reinterpret_cast<const float *>(a.bytes.data())[i]
-                                       : (float)reinterpret_cast<const double *>(a.bytes.data())[i];
+    float x = (float)elementAt(a, i);
     if (type.isF32())
       reinterpret_cast<float *>(out.data())[i] = x;
     else if (type.isF16())

@@ -23,14 +23,6 @@ static llvm::Error inputError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message.str());
 }
 
-float mlir::attn::roundToElementType(Type type, float x) {
-  if (type.isF16())
-    return (float)(_Float16)x;
-  if (type.isBF16())
-    return fromBF16Bits(toBF16Bits(x));
-  return x;
-}
-
 namespace {
 /// Named dimension sizes, from --dims, files and attn.defaults, with where each came
 /// from (for the message when two disagree).
@@ -98,10 +90,9 @@ void fillRandom(NpyArray &array, Type elt, unsigned argument, const InputSpec &s
   std::normal_distribution<double> normal(0.0, spec.scale);
   for (int64_t e = 0; e < n; ++e) {
     double x = normal(gen);
-    if (array.dtype == NpyDType::F32)
-      reinterpret_cast<float *>(array.bytes.data())[e] = roundToElementType(elt, (float)x);
-    else
-      reinterpret_cast<double *>(array.bytes.data())[e] = x;
+    // Drawn in f32 for every type below f64, then rounded: the reference then sees
+    // exactly what the kernel sees.
+    setElement(array, e, array.dtype == NpyDType::F64 ? x : (double)(float)x);
   }
 }
 /// The argument number of `value` when it is an argument of `func`'s entry block.
@@ -216,17 +207,18 @@ llvm::Expected<std::vector<Input>> mlir::attn::prepareInputs(func::FuncOp func,
   for (unsigned i = 0; i < func.getNumArguments(); ++i) {
     auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes()[i]);
     Type elt = type ? type.getElementType() : Type();
-    bool half = spec.allowHalf && elt && (elt.isF16() || elt.isBF16());
+    bool half = elt && (elt.isF16() || elt.isBF16());
     if (!type || !(elt.isF32() || elt.isF64() || elt.isInteger(32) || half))
       return inputError("argument #" + llvm::Twine(i) + " of @" + func.getSymName() +
-                        " must be a ranked f32, f64 or i32 tensor (f16 / bf16 with "
-                        "--target=cuda)");
+                        " must be a ranked f32, f64, f16, bf16 or i32 tensor");
     Input &input = inputs[i];
     NpyArray &array = input.array;
-    array.dtype = elt.isF32() || half ? NpyDType::F32
-                  : elt.isF64()       ? NpyDType::F64
-                                      : NpyDType::I32;
-    input.typeName = elt.isF16() ? "f16" : elt.isBF16() ? "bf16" : dtypeName(array.dtype);
+    array.dtype = elt.isF32()   ? NpyDType::F32
+                  : elt.isF64() ? NpyDType::F64
+                  : elt.isF16() ? NpyDType::F16
+                  : elt.isBF16() ? NpyDType::BF16
+                                 : NpyDType::I32;
+    input.typeName = dtypeName(array.dtype);
     std::vector<std::string> names = resolver.namesOf(i, type.getRank());
     if (!spec.directory.empty()) {
       llvm::SmallString<256> path(spec.directory);
@@ -234,6 +226,10 @@ llvm::Expected<std::vector<Input>> mlir::attn::prepareInputs(func::FuncOp func,
       auto file = readNpy(path);
       if (!file)
         return file.takeError();
+      // f16 / bf16 arguments also read f32 / f64 files, rounded to their type.
+      bool widerFloat = half && (file->dtype == NpyDType::F32 || file->dtype == NpyDType::F64);
+      if (widerFloat)
+        *file = convertArray(*file, array.dtype);
       if (file->dtype != array.dtype)
         return inputError(path + ": dtype " + npyDescr(file->dtype) + " but argument #" +
                           llvm::Twine(i) + " is " + dtypeName(array.dtype) + " (" +
@@ -253,11 +249,6 @@ llvm::Expected<std::vector<Input>> mlir::attn::prepareInputs(func::FuncOp func,
             return std::move(err);
       }
       array = std::move(*file);
-      if (half)
-        for (int64_t e = 0, n = array.numElements(); e < n; ++e) {
-          float &x = reinterpret_cast<float *>(array.bytes.data())[e];
-          x = roundToElementType(elt, x);
-        }
       input.description = "from " + spec.directory;
       continue;
     }

@@ -31,6 +31,10 @@ static FailureOr<NpyDType> dtypeOf(Type type) {
     return NpyDType::F32;
   if (type.isF64())
     return NpyDType::F64;
+  if (type.isF16())
+    return NpyDType::F16;
+  if (type.isBF16())
+    return NpyDType::BF16;
   return failure();
 }
 
@@ -62,7 +66,7 @@ JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOpti
       std::string text;
       llvm::raw_string_ostream os(text);
       os << t;
-      return jitError("results must be ranked f32/f64 tensors, got " + text);
+      return jitError("results must be ranked f32, f64, f16 or bf16 tensors, got " + text);
     }
     jit->resultRanks.push_back(tensor.getRank());
     jit->resultTypes.push_back(*dtype);

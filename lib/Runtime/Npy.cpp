@@ -16,6 +16,10 @@ const char *mlir::attn::npyDescr(NpyDType type) {
     return "<f8";
   case NpyDType::I32:
     return "<i4";
+  case NpyDType::F16:
+    return "<f2";
+  case NpyDType::BF16:
+    return "<V2";
   }
   return "?";
 }
@@ -44,7 +48,44 @@ double mlir::attn::elementAt(const NpyArray &a, int64_t i) {
     return reinterpret_cast<const float *>(a.bytes.data())[i];
   if (a.dtype == NpyDType::I32)
     return reinterpret_cast<const int32_t *>(a.bytes.data())[i];
+  if (a.dtype == NpyDType::F16)
+    return (double)reinterpret_cast<const _Float16 *>(a.bytes.data())[i];
+  if (a.dtype == NpyDType::BF16)
+    return fromBF16Bits(reinterpret_cast<const uint16_t *>(a.bytes.data())[i]);
   return reinterpret_cast<const double *>(a.bytes.data())[i];
+}
+
+void mlir::attn::setElement(NpyArray &a, int64_t i, double x) {
+  char *data = a.bytes.data();
+  switch (a.dtype) {
+  case NpyDType::F32:
+    reinterpret_cast<float *>(data)[i] = (float)x;
+    break;
+  case NpyDType::F64:
+    reinterpret_cast<double *>(data)[i] = x;
+    break;
+  case NpyDType::I32:
+    reinterpret_cast<int32_t *>(data)[i] = (int32_t)x;
+    break;
+  case NpyDType::F16:
+    reinterpret_cast<_Float16 *>(data)[i] = (_Float16)x;
+    break;
+  case NpyDType::BF16:
+    // Through f32: double -> f32 -> bf16 can round twice, but the values the runtime
+    // stores come from f32 draws or f32 files.
+    reinterpret_cast<uint16_t *>(data)[i] = toBF16Bits((float)x);
+    break;
+  }
+}
+
+NpyArray mlir::attn::convertArray(const NpyArray &a, NpyDType type) {
+  NpyArray out;
+  out.dtype = type;
+  out.shape = a.shape;
+  out.bytes.resize(a.numElements() * out.elementSize());
+  for (int64_t i = 0, n = a.numElements(); i < n; ++i)
+    setElement(out, i, elementAt(a, i));
+  return out;
 }
 
 std::string mlir::attn::shapeString(llvm::ArrayRef<int64_t> shape) {
@@ -55,7 +96,19 @@ std::string mlir::attn::shapeString(llvm::ArrayRef<int64_t> shape) {
 }
 
 const char *mlir::attn::dtypeName(NpyDType type) {
-  return type == NpyDType::F32 ? "f32" : type == NpyDType::F64 ? "f64" : "i32";
+  switch (type) {
+  case NpyDType::F32:
+    return "f32";
+  case NpyDType::F64:
+    return "f64";
+  case NpyDType::I32:
+    return "i32";
+  case NpyDType::F16:
+    return "f16";
+  case NpyDType::BF16:
+    return "bf16";
+  }
+  return "?";
 }
 
 static llvm::Error npyError(StringRef path, const llvm::Twine &what) {
@@ -126,9 +179,15 @@ llvm::Expected<NpyArray> mlir::attn::parseNpy(StringRef data, StringRef path) {
     array.dtype = NpyDType::F64;
   else if (d == "<i4" || d == "=i4" || d == "i4")
     array.dtype = NpyDType::I32;
+  else if (d == "<f2" || d == "=f2" || d == "f2")
+    array.dtype = NpyDType::F16;
+  else if (d == "<V2" || d == "|V2" || d == "V2" || d == "<u2" || d == "=u2" || d == "u2")
+    array.dtype = NpyDType::BF16; // ml_dtypes.bfloat16 (saved as void) or raw bits
   else
     return npyError(path, "dtype '" + d + "' is not supported (use little-endian float32 "
-                                          "'<f4', float64 '<f8' or int32 '<i4')");
+                                          "'<f4', float64 '<f8', int32 '<i4', float16 "
+                                          "'<f2' or bfloat16 as ml_dtypes' '<V2' / bits "
+                                          "'<u2')");
   std::optional<StringRef> order = dictValue(dict, "fortran_order");
   if (!order)
     return npyError(path, "header has no 'fortran_order'");

@@ -13,21 +13,6 @@
 
 namespace mlir::attn {
 
-/// bf16 bits of `x`, rounded to nearest even (NaN stays NaN).
-inline uint16_t toBF16Bits(float x) {
-  uint32_t bits;
-  std::memcpy(&bits, &x, 4);
-  if ((bits & 0x7fffffffu) > 0x7f800000u)
-    return uint16_t((bits >> 16) | 0x40);
-  return uint16_t((bits + 0x7fffu + ((bits >> 16) & 1)) >> 16);
-}
-inline float fromBF16Bits(uint16_t h) {
-  uint32_t bits = uint32_t(h) << 16;
-  float x;
-  std::memcpy(&x, &bits, 4);
-  return x;
-}
-
 /// The inputs on the device, the output buffer and the kernel's parameters, ready to
 /// launch as often as asked.
 class CudaRun {

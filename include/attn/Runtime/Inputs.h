@@ -28,8 +28,6 @@ struct InputSpec {
   unsigned seed = 0;
   /// Standard deviation of the random normal inputs (finite, >= 0).
   double scale = 1.0;
-  /// f16 / bf16 arguments (the GPU's): f32 data rounded to the argument's type.
-  bool allowHalf = false;
 };
 
 struct Input {
@@ -41,9 +39,6 @@ struct Input {
 /// The arguments of `func` per `spec`; any inconsistency or limit is an error that
 /// names the argument, the dimension and the limit.
 llvm::Expected<std::vector<Input>> prepareInputs(func::FuncOp func, const InputSpec &spec);
-
-/// `x` rounded to f16 / bf16 (what the GPU receives), as f32.
-float roundToElementType(Type type, float x);
 
 } // namespace mlir::attn
 

@@ -15,7 +15,7 @@ class ExecutionEngine;
 namespace attn {
 
 /// A JIT-compiled entry function whose arguments and results are ranked tensors of
-/// f32 or f64, called with row-major host arrays.
+/// f32, f64, f16 or bf16, called with row-major host arrays.
 class JitFunction {
 public:
   ~JitFunction();

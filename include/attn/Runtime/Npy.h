@@ -10,14 +10,32 @@
 #include <optional>
 #include <string>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 namespace mlir::attn {
 
-/// Element types the runtime exchanges with NumPy.
-enum class NpyDType { F32, F64, I32 };
+/// Element types the runtime exchanges with NumPy. bf16 has no NumPy type: files
+/// carry ml_dtypes' descriptor '<V2' (what np.save writes for ml_dtypes.bfloat16;
+/// np.load(...).view(ml_dtypes.bfloat16) reads it back) or '<u2' (the raw bits).
+enum class NpyDType { F32, F64, I32, F16, BF16 };
 
-const char *npyDescr(NpyDType type); // "<f4", "<f8", "<i4"
+const char *npyDescr(NpyDType type); // "<f4", "<f8", "<i4", "<f2", "<V2"
+
+/// bf16 bits of `x`, rounded to nearest even (NaN stays NaN).
+inline uint16_t toBF16Bits(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, 4);
+  if ((bits & 0x7fffffffu) > 0x7f800000u)
+    return uint16_t((bits >> 16) | 0x40);
+  return uint16_t((bits + 0x7fffu + ((bits >> 16) & 1)) >> 16);
+}
+inline float fromBF16Bits(uint16_t h) {
+  uint32_t bits = uint32_t(h) << 16;
+  float x;
+  std::memcpy(&x, &bits, 4);
+  return x;
+}
 
 /// Allocates on 64-byte boundaries, as ML frameworks do for tensors: vector kernels
 /// then load whole cache lines (malloc's 16-byte alignment would split every zmm load).
@@ -44,13 +62,19 @@ struct NpyArray {
   std::vector<char, CacheLineAllocator<char>> bytes; // row-major (C order)
 
   int64_t numElements() const;
-  size_t elementSize() const { return dtype == NpyDType::F64 ? 8 : 4; }
+  size_t elementSize() const {
+    return dtype == NpyDType::F64 ? 8 : dtype == NpyDType::F16 || dtype == NpyDType::BF16 ? 2 : 4;
+  }
 };
 
 /// Element `i` of `a` as a double.
 double elementAt(const NpyArray &a, int64_t i);
+/// Stores `x` as element `i` of a floating-point `a`, rounded to its type (nearest even).
+void setElement(NpyArray &a, int64_t i, double x);
+/// `a` with its elements in `type` (floating-point types; values rounded).
+NpyArray convertArray(const NpyArray &a, NpyDType type);
 
-/// "1x8x128x64" ("scalar" for rank 0) and "f32" / "f64" / "i32", for messages.
+/// "1x8x128x64" ("scalar" for rank 0) and "f32" / "f64" / "i32" / "f16" / "bf16".
 std::string shapeString(llvm::ArrayRef<int64_t> shape);
 const char *dtypeName(NpyDType type);
 
