@@ -34,6 +34,8 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
     kernel.kvParts = options.kvParts != 0 ? options.kvParts.getValue()
                                           : (options.threads ? 0 : 1);
     kernel.decodeRows = options.decodeRows;
+    kernel.amxKeyTile = options.amxKeyTile;
+    kernel.amxQueryBlock = options.amxQueryBlock;
     pm.addPass(createConvertAttnToVector(kernel));
   }
   ConvertAttnToLinalgOptions lowering;
@@ -78,6 +80,8 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
   // x86vector: the flash kernel's AVX-512 exponentials (vrndscaleps, vscalefps).
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.x86Vector = true;
+  // amx: the bf16 kernel's tile products (without it the amx ops would stay, silently).
+  vectorToLLVM.amx = true;
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createConvertToLLVMPass());
   if (options.threads)

@@ -85,22 +85,22 @@ func.func @causal_gqa_softcap(%q: tensor<1x8x?x128xf32>, %k: tensor<1x2x?x128xf3
 
 // -----
 
-// Left for convert-attn-to-linalg: other element types, linear attention the
+// Left for convert-attn-to-linalg: f64, linear attention the
 // kernel does not take (quadratic order, softmax_features), and value head dims that
 // are not whole vectors.
 // CHECK-LABEL: func.func @unsupported
-// CHECK: attn.attention ins({{.*}}) -> tensor<1x4x?x64xf16>
+// CHECK: attn.attention ins({{.*}}) -> tensor<1x4x?x64xf64>
 // CHECK: attn.attention feature #attn.feature<elu_plus_one> normalizer sum order quadratic
 // CHECK: attn.attention feature #attn.feature<softmax_features> normalizer sum
 // CHECK: attn.attention ins({{.*}}) -> tensor<1x4x?x72xf32>
 // CHECK-NOT: vector.fma
-func.func @unsupported(%q16: tensor<1x4x?x64xf16>, %q: tensor<1x4x?x64xf32>, %v72: tensor<1x4x?x72xf32>)
-    -> (tensor<1x4x?x64xf16>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x72xf32>) {
-  %0 = attn.attention ins(%q16, %q16, %q16 : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+func.func @unsupported(%q64: tensor<1x4x?x64xf64>, %q: tensor<1x4x?x64xf32>, %v72: tensor<1x4x?x72xf32>)
+    -> (tensor<1x4x?x64xf64>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x72xf32>) {
+  %0 = attn.attention ins(%q64, %q64, %q64 : tensor<1x4x?x64xf64>, tensor<1x4x?x64xf64>, tensor<1x4x?x64xf64>) -> tensor<1x4x?x64xf64>
   %1 = attn.attention feature #attn.feature<elu_plus_one> normalizer sum order quadratic ins(%q, %q, %q : tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
   %2 = attn.attention feature #attn.feature<softmax_features> normalizer sum ins(%q, %q, %q : tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>) -> tensor<1x4x?x64xf32>
   %3 = attn.attention ins(%q, %q, %v72 : tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x72xf32>) -> tensor<1x4x?x72xf32>
-  return %0, %1, %2, %3 : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x72xf32>
+  return %0, %1, %2, %3 : tensor<1x4x?x64xf64>, tensor<1x4x?x64xf32>, tensor<1x4x?x64xf32>, tensor<1x4x?x72xf32>
 }
 
 // -----

@@ -111,6 +111,12 @@ static cl::opt<int64_t> decodeRows(
     "decode-rows",
     cl::desc("Largest static query length that takes the decode kernel (0: never)"),
     cl::init(16), cl::cat(runCategory));
+static cl::opt<int64_t> amxKeyTile(
+    "amx-kv-tile", cl::desc("AMX kernel: keys per kv tile, a multiple of 32 (0: 128)"),
+    cl::init(0), cl::cat(runCategory));
+static cl::opt<int64_t> amxQueryBlock(
+    "amx-q-block", cl::desc("AMX kernel: query rows per task, a multiple of 32 (0: 128)"),
+    cl::init(0), cl::cat(runCategory));
 static cl::opt<bool> noVectorKernel(
     "no-vector-kernel",
     cl::desc("Lower softmax attention through the linalg tile loops, not the vector kernel"),
@@ -194,6 +200,8 @@ static llvm::Error cpuOptions(AttnToCPUOptions &options) {
   options.linearParts = linearParts;
   options.kvParts = kvParts;
   options.decodeRows = decodeRows;
+  options.amxKeyTile = amxKeyTile;
+  options.amxQueryBlock = amxQueryBlock;
   return llvm::Error::success();
 }
 

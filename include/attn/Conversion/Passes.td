@@ -62,6 +62,14 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
     rows (no K^T pack, K and V read once), the parts' partial states merged in order
     (`kv-parts`, or enough parts for the threads).
 
+    Low precision: bf16 q/k/v (head dims multiples of 32, up to 256) on a target with
+    AMX take the AMX kernel: Q K^T and P V as `amx.tile_mulf` products (K packed once
+    per kv head into pair-interleaved K^T tiles, V into pair-interleaved rows), the
+    online softmax in f32 on AVX-512 between them, P rounded to bf16; masks, score_mod
+    regions, soft-cap, pointwise normalisers, GQA, the log-sum-exp as in f32. Other
+    bf16 / f16 attentions the f32 kernels take run on them with q/k/v widened to f32
+    first (f32 accumulation either way; the result in the op's type).
+
     Supported: f32 q/k/v, a static value head dim that is a multiple of the lane
     count, any scale, soft-cap, static mask and GQA ratio (also dynamic). Others are
     left for `convert-attn-to-linalg`.
@@ -69,10 +77,12 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect", "::mlir::math::MathDialect",
-                           "::mlir::x86vector::X86VectorDialect"];
+                           "::mlir::x86vector::X86VectorDialect", "::mlir::amx::AMXDialect",
+                           "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"host\"",
-           "Vector target for the tile model: host (this CPU), avx512, avx2">,
+           "Vector target for the tile model: host (this CPU; AMX when the OS grants "
+           "it), amx (AVX-512 and AMX), avx512, avx2">,
     Option<"rows", "rows", "int64_t", /*default=*/"0",
            "Query rows per micro-kernel (0: from the target model)">,
     Option<"keyTile", "kv-tile", "int64_t", /*default=*/"0",
@@ -87,7 +97,11 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
            "tasks (0: enough for this machine's threads when there are fewer units)">,
     Option<"decodeRows", "decode-rows", "int64_t", /*default=*/"16",
            "Largest static query length (rows per head) that takes the decode form "
-           "(0: never)">
+           "(0: never)">,
+    Option<"amxKeyTile", "amx-kv-tile", "int64_t", /*default=*/"0",
+           "AMX kernel: keys per kv tile, a multiple of 32 (0: the target model's 128)">,
+    Option<"amxQueryBlock", "amx-q-block", "int64_t", /*default=*/"0",
+           "AMX kernel: query rows per task, a multiple of 32 (0: the target model's 128)">
   ];
 }
 

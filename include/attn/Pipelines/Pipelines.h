@@ -35,7 +35,7 @@ struct AttnToCPUOptions : public PassPipelineOptions<AttnToCPUOptions> {
       llvm::cl::init(true)};
   PassOptions::Option<std::string> target{
       *this, "target",
-      llvm::cl::desc("Vector target of the kernel's tile model: host, avx512, avx2"),
+      llvm::cl::desc("Vector target of the kernel's tile model: host, amx, avx512, avx2"),
       llvm::cl::init("host")};
   PassOptions::Option<int64_t> rows{
       *this, "rows", llvm::cl::desc("Query rows per micro-kernel (0: target model)"),
@@ -63,6 +63,14 @@ struct AttnToCPUOptions : public PassPipelineOptions<AttnToCPUOptions> {
       *this, "decode-rows",
       llvm::cl::desc("Largest static query length that takes the decode form (0: never)"),
       llvm::cl::init(16)};
+  PassOptions::Option<int64_t> amxKeyTile{
+      *this, "amx-kv-tile",
+      llvm::cl::desc("AMX kernel: keys per kv tile, a multiple of 32 (0: target model)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> amxQueryBlock{
+      *this, "amx-q-block",
+      llvm::cl::desc("AMX kernel: query rows per task, a multiple of 32 (0: target model)"),
+      llvm::cl::init(0)};
 };
 
 struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {

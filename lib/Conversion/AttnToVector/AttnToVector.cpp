@@ -14,6 +14,7 @@
 #include "attn/IR/Limits.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -73,15 +74,74 @@ struct LowerAttentionToFlashKernel : OpRewritePattern<AttentionOp> {
       rewriter.replaceOp(op, buildLinearKernel(rewriter, op.getLoc(), op, tiles));
       return success();
     }
-    std::string reason = explainUnsupported(op, tiles);
+    std::string reason = explainUnsupported(op, tiles, /*allowHalf=*/true);
     if (!reason.empty()) {
       // Variants beyond the plain menu say why they run on the generic path.
       if (op.hasScoreMod() || op.isPointwise())
         op.emitRemark() << "not fused into the vector kernel (generic path): " << reason;
       return rewriter.notifyMatchFailure(op, reason);
     }
-    rewriter.replaceOp(op, buildFlashKernel(rewriter, op.getLoc(), op, tiles));
+    if (!hasHalfTensors(op)) {
+      rewriter.replaceOp(op, buildFlashKernel(rewriter, op.getLoc(), op, tiles));
+      return success();
+    }
+    if (explainUnsupportedAmx(op, tiles).empty()) {
+      rewriter.replaceOp(op, buildAmxKernel(rewriter, op.getLoc(), op, tiles));
+      return success();
+    }
+    rewriter.replaceOp(op, buildWidened(rewriter, op));
     return success();
+  }
+
+  static bool hasHalfTensors(AttentionOp op) {
+    return llvm::any_of(op->getOperandTypes(), isHalfTensor) ||
+           isHalfTensor(op.getResult().getType());
+  }
+  static bool isHalfTensor(Type type) {
+    auto shaped = dyn_cast<ShapedType>(type);
+    return shaped && (shaped.getElementType().isBF16() || shaped.getElementType().isF16());
+  }
+
+  /// `tensor` with its elements converted to `elt` (an elementwise linalg.generic).
+  static Value convertElements(OpBuilder &b, Location loc, Value tensor, Type elt) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    Value init = tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, tensor), elt);
+    AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
+    SmallVector<utils::IteratorType> parallel(type.getRank(), utils::IteratorType::parallel);
+    auto convert = linalg::GenericOp::create(
+        b, loc, init.getType(), ValueRange{tensor}, ValueRange{init},
+        ArrayRef<AffineMap>{identity, identity}, parallel,
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          Value x = elt.getIntOrFloatBitWidth() > args[0].getType().getIntOrFloatBitWidth()
+                        ? arith::ExtFOp::create(nb, l, elt, args[0]).getResult()
+                        : arith::TruncFOp::create(nb, l, elt, args[0]).getResult();
+          linalg::YieldOp::create(nb, l, x);
+        });
+    return convert.getResult(0);
+  }
+
+  /// bf16 / f16 attention the AMX kernel does not take: the f32 kernel (prefill or
+  /// decode form) on q, k, v (and a projection) widened to f32, the result narrowed
+  /// back. Exact widening: the f32 kernel sees the values the 16-bit tensors hold.
+  SmallVector<Value> buildWidened(PatternRewriter &rewriter, AttentionOp op) const {
+    Location loc = op.getLoc();
+    Type f32 = rewriter.getF32Type();
+    auto widen = [&](Value t) {
+      return isHalfTensor(t.getType()) ? convertElements(rewriter, loc, t, f32) : t;
+    };
+    auto wide = cast<AttentionOp>(rewriter.clone(*op));
+    wide.getQueryMutable().assign(widen(op.getQuery()));
+    wide.getKeyMutable().assign(widen(op.getKey()));
+    wide.getValueMutable().assign(widen(op.getValue()));
+    for (OpOperand &projection : wide.getProjectionMutable())
+      projection.assign(widen(projection.get()));
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    wide.getResult().setType(resultType.clone(f32));
+    SmallVector<Value> results = buildFlashKernel(rewriter, loc, wide, tiles);
+    rewriter.eraseOp(wide);
+    if (resultType.getElementType() != f32)
+      results[0] = convertElements(rewriter, loc, results[0], resultType.getElementType());
+    return results;
   }
 };
 
@@ -121,7 +181,7 @@ struct ConvertAttnToVectorPass
     if (!vectorTarget) {
       emitError(getOperation()->getLoc())
           << "convert-attn-to-vector: unknown target '" << target
-          << "' (expected host, avx512 or avx2)";
+          << "' (expected host, amx, avx512 or avx2)";
       return signalPassFailure();
     }
     KernelTiles tiles = chooseKernelTiles(*vectorTarget);
@@ -169,6 +229,18 @@ struct ConvertAttnToVectorPass
           << int64_t(kvParts) << " decode-rows=" << int64_t(decodeRows);
       return signalPassFailure();
     }
+    if (amxKeyTile < 0 || amxKeyTile % 32 != 0 || amxKeyTile > kMaxKernelKeyTile ||
+        amxQueryBlock < 0 || amxQueryBlock % 32 != 0 || amxQueryBlock > 4096) {
+      emitError(getOperation()->getLoc())
+          << "convert-attn-to-vector: amx-kv-tile (at most " << kMaxKernelKeyTile
+          << ") and amx-q-block (at most 4096) must be multiples of 32, got amx-kv-tile="
+          << int64_t(amxKeyTile) << " amx-q-block=" << int64_t(amxQueryBlock);
+      return signalPassFailure();
+    }
+    if (amxKeyTile > 0)
+      tiles.amxKeyTile = amxKeyTile;
+    if (amxQueryBlock > 0)
+      tiles.amxQueryBlock = amxQueryBlock;
     tiles.linearParts = linearParts;
     tiles.kvParts = kvParts;
     tiles.decodeRows = decodeRows;

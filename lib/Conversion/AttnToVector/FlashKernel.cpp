@@ -33,7 +33,8 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-std::string mlir::attn::explainUnsupported(AttentionOp op, const KernelTiles &tiles) {
+std::string mlir::attn::explainUnsupported(AttentionOp op, const KernelTiles &tiles,
+                                           bool allowHalf) {
   if (op.isLinear())
     return "not score-based attention";
   if (op.isVarlen())
@@ -41,9 +42,11 @@ std::string mlir::attn::explainUnsupported(AttentionOp op, const KernelTiles &ti
   if (op.hasScoreMod())
     if (std::string reason = ScoreModEmitter::explainUnsupported(op); !reason.empty())
       return reason;
-  for (Value t : {op.getQuery(), op.getKey(), op.getValue(), op.getResult()})
-    if (!cast<ShapedType>(t.getType()).getElementType().isF32())
-      return "element type is not f32";
+  for (Value t : {op.getQuery(), op.getKey(), op.getValue(), op.getResult()}) {
+    Type elt = cast<ShapedType>(t.getType()).getElementType();
+    if (!elt.isF32() && !(allowHalf && (elt.isBF16() || elt.isF16())))
+      return allowHalf ? "element type is not f32, bf16 or f16" : "element type is not f32";
+  }
   int64_t valueDim = op.getValue().getType().getDimSize(3);
   if (ShapedType::isDynamic(valueDim))
     return "the value head dim is dynamic";
@@ -489,6 +492,48 @@ void FlashKernel::microTile(Value batch, Value kvHead, const RowBlock &block, Va
     s = scores(batch, kvHead, block, t);
   }
 
+  SmallVector<Value> alphas = weigh(s, batch, block, j0, partial, m, l, [&](int64_t r, int64_t c, Value w) {
+    store(w, p, {idx(r), idx(c * lanes)});
+  });
+
+  // acc = alpha acc + p V, in column chunks of the register block's width.
+  for (int64_t e0 = 0; e0 < valueDim; e0 += cols * lanes) {
+    int64_t chunk = std::min(cols, (valueDim - e0) / lanes);
+    SmallVector<Value> init;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < chunk; ++c) {
+        Value acc = load(o, {add(r0, idx(r)), idx(e0 + c * lanes)});
+        init.push_back(pointwise ? acc : fmul(acc, splat(alphas[r])));
+      }
+    SmallVector<Value> acc = forLoop(idx(0), tk, init, [&](Value j, ValueRange acc) {
+      SmallVector<Value> valueRow;
+      Value key = add(j0, j);
+      for (int64_t c = 0; c < chunk; ++c)
+        valueRow.push_back(load(v, rowIndices(batch, kvHead, key, idx(e0 + c * lanes))));
+      SmallVector<Value> next;
+      for (int64_t r = 0; r < rows; ++r) {
+        Value x = splat(memref::LoadOp::create(b, loc, p, ValueRange{idx(r), j}).getResult());
+        for (int64_t c = 0; c < chunk; ++c)
+          next.push_back(fma(x, valueRow[c], acc[r * chunk + c]));
+      }
+      return next;
+    });
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < chunk; ++c)
+        store(acc[r * chunk + c], o, {add(r0, idx(r)), idx(e0 + c * lanes)});
+  }
+}
+
+/// Soft-cap, score_mod, mask (partial tiles) and the online softmax (or pointwise
+/// normaliser) of a micro-tile's scores `s` (rows x cols vectors, in the units
+/// scoreScale() says); updates the rows' running max `m` and sums `l`, hands each
+/// weight vector to `storeWeight(row, column vector, w)` and returns the rows'
+/// rescale factors alpha (none for pointwise normalisers).
+SmallVector<Value> FlashKernel::weigh(SmallVector<Value> s, Value batch, const RowBlock &block,
+                                      Value j0, Value partial, Value m, Value l,
+                                      function_ref<void(int64_t, int64_t, Value)> storeWeight) {
+  int64_t cols = tiles.columnVectors;
+  Value r0 = block.first;
   // Scores in base-2 units (K^T carries scale * log2 e) or natural ones (scale); a
   // soft-cap c * tanh(x / c) is taken in natural units (K^T carries scale / c).
   if (std::optional<double> cap = op.getSoftcapValue())
@@ -519,7 +564,7 @@ void FlashKernel::microTile(Value batch, Value kvHead, const RowBlock &block, Va
     Value sum = splat(0.0);
     for (int64_t c = 0; c < cols; ++c) {
       Value w = pointwiseWeight(s[r * cols + c]);
-      store(w, p, {idx(r), idx(c * lanes)});
+      storeWeight(r, c, w);
       if (sums)
         sum = arith::AddFOp::create(b, loc, sum, w);
     }
@@ -550,38 +595,13 @@ void FlashKernel::microTile(Value batch, Value kvHead, const RowBlock &block, Va
     for (int64_t c = 0; c < cols; ++c) {
       Value e = buildExp2(b, loc, arith::SubFOp::create(b, loc, s[r * cols + c], shift),
                           tiles.avx512);
-      store(e, p, {idx(r), idx(c * lanes)});
+      storeWeight(r, c, e);
       sum = arith::AddFOp::create(b, loc, sum, e);
     }
     store(fma(splat(alpha), load(l, {row, idx(0)}), sum), l, {row, idx(0)});
   }
 
-  // acc = alpha acc + p V, in column chunks of the register block's width.
-  for (int64_t e0 = 0; e0 < valueDim; e0 += cols * lanes) {
-    int64_t chunk = std::min(cols, (valueDim - e0) / lanes);
-    SmallVector<Value> init;
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = 0; c < chunk; ++c) {
-        Value acc = load(o, {add(r0, idx(r)), idx(e0 + c * lanes)});
-        init.push_back(pointwise ? acc : fmul(acc, splat(alphas[r])));
-      }
-    SmallVector<Value> acc = forLoop(idx(0), tk, init, [&](Value j, ValueRange acc) {
-      SmallVector<Value> valueRow;
-      Value key = add(j0, j);
-      for (int64_t c = 0; c < chunk; ++c)
-        valueRow.push_back(load(v, rowIndices(batch, kvHead, key, idx(e0 + c * lanes))));
-      SmallVector<Value> next;
-      for (int64_t r = 0; r < rows; ++r) {
-        Value x = splat(memref::LoadOp::create(b, loc, p, ValueRange{idx(r), j}).getResult());
-        for (int64_t c = 0; c < chunk; ++c)
-          next.push_back(fma(x, valueRow[c], acc[r * chunk + c]));
-      }
-      return next;
-    });
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = 0; c < chunk; ++c)
-        store(acc[r * chunk + c], o, {add(r0, idx(r)), idx(e0 + c * lanes)});
-  }
+  return alphas;
 }
 
 /// The score_mod region on the micro-tile's scores (natural units), at the whole

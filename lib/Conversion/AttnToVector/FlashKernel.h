@@ -118,6 +118,9 @@ struct FlashKernel : KernelBuilder {
   TileVisibility classify(Value batch, Value head, Value first, Value last, Value j0, Value tk);
   void microTile(Value batch, Value kvHead, const RowBlock &rows, Value t, Value j0, Value tk,
                  Value partial, Value o, Value m, Value l, Value p);
+  SmallVector<Value> weigh(SmallVector<Value> s, Value batch, const RowBlock &rows, Value j0,
+                           Value partial, Value m, Value l,
+                           function_ref<void(int64_t, int64_t, Value)> storeWeight);
   SmallVector<Value> scores(Value batch, Value kvHead, const RowBlock &rows, Value t);
   SmallVector<Value> maskScores(ArrayRef<Value> s, Value batch, const RowBlock &rows, Value j0);
   void modifyScores(SmallVector<Value> &s, Value batch, const RowBlock &rows, Value j0);

@@ -19,8 +19,19 @@
 
 namespace mlir::attn {
 
-/// Empty when the softmax kernel handles `op` with `tiles`, else why not.
-std::string explainUnsupported(AttentionOp op, const KernelTiles &tiles);
+/// Empty when the softmax kernel handles `op` with `tiles`, else why not. With
+/// `allowHalf`, bf16 / f16 tensors are taken too (the AMX kernel, or widened to f32).
+std::string explainUnsupported(AttentionOp op, const KernelTiles &tiles,
+                               bool allowHalf = false);
+
+/// Empty when the bf16 AMX kernel (AmxKernel.cpp) handles `op`, which the softmax
+/// kernel supports (explainUnsupported with allowHalf), else why not.
+std::string explainUnsupportedAmx(AttentionOp op, const KernelTiles &tiles);
+
+/// The bf16 softmax kernel on AMX tile products, built at `op`; returns the result
+/// (and the log-sum-exp when the op has one).
+SmallVector<Value> buildAmxKernel(OpBuilder &b, Location loc, AttentionOp op,
+                                  const KernelTiles &tiles);
 
 /// Whether the softmax kernel takes its decode form for `op` (few query rows: all
 /// query heads of a kv head per task, split keys; DecodeKernel.cpp).

@@ -17,14 +17,42 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/TargetParser/Host.h"
 
+#include "llvm/Support/raw_ostream.h"
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <thread>
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 using namespace mlir;
 using namespace mlir::attn;
 
+bool mlir::attn::hostAmxUsable() {
+  static const bool usable = [] {
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    if (!features.lookup("amx-tile") || !features.lookup("amx-bf16"))
+      return false;
+#if defined(__linux__) && defined(__x86_64__)
+    constexpr long archReqXcompPerm = 0x1023, xfeatureXtiledata = 18;
+    if (syscall(SYS_arch_prctl, archReqXcompPerm, xfeatureXtiledata) == 0)
+      return true;
+    llvm::errs() << "attn-mlir: this CPU has AMX but the OS refused this process the tile "
+                    "state (arch_prctl(ARCH_REQ_XCOMP_PERM): "
+                 << std::strerror(errno) << "); bf16 attention runs on the f32 kernel\n";
+#endif
+    return false;
+  }();
+  return usable;
+}
+
 std::optional<VectorTarget> mlir::attn::lookupVectorTarget(StringRef name) {
+  if (name == "amx")
+    return VectorTarget{16, 32, true, true};
   if (name == "avx512")
     return VectorTarget{16, 32, true};
   if (name == "avx2")
@@ -33,7 +61,7 @@ std::optional<VectorTarget> mlir::attn::lookupVectorTarget(StringRef name) {
     return std::nullopt;
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   if (features.lookup("avx512f"))
-    return VectorTarget{16, 32, true};
+    return VectorTarget{16, 32, true, hostAmxUsable()};
   if (features.lookup("avx2") && features.lookup("fma"))
     return VectorTarget{8, 16, false};
   // SSE / NEON-sized registers.
@@ -55,6 +83,7 @@ KernelTiles mlir::attn::chooseKernelTiles(VectorTarget target) {
     }
   }
   best.queryBlock = (192 + best.rows - 1) / best.rows * best.rows;
+  best.amx = target.amx;
   return best;
 }
 

@@ -20,10 +20,19 @@ struct VectorTarget {
   int64_t lanes;     // fp32 lanes per vector register
   int64_t registers; // architectural vector registers
   bool avx512;       // AVX-512F instructions (x86vector.avx512.*) may be used
+  bool amx = false;  // AMX tile products (amx-tile, amx-bf16) may be used
 };
 
-/// "avx512", "avx2" or "host" (this CPU's features); nullopt for other names.
+/// "amx" (AVX-512 and AMX), "avx512", "avx2" or "host" (this CPU's features, AMX only
+/// when the OS grants this process the tile state: hostAmxUsable); nullopt otherwise.
 std::optional<VectorTarget> lookupVectorTarget(StringRef name);
+
+/// Whether this CPU has AMX-BF16 and the OS grants this process the AMX tile state.
+/// Linux hands it out per process (arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA));
+/// the first call asks, once, and a refusal is reported on stderr (bf16 then runs on the
+/// f32 kernel). Code compiled for target "amx" ahead of time needs the same request in
+/// the process that runs it.
+bool hostAmxUsable();
 
 /// Register block and task sizes of the kernels.
 struct KernelTiles {
@@ -35,6 +44,10 @@ struct KernelTiles {
   int64_t linearParts = 0; // linear kernel: parts per sequence (0: from the threads)
   int64_t kvParts = 0;     // decode kernel: parts of the keys (0: from the threads)
   int64_t decodeRows = 16; // query rows (per head) up to which the decode form is used
+  // bf16 kernel on AMX (AmxKernel.cpp): tile products of 16 rows x 32 bf16.
+  bool amx = false;
+  int64_t amxQueryBlock = 128; // query rows per task (a multiple of 32)
+  int64_t amxKeyTile = 128;    // keys per kv tile (a multiple of 32)
   int64_t keyTile() const { return lanes * columnVectors; }
 };
 

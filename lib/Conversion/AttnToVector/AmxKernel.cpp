@@ -1,0 +1,386 @@
+//===- AmxKernel.cpp - bf16 softmax attention on AMX tile products ---------===//
+//
+// The prefill kernel's task structure (a task owns `amxQueryBlock` query rows of one
+// (batch, head) and walks the kv tiles) with both products on AMX:
+//   S = Q K^T: A tiles are 16 query rows x 32 dims of Q (copied per task into a
+//     scratch block, so ragged row blocks never read past the input), B tiles 32 dims x
+//     16 keys of K^T in AMX's pair-interleaved layout: row p of a tile holds, per key,
+//     dims 2p and 2p+1, i.e. K's rows read as 32-bit pairs and transposed. K is packed
+//     once per (batch, kv head) into [tiles, D/2, 2 Bc] (a 16 x 16 transpose of pairs
+//     per 16 keys x 32 dims, in shuffles).
+//   The C tiles (16 x 16 f32) go to a 32 x Bc f32 score block; the online softmax runs
+//     on it in f32 on AVX-512 exactly as in the f32 kernel (FlashKernel::weigh: scale,
+//     soft-cap, score_mod, the mask on partial tiles, base-2 exponentials), and writes
+//     P rounded to bf16.
+//   O += P V: A tiles are 16 rows x 32 keys of P, B tiles 32 keys x 16 columns of V
+//     pair-interleaved by keys (V packed once per kv head into [tiles, Bc/2, 2 E]: row p
+//     interleaves keys 2p and 2p + 1), C tiles the task's f32 accumulator, rescaled by
+//     the softmax's alpha in memory before the products add into it.
+// Each product uses a 2 x 2 block of C tiles, two A and two B tiles: the 8 tile
+// registers. Tile values never cross a loop iteration (LLVM configures the tiles once
+// per function). Tiles the mask hides are skipped per 32-row block as in f32.
+//
+//===----------------------------------------------------------------------===//
+#include "FlashKernel.h"
+
+#include "mlir/Dialect/AMX/AMXDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+constexpr int64_t kTileRows = 16;  // rows of every AMX tile
+constexpr int64_t kTilePairs = 32; // bf16 per tile row (64 bytes)
+
+struct AmxKernel : FlashKernel {
+  AmxKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &given)
+      : FlashKernel(b, loc, op, given), bf16(b.getBF16Type()),
+        headDimStatic(op.getQuery().getType().getDimSize(3)), keyTile(given.amxKeyTile),
+        queryBlock(given.amxQueryBlock) {
+    // The softmax runs on rows of the whole kv tile, two rows at a time (2 x Bc/16
+    // vectors live).
+    tiles.columnVectors = keyTile / tiles.lanes;
+    rows = 2;
+    if (scoreMod)
+      scoreMod->setPrefetchDistance(keyTile);
+  }
+
+  Type bf16;
+  int64_t headDimStatic, keyTile, queryBlock;
+  Value keysPacked, valuesPacked;
+
+  SmallVector<Value> build();
+  void packKeyPairs();
+  void packValuePairs();
+  void task(Value batch, Value head, Value block);
+  void scoreBlock(Value batch, Value kvHead, Value t, Value queries, Value r0, Value scores);
+  void valueBlock(Value batch, Value kvHead, Value t, Value weights, Value o, Value r0);
+
+  amx::TileType inputTile() { return amx::TileType::get({kTileRows, kTilePairs}, bf16); }
+  amx::TileType accTile() { return amx::TileType::get({kTileRows, kTileRows}, f32); }
+  Value tileLoad(amx::TileType type, Value m, ValueRange at) {
+    return amx::TileLoadOp::create(b, loc, type, m, at);
+  }
+  Value tileProduct(Value a, Value bTile, Value acc) {
+    return amx::TileMulFOp::create(b, loc, accTile(), a, bTile, acc);
+  }
+  VectorType bf16Vector(int64_t n) { return VectorType::get({n}, bf16); }
+  /// 16 vectors of 16 x i32 (rows) transposed into 16 vectors (columns).
+  SmallVector<Value> transpose16(SmallVector<Value> rows);
+};
+} // namespace
+
+std::string mlir::attn::explainUnsupportedAmx(AttentionOp op, const KernelTiles &tiles) {
+  if (!tiles.amx)
+    return "the target has no AMX";
+  for (Value t : {op.getQuery(), op.getKey(), op.getValue()})
+    if (!cast<ShapedType>(t.getType()).getElementType().isBF16())
+      return "q, k and v are not all bf16";
+  if (op.isPaged())
+    return "paged KV cache (bf16 pools widen to f32)";
+  if (isDecodeShape(op, tiles))
+    return "decode shape (the decode kernel reads K and V widened)";
+  int64_t d = op.getQuery().getType().getDimSize(3), e = op.getValue().getType().getDimSize(3);
+  if (ShapedType::isDynamic(d) || d % kTilePairs != 0 || d > 256)
+    return "the query head dim is not a static multiple of 32 up to 256";
+  if (ShapedType::isDynamic(e) || e % kTilePairs != 0 || e > 512)
+    return "the value head dim is not a static multiple of 32 up to 512";
+  if (tiles.amxKeyTile % kTilePairs != 0 || tiles.amxKeyTile > 512 ||
+      tiles.amxQueryBlock % kTilePairs != 0 || tiles.amxQueryBlock <= 0)
+    return "AMX tile sizes are not multiples of 32 (kv tile at most 512)";
+  return "";
+}
+
+SmallVector<Value> mlir::attn::buildAmxKernel(OpBuilder &b, Location loc, AttentionOp op,
+                                             const KernelTiles &tiles) {
+  AmxKernel kernel(b, loc, op, tiles);
+  return kernel.build();
+}
+
+SmallVector<Value> AmxKernel::build() {
+  setUp();
+  packKeyPairs();
+  packValuePairs();
+  out = allocResult(op.getResult(), q, v);
+  allocLse();
+  Value numBlocks = ceilDiv(numQueries, queryBlock);
+  parallel({dim(q, 0), dim(q, 1), numBlocks}, [&](ValueRange ids) {
+    // Later query blocks see more keys under causal masks: hand them out first.
+    Value block = arith::SubIOp::create(
+        b, loc, arith::SubIOp::create(b, loc, numBlocks, idx(1)), ids[2]);
+    task(ids[0], ids[1], block);
+  });
+  return results();
+}
+
+SmallVector<Value> AmxKernel::transpose16(SmallVector<Value> m) {
+  // For each bit d of the 16 positions, swap the entries whose row and lane differ in
+  // bit d: after the four steps entry (i, l) sits at (l, i). Each step is a two-source
+  // shuffle per pair of rows.
+  for (int64_t d = 8; d >= 1; d /= 2) {
+    SmallVector<Value> next(m);
+    for (int64_t i = 0; i < 16; ++i) {
+      if (i & d)
+        continue;
+      SmallVector<int64_t> low, high;
+      for (int64_t l = 0; l < 16; ++l) {
+        low.push_back((l & d) == 0 ? l : 16 + l - d);
+        high.push_back((l & d) == 0 ? l + d : 16 + l);
+      }
+      next[i] = vector::ShuffleOp::create(b, loc, m[i], m[i + d], low);
+      next[i + d] = vector::ShuffleOp::create(b, loc, m[i], m[i + d], high);
+    }
+    m = next;
+  }
+  return m;
+}
+
+/// K [B, G, N, D] -> [B, G, tiles, D/2, 2 Bc]: row p of tile t holds (K[j, 2p],
+/// K[j, 2p + 1]) for its keys j; zero past the last key.
+void AmxKernel::packKeyPairs() {
+  int64_t pairRows = headDimStatic / 2;
+  auto type = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic,
+                               pairRows, 2 * keyTile},
+                              bf16);
+  Value batches = dim(q, 0);
+  keysPacked = memref::AllocOp::create(b, loc, type, ValueRange{batches, kvHeads, numKvTiles},
+                                       b.getI64IntegerAttr(64));
+  auto words = VectorType::get({16}, b.getI32Type());
+  parallel({batches, kvHeads, numKvTiles}, [&](ValueRange ids) {
+    Value j0 = mul(ids[2], idx(keyTile));
+    Value zeros = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(bf16Vector(kTilePairs), b.getZeroAttr(bf16)));
+    Value lastKey = arith::SubIOp::create(b, loc, numKeys, idx(1));
+    // 16 keys x 32 dims at a time: 16 rows of 16 pairs, transposed.
+    forLoop(idx(0), idx(keyTile / 16), 1, [&](Value group) {
+      Value first = add(j0, mul(group, idx(16)));
+      forLoop(idx(0), idx(headDimStatic / kTilePairs), 1, [&](Value dimBlock) {
+        Value d0 = mul(dimBlock, idx(kTilePairs));
+        SmallVector<Value> rowsOfPairs;
+        for (int64_t i = 0; i < 16; ++i) {
+          Value key = add(first, idx(i));
+          Value valid = cmp(arith::CmpIPredicate::slt, key, numKeys);
+          Value row = vector::LoadOp::create(
+              b, loc, bf16Vector(kTilePairs), k,
+              ValueRange{ids[0], ids[1], minIndex(key, maxIndex(lastKey, idx(0))), d0});
+          row = select(valid, row, zeros);
+          rowsOfPairs.push_back(vector::BitCastOp::create(b, loc, words, row));
+        }
+        SmallVector<Value> columns = transpose16(rowsOfPairs);
+        Value pairRow0 = mul(dimBlock, idx(16));
+        Value column = mul(group, idx(2 * 16));
+        for (int64_t p = 0; p < 16; ++p)
+          vector::StoreOp::create(
+              b, loc, vector::BitCastOp::create(b, loc, bf16Vector(kTilePairs), columns[p]),
+              keysPacked, ValueRange{ids[0], ids[1], ids[2], add(pairRow0, idx(p)), column});
+      });
+    });
+  });
+}
+
+/// V [B, G, N, E] -> [B, G, tiles, Bc/2, 2 E]: row p of tile t interleaves the rows of
+/// keys 2p and 2p + 1 of the tile; zero past the last key.
+void AmxKernel::packValuePairs() {
+  auto type = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic,
+                               keyTile / 2, 2 * valueDim},
+                              bf16);
+  Value batches = dim(q, 0);
+  valuesPacked = memref::AllocOp::create(b, loc, type, ValueRange{batches, kvHeads, numKvTiles},
+                                         b.getI64IntegerAttr(64));
+  parallel({batches, kvHeads, numKvTiles}, [&](ValueRange ids) {
+    Value j0 = mul(ids[2], idx(keyTile));
+    Value zeros = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(bf16Vector(kTilePairs), b.getZeroAttr(bf16)));
+    Value lastKey = maxIndex(arith::SubIOp::create(b, loc, numKeys, idx(1)), idx(0));
+    forLoop(idx(0), idx(keyTile / 2), 1, [&](Value pair) {
+      SmallVector<Value> keys, valid;
+      for (int64_t i = 0; i < 2; ++i) {
+        keys.push_back(add(j0, add(mul(pair, idx(2)), idx(i))));
+        valid.push_back(cmp(arith::CmpIPredicate::slt, keys.back(), numKeys));
+      }
+      for (int64_t e = 0; e < valueDim; e += kTilePairs) {
+        SmallVector<Value> halves;
+        for (int64_t i = 0; i < 2; ++i) {
+          Value row = vector::LoadOp::create(
+              b, loc, bf16Vector(kTilePairs), v,
+              ValueRange{ids[0], ids[1], minIndex(keys[i], lastKey), idx(e)});
+          halves.push_back(select(valid[i], row, zeros));
+        }
+        Value interleaved = vector::InterleaveOp::create(b, loc, halves[0], halves[1]);
+        vector::StoreOp::create(b, loc, interleaved, valuesPacked,
+                                ValueRange{ids[0], ids[1], ids[2], pair, idx(2 * e)});
+      }
+    });
+  });
+}
+
+void AmxKernel::task(Value batch, Value head, Value block) {
+  int64_t lanes = tiles.lanes, bc = keyTile, qb = queryBlock;
+  auto scope = memref::AllocaScopeOp::create(b, loc, TypeRange{});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&scope.getBodyRegion().emplaceBlock());
+  Value i0 = mul(block, idx(qb));
+  Value tq = minIndex(idx(qb), arith::SubIOp::create(b, loc, numQueries, i0));
+  Value kvHead = arith::DivUIOp::create(b, loc, head, ratio);
+  IntegerAttr align = b.getI64IntegerAttr(64);
+  auto scratch = [&](ArrayRef<int64_t> shape, Type elt) {
+    return memref::AllocaOp::create(b, loc, MemRefType::get(shape, elt), align).getResult();
+  };
+  Value queries = scratch({qb, headDimStatic}, bf16);
+  Value o = scratch({qb, valueDim}, f32);
+  Value m = scratch({qb}, f32);
+  Value l = scratch({qb, lanes}, f32);
+  Value scores = scratch({2 * kTileRows, bc}, f32);
+  Value weights = scratch({2 * kTileRows, bc}, bf16);
+  Value zeros = splat(0.0);
+  Value lastQuery = arith::SubIOp::create(b, loc, numQueries, idx(1));
+  forLoop(idx(0), idx(qb), 1, [&](Value i) {
+    memref::StoreOp::create(b, loc, scalar(-std::numeric_limits<double>::infinity()), m, i);
+    store(zeros, l, {i, idx(0)});
+    for (int64_t e = 0; e < valueDim; e += lanes)
+      store(zeros, o, {i, idx(e)});
+    // Rows past the task's repeat its last query: computed, never stored.
+    Value row = minIndex(add(i0, i), lastQuery);
+    for (int64_t d = 0; d < headDimStatic; d += kTilePairs)
+      vector::StoreOp::create(
+          b, loc,
+          vector::LoadOp::create(b, loc, bf16Vector(kTilePairs), q,
+                                 ValueRange{batch, head, row, idx(d)}),
+          queries, ValueRange{i, idx(d)});
+  });
+
+  if (scoreMod)
+    taskScoreModValues = scoreMod->taskValues(b, loc, captures, batch, add(headBase, head));
+  Value lastTaskRow = add(i0, arith::SubIOp::create(b, loc, tq, idx(1)));
+  Value scale = splat(scoreScale());
+  forLoop(idx(0), numKvTiles, 1, [&](Value t) {
+    Value j0 = mul(t, idx(bc));
+    Value tk = minIndex(idx(bc), arith::SubIOp::create(b, loc, numKeys, j0));
+    Value ragged = cmp(arith::CmpIPredicate::slt, tk, idx(bc));
+    setKeyRanges(batch, j0, tk);
+    auto rowBlock = [&](Value r0, Value partial) {
+      scoreBlock(batch, kvHead, t, queries, r0, scores);
+      // The softmax, two rows at a time, from the f32 scores to bf16 weights.
+      forLoop(idx(0), idx(2 * kTileRows), rows, [&](Value g) {
+        RowBlock group{add(r0, g), Value(), {}, {}};
+        SmallVector<Value> s;
+        for (int64_t r = 0; r < rows; ++r) {
+          group.heads.push_back(head);
+          group.queries.push_back(minIndex(add(add(i0, group.first), idx(r)), lastQuery));
+          for (int64_t c = 0; c < tiles.columnVectors; ++c)
+            s.push_back(fmul(load(scores, {add(g, idx(r)), idx(c * lanes)}), scale));
+        }
+        SmallVector<Value> alphas =
+            weigh(s, batch, group, j0, partial, m, l, [&](int64_t r, int64_t c, Value w) {
+              Value rounded = arith::TruncFOp::create(b, loc, bf16Vector(lanes), w);
+              vector::StoreOp::create(b, loc, rounded, weights,
+                                      ValueRange{add(g, idx(r)), idx(c * lanes)});
+            });
+        // The accumulator rows take alpha before P V adds into them.
+        for (int64_t r = 0; r < (int64_t)alphas.size(); ++r) {
+          Value row = add(group.first, idx(r));
+          for (int64_t e = 0; e < valueDim; e += lanes)
+            store(fmul(load(o, {row, idx(e)}), splat(alphas[r])), o, {row, idx(e)});
+        }
+      });
+      valueBlock(batch, kvHead, t, weights, o, r0);
+    };
+    auto rowBlocks = [&] {
+      forLoop(idx(0), tq, 2 * kTileRows, [&](Value r0) {
+        if (!mask)
+          return rowBlock(r0, ragged);
+        Value lastRow = minIndex(add(add(i0, r0), idx(2 * kTileRows - 1)), lastTaskRow);
+        TileVisibility visible = classify(batch, head, add(i0, r0), lastRow, j0, tk);
+        Value partial = arith::OrIOp::create(
+            b, loc, ragged,
+            arith::XOrIOp::create(b, loc, visible.all,
+                                  arith::ConstantIntOp::create(b, loc, 1, 1)));
+        ifThen(visible.any, [&] { rowBlock(r0, partial); });
+      });
+    };
+    if (!mask)
+      return rowBlocks();
+    ifThen(classify(batch, head, i0, lastTaskRow, j0, tk).any, rowBlocks);
+  });
+
+  // o / sum (or the normaliser's divisor) in the result's type; 0 for rows whose
+  // divisor is 0.
+  Type resultElement = cast<ShapedType>(op.getType()).getElementType();
+  forLoop(idx(0), tq, 1, [&](Value i) {
+    Value sum = rowSum(load(l, {i, idx(0)}));
+    Value inverse = inverseDivisor(sum);
+    Value row = add(i0, i);
+    if (lseOut)
+      storeScalar(logSumExp(loadScalar(m, {i}), sum), lseOut, {batch, head, row});
+    for (int64_t e = 0; e < valueDim; e += lanes) {
+      Value x = fmul(load(o, {i, idx(e)}), splat(inverse));
+      if (resultElement != f32)
+        x = arith::TruncFOp::create(b, loc, VectorType::get({lanes}, resultElement), x);
+      vector::StoreOp::create(b, loc, x, out, ValueRange{batch, head, row, idx(e)});
+    }
+  });
+  memref::AllocaScopeReturnOp::create(b, loc);
+}
+
+/// scores[0..32, 0..Bc) = Q rows [r0, r0 + 32) of the task times kv tile t's K^T.
+void AmxKernel::scoreBlock(Value batch, Value kvHead, Value t, Value queries, Value r0,
+                           Value scores) {
+  forLoop(idx(0), idx(keyTile / kTilePairs), 1, [&](Value chunk) {
+    Value column = mul(chunk, idx(2 * kTilePairs)); // 32 keys, as pairs
+    SmallVector<Value> acc;
+    for (int64_t i = 0; i < 4; ++i)
+      acc.push_back(amx::TileZeroOp::create(b, loc, accTile()));
+    for (int64_t d = 0; d < headDimStatic; d += kTilePairs) {
+      Value a0 = tileLoad(inputTile(), queries, {r0, idx(d)});
+      Value a1 = tileLoad(inputTile(), queries, {add(r0, idx(kTileRows)), idx(d)});
+      Value pairRow = idx(d / 2);
+      Value b0 = tileLoad(inputTile(), keysPacked, {batch, kvHead, t, pairRow, column});
+      Value b1 = tileLoad(inputTile(), keysPacked,
+                          {batch, kvHead, t, pairRow, add(column, idx(kTilePairs))});
+      acc[0] = tileProduct(a0, b0, acc[0]);
+      acc[1] = tileProduct(a0, b1, acc[1]);
+      acc[2] = tileProduct(a1, b0, acc[2]);
+      acc[3] = tileProduct(a1, b1, acc[3]);
+    }
+    Value key0 = mul(chunk, idx(kTilePairs));
+    for (int64_t i = 0; i < 4; ++i)
+      amx::TileStoreOp::create(b, loc, scores,
+                               ValueRange{idx((i / 2) * kTileRows), add(key0, idx((i % 2) * 16))},
+                               acc[i]);
+  });
+}
+
+/// o[r0..r0 + 32, :] += weights (32 x Bc, bf16) times kv tile t's V.
+void AmxKernel::valueBlock(Value batch, Value kvHead, Value t, Value weights, Value o,
+                           Value r0) {
+  forLoop(idx(0), idx(valueDim / kTilePairs), 1, [&](Value chunk) {
+    Value e0 = mul(chunk, idx(kTilePairs));
+    SmallVector<SmallVector<Value>> at;
+    SmallVector<Value> acc;
+    for (int64_t i = 0; i < 4; ++i) {
+      at.push_back({add(r0, idx((i / 2) * kTileRows)), add(e0, idx((i % 2) * 16))});
+      acc.push_back(tileLoad(accTile(), o, at.back()));
+    }
+    Value column = mul(chunk, idx(2 * kTilePairs)); // 32 value columns, as pairs
+    for (int64_t j = 0; j < keyTile; j += kTilePairs) {
+      Value a0 = tileLoad(inputTile(), weights, {idx(0), idx(j)});
+      Value a1 = tileLoad(inputTile(), weights, {idx(kTileRows), idx(j)});
+      Value pairRow = idx(j / 2);
+      Value b0 = tileLoad(inputTile(), valuesPacked, {batch, kvHead, t, pairRow, column});
+      Value b1 = tileLoad(inputTile(), valuesPacked,
+                          {batch, kvHead, t, pairRow, add(column, idx(kTilePairs))});
+      acc[0] = tileProduct(a0, b0, acc[0]);
+      acc[1] = tileProduct(a0, b1, acc[1]);
+      acc[2] = tileProduct(a1, b0, acc[2]);
+      acc[3] = tileProduct(a1, b1, acc[3]);
+    }
+    for (int64_t i = 0; i < 4; ++i)
+      amx::TileStoreOp::create(b, loc, o, at[i], acc[i]);
+  });
+}
