@@ -6,7 +6,7 @@
 // RUN: not attn-opt %s -split-input-file --convert-attn-to-vector="target=avx512 kv-parts=-1" 2>&1 | FileCheck %s --check-prefix=BADPARTS
 // RUN: not attn-opt %s -split-input-file --convert-attn-to-vector="target=avx512 kv-tile=40" 2>&1 | FileCheck %s --check-prefix=BADTILE
 
-// BADTARGET: error: convert-attn-to-vector: unknown target 'sse9' (expected host, amx, avx512 or avx2)
+// BADTARGET: error: convert-attn-to-vector: unknown target 'sse9' (expected host, amx, avx512bf16, avx512 or avx2)
 // BADPARTS: error: convert-attn-to-vector: kv-parts must be between 0 and 4096 and decode-rows between 0 and 1024, got kv-parts=-1 decode-rows=16
 // BADTILE: error: convert-attn-to-vector: {{.*}} a multiple of the vector width, 16 lanes) must not be negative; got rows=0 kv-tile=40 q-block=0
 

@@ -82,7 +82,7 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"host\"",
            "Vector target for the tile model: host (this CPU; AMX when the OS grants "
-           "it), amx (AVX-512 and AMX), avx512, avx2">,
+           "it), amx (AVX-512, AVX512-BF16 and AMX), avx512bf16, avx512, avx2">,
     Option<"rows", "rows", "int64_t", /*default=*/"0",
            "Query rows per micro-kernel (0: from the target model)">,
     Option<"keyTile", "kv-tile", "int64_t", /*default=*/"0",

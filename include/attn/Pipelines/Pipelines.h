@@ -35,7 +35,7 @@ struct AttnToCPUOptions : public PassPipelineOptions<AttnToCPUOptions> {
       llvm::cl::init(true)};
   PassOptions::Option<std::string> target{
       *this, "target",
-      llvm::cl::desc("Vector target of the kernel's tile model: host, amx, avx512, avx2"),
+      llvm::cl::desc("Vector target of the kernel's tile model: host, amx, avx512bf16, avx512, avx2"),
       llvm::cl::init("host")};
   PassOptions::Option<int64_t> rows{
       *this, "rows", llvm::cl::desc("Query rows per micro-kernel (0: target model)"),

@@ -40,7 +40,7 @@ constexpr int64_t kTilePairs = 32; // bf16 per tile row (64 bytes)
 
 struct AmxKernel : FlashKernel {
   AmxKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &given)
-      : FlashKernel(b, loc, op, given), bf16(b.getBF16Type()),
+      : FlashKernel(b, loc, op, given),
         headDimStatic(op.getQuery().getType().getDimSize(3)), keyTile(given.amxKeyTile),
         queryBlock(given.amxQueryBlock) {
     // The softmax runs on rows of the whole kv tile, two rows at a time (2 x Bc/16
@@ -51,13 +51,9 @@ struct AmxKernel : FlashKernel {
       scoreMod->setPrefetchDistance(keyTile);
   }
 
-  Type bf16;
   int64_t headDimStatic, keyTile, queryBlock;
-  Value keysPacked, valuesPacked;
 
   SmallVector<Value> build();
-  void packKeyPairs();
-  void packValuePairs();
   void task(Value batch, Value head, Value block);
   void scoreBlock(Value batch, Value kvHead, Value t, Value queries, Value r0, Value scores);
   void valueBlock(Value batch, Value kvHead, Value t, Value weights, Value o, Value r0);
@@ -70,9 +66,6 @@ struct AmxKernel : FlashKernel {
   Value tileProduct(Value a, Value bTile, Value acc) {
     return amx::TileMulFOp::create(b, loc, accTile(), a, bTile, acc);
   }
-  VectorType bf16Vector(int64_t n) { return VectorType::get({n}, bf16); }
-  /// 16 vectors of 16 x i32 (rows) transposed into 16 vectors (columns).
-  SmallVector<Value> transpose16(SmallVector<Value> rows);
 };
 } // namespace
 
@@ -105,8 +98,8 @@ SmallVector<Value> mlir::attn::buildAmxKernel(OpBuilder &b, Location loc, Attent
 
 SmallVector<Value> AmxKernel::build() {
   setUp();
-  packKeyPairs();
-  packValuePairs();
+  packKeyPairs(keyTile);
+  packValuePairs(keyTile);
   out = allocResult(op.getResult(), q, v);
   allocLse();
   Value numBlocks = ceilDiv(numQueries, queryBlock);
@@ -117,107 +110,6 @@ SmallVector<Value> AmxKernel::build() {
     task(ids[0], ids[1], block);
   });
   return results();
-}
-
-SmallVector<Value> AmxKernel::transpose16(SmallVector<Value> m) {
-  // For each bit d of the 16 positions, swap the entries whose row and lane differ in
-  // bit d: after the four steps entry (i, l) sits at (l, i). Each step is a two-source
-  // shuffle per pair of rows.
-  for (int64_t d = 8; d >= 1; d /= 2) {
-    SmallVector<Value> next(m);
-    for (int64_t i = 0; i < 16; ++i) {
-      if (i & d)
-        continue;
-      SmallVector<int64_t> low, high;
-      for (int64_t l = 0; l < 16; ++l) {
-        low.push_back((l & d) == 0 ? l : 16 + l - d);
-        high.push_back((l & d) == 0 ? l + d : 16 + l);
-      }
-      next[i] = vector::ShuffleOp::create(b, loc, m[i], m[i + d], low);
-      next[i + d] = vector::ShuffleOp::create(b, loc, m[i], m[i + d], high);
-    }
-    m = next;
-  }
-  return m;
-}
-
-/// K [B, G, N, D] -> [B, G, tiles, D/2, 2 Bc]: row p of tile t holds (K[j, 2p],
-/// K[j, 2p + 1]) for its keys j; zero past the last key.
-void AmxKernel::packKeyPairs() {
-  int64_t pairRows = headDimStatic / 2;
-  auto type = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic,
-                               pairRows, 2 * keyTile},
-                              bf16);
-  Value batches = dim(q, 0);
-  keysPacked = memref::AllocOp::create(b, loc, type, ValueRange{batches, kvHeads, numKvTiles},
-                                       b.getI64IntegerAttr(64));
-  auto words = VectorType::get({16}, b.getI32Type());
-  parallel({batches, kvHeads, numKvTiles}, [&](ValueRange ids) {
-    Value j0 = mul(ids[2], idx(keyTile));
-    Value zeros = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(bf16Vector(kTilePairs), b.getZeroAttr(bf16)));
-    Value lastKey = arith::SubIOp::create(b, loc, numKeys, idx(1));
-    // 16 keys x 32 dims at a time: 16 rows of 16 pairs, transposed.
-    forLoop(idx(0), idx(keyTile / 16), 1, [&](Value group) {
-      Value first = add(j0, mul(group, idx(16)));
-      forLoop(idx(0), idx(headDimStatic / kTilePairs), 1, [&](Value dimBlock) {
-        Value d0 = mul(dimBlock, idx(kTilePairs));
-        SmallVector<Value> rowsOfPairs;
-        for (int64_t i = 0; i < 16; ++i) {
-          Value key = add(first, idx(i));
-          Value valid = cmp(arith::CmpIPredicate::slt, key, numKeys);
-          Value row = vector::LoadOp::create(
-              b, loc, bf16Vector(kTilePairs), k,
-              ValueRange{ids[0], ids[1], minIndex(key, maxIndex(lastKey, idx(0))), d0});
-          row = select(valid, row, zeros);
-          rowsOfPairs.push_back(vector::BitCastOp::create(b, loc, words, row));
-        }
-        SmallVector<Value> columns = transpose16(rowsOfPairs);
-        Value pairRow0 = mul(dimBlock, idx(16));
-        Value column = mul(group, idx(2 * 16));
-        for (int64_t p = 0; p < 16; ++p)
-          vector::StoreOp::create(
-              b, loc, vector::BitCastOp::create(b, loc, bf16Vector(kTilePairs), columns[p]),
-              keysPacked, ValueRange{ids[0], ids[1], ids[2], add(pairRow0, idx(p)), column});
-      });
-    });
-  });
-}
-
-/// V [B, G, N, E] -> [B, G, tiles, Bc/2, 2 E]: row p of tile t interleaves the rows of
-/// keys 2p and 2p + 1 of the tile; zero past the last key.
-void AmxKernel::packValuePairs() {
-  auto type = MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic, ShapedType::kDynamic,
-                               keyTile / 2, 2 * valueDim},
-                              bf16);
-  Value batches = dim(q, 0);
-  valuesPacked = memref::AllocOp::create(b, loc, type, ValueRange{batches, kvHeads, numKvTiles},
-                                         b.getI64IntegerAttr(64));
-  parallel({batches, kvHeads, numKvTiles}, [&](ValueRange ids) {
-    Value j0 = mul(ids[2], idx(keyTile));
-    Value zeros = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(bf16Vector(kTilePairs), b.getZeroAttr(bf16)));
-    Value lastKey = maxIndex(arith::SubIOp::create(b, loc, numKeys, idx(1)), idx(0));
-    forLoop(idx(0), idx(keyTile / 2), 1, [&](Value pair) {
-      SmallVector<Value> keys, valid;
-      for (int64_t i = 0; i < 2; ++i) {
-        keys.push_back(add(j0, add(mul(pair, idx(2)), idx(i))));
-        valid.push_back(cmp(arith::CmpIPredicate::slt, keys.back(), numKeys));
-      }
-      for (int64_t e = 0; e < valueDim; e += kTilePairs) {
-        SmallVector<Value> halves;
-        for (int64_t i = 0; i < 2; ++i) {
-          Value row = vector::LoadOp::create(
-              b, loc, bf16Vector(kTilePairs), v,
-              ValueRange{ids[0], ids[1], minIndex(keys[i], lastKey), idx(e)});
-          halves.push_back(select(valid[i], row, zeros));
-        }
-        Value interleaved = vector::InterleaveOp::create(b, loc, halves[0], halves[1]);
-        vector::StoreOp::create(b, loc, interleaved, valuesPacked,
-                                ValueRange{ids[0], ids[1], ids[2], pair, idx(2 * e)});
-      }
-    });
-  });
 }
 
 void AmxKernel::task(Value batch, Value head, Value block) {
@@ -340,8 +232,8 @@ void AmxKernel::scoreBlock(Value batch, Value kvHead, Value t, Value queries, Va
       Value a0 = tileLoad(inputTile(), queries, {r0, idx(d)});
       Value a1 = tileLoad(inputTile(), queries, {add(r0, idx(kTileRows)), idx(d)});
       Value pairRow = idx(d / 2);
-      Value b0 = tileLoad(inputTile(), keysPacked, {batch, kvHead, t, pairRow, column});
-      Value b1 = tileLoad(inputTile(), keysPacked,
+      Value b0 = tileLoad(inputTile(), kt, {batch, kvHead, t, pairRow, column});
+      Value b1 = tileLoad(inputTile(), kt,
                           {batch, kvHead, t, pairRow, add(column, idx(kTilePairs))});
       acc[0] = tileProduct(a0, b0, acc[0]);
       acc[1] = tileProduct(a0, b1, acc[1]);
@@ -372,8 +264,8 @@ void AmxKernel::valueBlock(Value batch, Value kvHead, Value t, Value weights, Va
       Value a0 = tileLoad(inputTile(), weights, {idx(0), idx(j)});
       Value a1 = tileLoad(inputTile(), weights, {idx(kTileRows), idx(j)});
       Value pairRow = idx(j / 2);
-      Value b0 = tileLoad(inputTile(), valuesPacked, {batch, kvHead, t, pairRow, column});
-      Value b1 = tileLoad(inputTile(), valuesPacked,
+      Value b0 = tileLoad(inputTile(), vPacked, {batch, kvHead, t, pairRow, column});
+      Value b1 = tileLoad(inputTile(), vPacked,
                           {batch, kvHead, t, pairRow, add(column, idx(kTilePairs))});
       acc[0] = tileProduct(a0, b0, acc[0]);
       acc[1] = tileProduct(a0, b1, acc[1]);

@@ -89,6 +89,11 @@ struct LowerAttentionToFlashKernel : OpRewritePattern<AttentionOp> {
       rewriter.replaceOp(op, buildAmxKernel(rewriter, op.getLoc(), op, tiles));
       return success();
     }
+    if (explainUnsupportedPairProducts(op, tiles).empty()) {
+      rewriter.replaceOp(op, buildFlashKernel(rewriter, op.getLoc(), op, tiles,
+                                              /*pairProducts=*/true));
+      return success();
+    }
     rewriter.replaceOp(op, buildWidened(rewriter, op));
     return success();
   }
@@ -181,7 +186,7 @@ struct ConvertAttnToVectorPass
     if (!vectorTarget) {
       emitError(getOperation()->getLoc())
           << "convert-attn-to-vector: unknown target '" << target
-          << "' (expected host, amx, avx512 or avx2)";
+          << "' (expected host, amx, avx512bf16, avx512 or avx2)";
       return signalPassFailure();
     }
     KernelTiles tiles = chooseKernelTiles(*vectorTarget);

@@ -57,7 +57,7 @@ std::string mlir::attn::explainUnsupported(AttentionOp op, const KernelTiles &ti
 
 FlashKernel::FlashKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles)
     : KernelBuilder(b, loc, tiles.lanes), op(op), tiles(tiles), mask(op.getMaskAttr()),
-      valueDim(op.getValue().getType().getDimSize(3)), rows(tiles.rows),
+      valueDim(op.getValue().getType().getDimSize(3)), rows(tiles.rows), bf16(b.getBF16Type()),
       pointwise(op.isPointwise()), naturalUnits(op.hasScoreMod() || op.isPointwise()) {
   if (op.hasScoreMod()) {
     scoreMod.emplace(op, tiles.lanes);
@@ -107,7 +107,12 @@ void FlashKernel::setUp() {
 
 SmallVector<Value> FlashKernel::build() {
   setUp();
-  packKeys();
+  if (bf16Dot) {
+    packKeyPairs(tiles.keyTile());
+    packValuePairs(tiles.keyTile());
+  } else {
+    packKeys();
+  }
   out = allocResult(op.getResult(), q, v);
   allocLse();
   Value numBlocks = ceilDiv(numQueries, tiles.queryBlock);
@@ -308,7 +313,8 @@ void FlashKernel::task(Value batch, Value head, Value block) {
       memref::AllocaOp::create(b, loc, MemRefType::get({scratchRows, valueDim}, f32), align);
   Value m = memref::AllocaOp::create(b, loc, MemRefType::get({scratchRows}, f32), align);
   Value l = memref::AllocaOp::create(b, loc, MemRefType::get({scratchRows, lanes}, f32), align);
-  Value p = memref::AllocaOp::create(b, loc, MemRefType::get({rows, bc}, f32), align);
+  Value p = memref::AllocaOp::create(b, loc, MemRefType::get({rows, bc}, bf16Dot ? bf16 : f32),
+                                     align);
   Value zeros = splat(0.0);
   forLoop(idx(0), idx(scratchRows), 1, [&](Value i) {
     memref::StoreOp::create(b, loc, scalar(-std::numeric_limits<double>::infinity()), m, i);
@@ -359,8 +365,13 @@ void FlashKernel::task(Value batch, Value head, Value block) {
     Value row = add(i0, i);
     if (lseOut)
       storeScalar(logSumExp(loadScalar(m, {i}), sum), lseOut, {batch, head, row});
-    for (int64_t e = 0; e < valueDim; e += lanes)
-      store(fmul(load(o, {i, idx(e)}), splat(inverse)), out, {batch, head, row, idx(e)});
+    Type resultElement = cast<ShapedType>(op.getType()).getElementType();
+    for (int64_t e = 0; e < valueDim; e += lanes) {
+      Value x = fmul(load(o, {i, idx(e)}), splat(inverse));
+      if (resultElement != f32)
+        x = arith::TruncFOp::create(b, loc, VectorType::get({lanes}, resultElement), x);
+      vector::StoreOp::create(b, loc, x, out, ValueRange{batch, head, row, idx(e)});
+    }
   });
   memref::AllocaScopeReturnOp::create(b, loc);
 }
@@ -390,6 +401,31 @@ SmallVector<Value> FlashKernel::scores(Value batch, Value kvHead, const RowBlock
                                        Value t) {
   int64_t cols = tiles.columnVectors, lanes = tiles.lanes;
   SmallVector<Value> init(rows * cols, splat(0.0));
+  if (bf16Dot) {
+    // Per pair of head dims: the K^T pair row times each row's (q[2p], q[2p + 1]); K^T
+    // is unscaled (bf16), so the scale follows the products.
+    SmallVector<Value> acc = forLoop(
+        idx(0), arith::DivUIOp::create(b, loc, headDim, idx(2)), init,
+        [&](Value pair, ValueRange acc) {
+          SmallVector<Value> keyRow;
+          for (int64_t c = 0; c < cols; ++c)
+            keyRow.push_back(vector::LoadOp::create(b, loc, bf16Vector(2 * lanes), kt,
+                                                    ValueRange{batch, kvHead, t, pair,
+                                                               idx(c * 2 * lanes)}));
+          SmallVector<Value> next;
+          Value d = mul(pair, idx(2));
+          for (int64_t r = 0; r < rows; ++r) {
+            Value x = broadcastPair(q, {batch, block.heads[r], block.queries[r], d});
+            for (int64_t c = 0; c < cols; ++c)
+              next.push_back(dotPairs(acc[r * cols + c], x, keyRow[c]));
+          }
+          return next;
+        });
+    Value scale = splat(scoreScale());
+    for (Value &x : acc)
+      x = fmul(x, scale);
+    return acc;
+  }
   return forLoop(idx(0), headDim, init, [&](Value d, ValueRange acc) {
     SmallVector<Value> keyRow;
     for (int64_t c = 0; c < cols; ++c)
@@ -492,9 +528,12 @@ void FlashKernel::microTile(Value batch, Value kvHead, const RowBlock &block, Va
     s = scores(batch, kvHead, block, t);
   }
 
-  SmallVector<Value> alphas = weigh(s, batch, block, j0, partial, m, l, [&](int64_t r, int64_t c, Value w) {
-    store(w, p, {idx(r), idx(c * lanes)});
-  });
+  SmallVector<Value> alphas =
+      weigh(s, batch, block, j0, partial, m, l, [&](int64_t r, int64_t c, Value w) {
+        if (bf16Dot)
+          w = arith::TruncFOp::create(b, loc, bf16Vector(lanes), w);
+        vector::StoreOp::create(b, loc, w, p, ValueRange{idx(r), idx(c * lanes)});
+      });
 
   // acc = alpha acc + p V, in column chunks of the register block's width.
   for (int64_t e0 = 0; e0 < valueDim; e0 += cols * lanes) {
@@ -505,6 +544,30 @@ void FlashKernel::microTile(Value batch, Value kvHead, const RowBlock &block, Va
         Value acc = load(o, {add(r0, idx(r)), idx(e0 + c * lanes)});
         init.push_back(pointwise ? acc : fmul(acc, splat(alphas[r])));
       }
+    if (bf16Dot) {
+      // Per pair of keys: the V pair row times each row's (p[2j], p[2j + 1]); weights
+      // past the tile's keys are 0 (masked), and so is V there.
+      Value pairs = ceilDiv(tk, 2);
+      SmallVector<Value> acc = forLoop(idx(0), pairs, init, [&](Value j, ValueRange acc) {
+        SmallVector<Value> valueRow;
+        for (int64_t c = 0; c < chunk; ++c)
+          valueRow.push_back(vector::LoadOp::create(
+              b, loc, bf16Vector(2 * lanes), vPacked,
+              ValueRange{batch, kvHead, t, j, idx(2 * (e0 + c * lanes))}));
+        SmallVector<Value> next;
+        Value key = mul(j, idx(2));
+        for (int64_t r = 0; r < rows; ++r) {
+          Value x = broadcastPair(p, {idx(r), key});
+          for (int64_t c = 0; c < chunk; ++c)
+            next.push_back(dotPairs(acc[r * chunk + c], x, valueRow[c]));
+        }
+        return next;
+      });
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < chunk; ++c)
+          store(acc[r * chunk + c], o, {add(r0, idx(r)), idx(e0 + c * lanes)});
+      continue;
+    }
     SmallVector<Value> acc = forLoop(idx(0), tk, init, [&](Value j, ValueRange acc) {
       SmallVector<Value> valueRow;
       Value key = add(j0, j);
@@ -666,8 +729,29 @@ Value FlashKernel::pointwiseWeight(Value s) {
   return select(hidden, zero, w);
 }
 
+std::string mlir::attn::explainUnsupportedPairProducts(AttentionOp op, const KernelTiles &tiles) {
+  if (!tiles.avx512bf16)
+    return "the target has no AVX512-BF16";
+  for (Value t : {op.getQuery(), op.getKey(), op.getValue()})
+    if (!cast<ShapedType>(t.getType()).getElementType().isBF16())
+      return "q, k and v are not all bf16";
+  if (op.isPaged())
+    return "paged KV cache (bf16 pools widen to f32)";
+  if (isDecodeShape(op, tiles))
+    return "decode shape (the decode kernel reads K and V widened)";
+  int64_t d = op.getQuery().getType().getDimSize(3), e = op.getValue().getType().getDimSize(3);
+  if (ShapedType::isDynamic(d) || d % 32 != 0)
+    return "the query head dim is not a static multiple of 32";
+  if (ShapedType::isDynamic(e) || e % 32 != 0)
+    return "the value head dim is not a static multiple of 32";
+  if (tiles.keyTile() % 16 != 0)
+    return "the kv tile is not a multiple of 16 keys";
+  return "";
+}
+
 SmallVector<Value> mlir::attn::buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op,
-                                               const KernelTiles &tiles) {
+                                               const KernelTiles &tiles, bool pairProducts) {
   FlashKernel kernel(b, loc, op, tiles);
+  kernel.bf16Dot = pairProducts;
   return isDecodeShape(op, tiles) ? kernel.buildDecode() : kernel.build();
 }

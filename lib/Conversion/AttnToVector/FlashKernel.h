@@ -47,6 +47,10 @@ struct FlashKernel : KernelBuilder {
   // kv heads), not one kv head's.
   bool headsInTask = false;
   Value taskGroups; // kv heads per task's second index: kvHeads, or 1
+  // bf16 q/k/v through AVX512-BF16 pair products (vdpbf16ps): K^T and V packed as
+  // bf16 pairs (PairPacks.cpp), the weights P rounded to bf16; f32 accumulation.
+  bool bf16Dot = false;
+  Type bf16;
   // Pointwise normalisers (sigmoid, relu, ...): weights without a running max.
   bool pointwise;
   // Scores leave the dot products in natural units (score_mod regions and pointwise
@@ -57,6 +61,7 @@ struct FlashKernel : KernelBuilder {
   IRMapping taskScoreModValues; // prefill: the region's per-task values
   // Buffers and sizes.
   Value q, k, v, kt, out;
+  Value vPacked;                                  // bf16: V as key pairs
   Value lseOut;                                   // the log-sum-exp result, when asked
   Value packedQueries;                            // decode: scaled q rows of the task
   Value scoreBuffer;                              // decode: a super-tile's scores
@@ -89,6 +94,16 @@ struct FlashKernel : KernelBuilder {
   /// Indices of row `key` of K or V (same layout) at `column`: [batch, kv head, key,
   /// col], or for page pools [page of the key, slot in it, kv head, col].
   SmallVector<Value> rowIndices(Value batch, Value kvHead, Value key, Value column);
+  // bf16 pair packs for vdpbf16ps / AMX (PairPacks.cpp), kv tiles of keyTile keys.
+  void packKeyPairs(int64_t keyTile);
+  void packValuePairs(int64_t keyTile);
+  /// 16 vectors of 16 x i32 (rows) transposed into 16 vectors (columns).
+  SmallVector<Value> transpose16(SmallVector<Value> rows);
+  VectorType bf16Vector(int64_t n);
+  /// The bf16 pair at m[at], at+1 broadcast to every 32-bit lane of a vector of bf16.
+  Value broadcastPair(Value m, ValueRange at);
+  /// acc + the pairwise products of x and y (vdpbf16ps).
+  Value dotPairs(Value acc, Value x, Value y);
   // Prefill.
   void packKeys();
   void packPagedKeys();

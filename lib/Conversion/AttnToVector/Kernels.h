@@ -39,7 +39,14 @@ bool isDecodeShape(AttentionOp op, const KernelTiles &tiles);
 
 /// The fused softmax kernel for `op`, built at `op`; returns the result tensor (and the
 /// log-sum-exp when the op has one).
-SmallVector<Value> buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op, const KernelTiles &tiles);
+/// With `pairProducts`, bf16 q/k/v take AVX512-BF16 pair products (vdpbf16ps) for
+/// both contractions (explainUnsupportedPairProducts says when they may).
+SmallVector<Value> buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op,
+                                    const KernelTiles &tiles, bool pairProducts = false);
+
+/// Empty when the prefill kernel can run `op` (which it supports) on AVX512-BF16 pair
+/// products, else why not.
+std::string explainUnsupportedPairProducts(AttentionOp op, const KernelTiles &tiles);
 
 /// Empty when the linear-attention kernel handles `op` (f32, re-associated order,
 /// every map but softmax_features), else why not.

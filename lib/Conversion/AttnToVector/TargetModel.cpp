@@ -52,7 +52,9 @@ bool mlir::attn::hostAmxUsable() {
 
 std::optional<VectorTarget> mlir::attn::lookupVectorTarget(StringRef name) {
   if (name == "amx")
-    return VectorTarget{16, 32, true, true};
+    return VectorTarget{16, 32, true, true, true};
+  if (name == "avx512bf16")
+    return VectorTarget{16, 32, true, false, true};
   if (name == "avx512")
     return VectorTarget{16, 32, true};
   if (name == "avx2")
@@ -61,7 +63,7 @@ std::optional<VectorTarget> mlir::attn::lookupVectorTarget(StringRef name) {
     return std::nullopt;
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   if (features.lookup("avx512f"))
-    return VectorTarget{16, 32, true, hostAmxUsable()};
+    return VectorTarget{16, 32, true, hostAmxUsable(), features.lookup("avx512bf16")};
   if (features.lookup("avx2") && features.lookup("fma"))
     return VectorTarget{8, 16, false};
   // SSE / NEON-sized registers.
@@ -84,6 +86,7 @@ KernelTiles mlir::attn::chooseKernelTiles(VectorTarget target) {
   }
   best.queryBlock = (192 + best.rows - 1) / best.rows * best.rows;
   best.amx = target.amx;
+  best.avx512bf16 = target.avx512bf16;
   return best;
 }
 

@@ -21,9 +21,11 @@ struct VectorTarget {
   int64_t registers; // architectural vector registers
   bool avx512;       // AVX-512F instructions (x86vector.avx512.*) may be used
   bool amx = false;  // AMX tile products (amx-tile, amx-bf16) may be used
+  bool avx512bf16 = false; // AVX512-BF16 pair products (vdpbf16ps) may be used
 };
 
-/// "amx" (AVX-512 and AMX), "avx512", "avx2" or "host" (this CPU's features, AMX only
+/// "amx" (AVX-512, AVX512-BF16 and AMX), "avx512bf16", "avx512", "avx2" or "host" (this
+/// CPU's features, AMX only
 /// when the OS grants this process the tile state: hostAmxUsable); nullopt otherwise.
 std::optional<VectorTarget> lookupVectorTarget(StringRef name);
 
@@ -46,6 +48,7 @@ struct KernelTiles {
   int64_t decodeRows = 16; // query rows (per head) up to which the decode form is used
   // bf16 kernel on AMX (AmxKernel.cpp): tile products of 16 rows x 32 bf16.
   bool amx = false;
+  bool avx512bf16 = false; // bf16 pair products in the prefill kernel
   int64_t amxQueryBlock = 128; // query rows per task (a multiple of 32)
   int64_t amxKeyTile = 128;    // keys per kv tile (a multiple of 32)
   int64_t keyTile() const { return lanes * columnVectors; }
