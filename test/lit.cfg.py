@@ -35,6 +35,17 @@ else:
     config.substitutions.append(("%preload_sanitizer", ""))
     config.substitutions.append(("%sanitizer_link_flags", ""))
 
+# CPU features the low-precision kernels' tests need (the JIT runs on this CPU).
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = set(next((l for l in cpuinfo if l.startswith("flags")), "").split())
+except OSError:
+    flags = set()
+if "avx512_bf16" in flags:
+    config.available_features.add("avx512bf16")
+if "amx_bf16" in flags and "amx_tile" in flags:
+    config.available_features.add("amx")
+
 # The Python that runs the independent NumPy checks: ATTN_TEST_PYTHON, else the test
 # virtual environment that scripts/test.sh creates, else python3.
 python = os.environ.get("ATTN_TEST_PYTHON")

@@ -37,6 +37,8 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
     kernel.amxKeyTile = options.amxKeyTile;
     kernel.amxQueryBlock = options.amxQueryBlock;
     pm.addPass(createConvertAttnToVector(kernel));
+    if (options.emulateAmx)
+      pm.addPass(createAttnEmulateAMX());
   }
   ConvertAttnToLinalgOptions lowering;
   lowering.onlineSoftmax = options.onlineSoftmax;

@@ -497,18 +497,19 @@ private:
   }
 
   /// Mask operands of an attention over B batches, H query heads: [B, Nk] segment ids
-  /// (Nk = `numKeys`, or any length when 0: a key tile reads the whole problem's) or
+  /// (Nk = `numKeys`, 0 for an empty sequence; any length when negative: a key tile
+  /// reads the whole problem's) or
   /// [B, H, query blocks, key blocks] layouts.
   LogicalResult checkMaskOperands(Operation *op, ValueRange operands, int64_t B, int64_t H,
                                   int64_t numKeys) {
     for (Value operand : operands) {
       const Tensor &t = values.at(operand);
       bool segments = t.shape.size() == 2 && t.shape[0] == B &&
-                      (numKeys ? t.shape[1] == numKeys : t.shape[1] > 0);
+                      (numKeys >= 0 ? t.shape[1] == numKeys : t.shape[1] > 0);
       bool layout = t.shape.size() == 4 && t.shape[0] == B && t.shape[1] == H;
       if (!segments && !layout)
         return op->emitError() << "mask operands must be [B = " << B << ", Nk"
-                               << (numKeys ? " = " + std::to_string(numKeys) : std::string())
+                               << (numKeys >= 0 ? " = " + std::to_string(numKeys) : std::string())
                                << "] segment ids or [B, Hq = " << H
                                << ", query blocks, key blocks] layouts at run time";
     }
@@ -936,7 +937,7 @@ private:
     if (acc.shape != std::vector<int64_t>{B, H, M, E} || max.shape != std::vector<int64_t>{B, H, M} ||
         sum.shape != max.shape)
       return op.emitError() << "the (acc, max, sum) state does not match q and v at run time";
-    if (failed(checkMaskOperands(op, op.getMaskOperands(), B, H, /*numKeys=*/0)))
+    if (failed(checkMaskOperands(op, op.getMaskOperands(), B, H, /*numKeys=*/-1)))
       return failure();
     FailureOr<SmallVector<int64_t, 4>> place =
         offsetsOf(op, op.getOffsets(), {0, N - M, 0, 0});

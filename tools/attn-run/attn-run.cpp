@@ -31,6 +31,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <stdlib.h>
 
@@ -117,6 +118,11 @@ static cl::opt<int64_t> amxKeyTile(
 static cl::opt<int64_t> amxQueryBlock(
     "amx-q-block", cl::desc("AMX kernel: query rows per task, a multiple of 32 (0: 128)"),
     cl::init(0), cl::cat(runCategory));
+static cl::opt<bool> emulateAmx(
+    "emulate-amx",
+    cl::desc("Run the AMX kernel's tile operations as AVX512-BF16 code (with "
+             "--target=amx on a CPU without AMX: tests)"),
+    cl::cat(runCategory));
 static cl::opt<bool> noVectorKernel(
     "no-vector-kernel",
     cl::desc("Lower softmax attention through the linalg tile loops, not the vector kernel"),
@@ -184,6 +190,11 @@ static std::optional<reference::Result> shapesOf(func::FuncOp func,
 static llvm::Error cpuOptions(AttnToCPUOptions &options) {
   if (queryTile < 0 || keyTile < 0 || microRows < 0)
     return llvm::createStringError("--q-tile, --kv-tile and --rows must not be negative");
+  if (vectorTarget == "amx" && !emulateAmx &&
+      !llvm::sys::getHostCPUFeatures().lookup("amx-bf16"))
+    return llvm::createStringError("--target=amx: this CPU has no AMX-BF16 (--emulate-amx "
+                                   "runs the AMX kernel's tile operations as AVX512-BF16 "
+                                   "code)");
   options.raise = !noRaise;
   options.onlineSoftmax = !noOnlineSoftmax;
   if (threads != ~0u) {
@@ -201,6 +212,7 @@ static llvm::Error cpuOptions(AttnToCPUOptions &options) {
   options.kvParts = kvParts;
   options.decodeRows = decodeRows;
   options.amxKeyTile = amxKeyTile;
+  options.emulateAmx = emulateAmx;
   options.amxQueryBlock = amxQueryBlock;
   return llvm::Error::success();
 }

@@ -62,11 +62,13 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
     rows (no K^T pack, K and V read once), the parts' partial states merged in order
     (`kv-parts`, or enough parts for the threads).
 
-    Low precision: bf16 q/k/v (head dims multiples of 32, up to 256) on a target with
-    AMX take the AMX kernel: Q K^T and P V as `amx.tile_mulf` products (K packed once
-    per kv head into pair-interleaved K^T tiles, V into pair-interleaved rows), the
-    online softmax in f32 on AVX-512 between them, P rounded to bf16; masks, score_mod
-    regions, soft-cap, pointwise normalisers, GQA, the log-sum-exp as in f32. Other
+    Low precision: bf16 q/k/v (head dims multiples of 32) on a target with AVX512-BF16
+    take the prefill kernel with both products as `x86vector.avx512.dot` (vdpbf16ps)
+    pair products (K^T and V packed once per kv head as bf16 pairs, P rounded to bf16).
+    With `target=amx` (head dims up to 256) they take the AMX kernel instead: Q K^T
+    and P V as `amx.tile_mulf` products on the same packs, the online softmax in f32
+    on AVX-512 between them. Both take masks, score_mod regions, soft-cap, pointwise
+    normalisers, GQA and the log-sum-exp as in f32. Other
     bf16 / f16 attentions the f32 kernels take run on them with q/k/v widened to f32
     first (f32 accumulation either way; the result in the op's type).
 
@@ -81,8 +83,8 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
                            "::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect"];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"host\"",
-           "Vector target for the tile model: host (this CPU; AMX when the OS grants "
-           "it), amx (AVX-512, AVX512-BF16 and AMX), avx512bf16, avx512, avx2">,
+           "Vector target for the tile model: host (this CPU's vector features; not "
+           "AMX), amx (AVX-512, AVX512-BF16 and AMX), avx512bf16, avx512, avx2">,
     Option<"rows", "rows", "int64_t", /*default=*/"0",
            "Query rows per micro-kernel (0: from the target model)">,
     Option<"keyTile", "kv-tile", "int64_t", /*default=*/"0",
@@ -103,6 +105,22 @@ def ConvertAttnToVector : Pass<"convert-attn-to-vector"> {
     Option<"amxQueryBlock", "amx-q-block", "int64_t", /*default=*/"0",
            "AMX kernel: query rows per task, a multiple of 32 (0: the target model's 128)">
   ];
+}
+
+def AttnEmulateAMX : Pass<"attn-emulate-amx"> {
+  let summary = "Replace AMX tile operations by AVX512-BF16 vector code (testing)";
+  let description = [{
+    Lets the AMX kernel run, and be checked, on a CPU without AMX: every `!amx.tile`
+    becomes a 2-D vector of its shape, `amx.tile_zero` a zero constant,
+    `amx.tile_load` / `amx.tile_store` one row load / store per tile row (with the
+    buffer's row stride, as the instructions), and `amx.tile_mulf` (bf16 x bf16 + f32)
+    the definition of `tdpbf16ps`: per row of A and pair row k of B, the pair
+    (A[i, 2k], A[i, 2k + 1]) broadcast against row k of B in a `vdpbf16ps`. Code size
+    grows by 256 pair products per tile product: for tests, not for speed. Tile ops of
+    other types (f16, integers) are an error at their location.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::vector::VectorDialect",
+                           "::mlir::x86vector::X86VectorDialect"];
 }
 
 def ConvertAttnToGPU : Pass<"convert-attn-to-gpu", "::mlir::ModuleOp"> {

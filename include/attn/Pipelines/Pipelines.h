@@ -63,6 +63,11 @@ struct AttnToCPUOptions : public PassPipelineOptions<AttnToCPUOptions> {
       *this, "decode-rows",
       llvm::cl::desc("Largest static query length that takes the decode form (0: never)"),
       llvm::cl::init(16)};
+  PassOptions::Option<bool> emulateAmx{
+      *this, "emulate-amx",
+      llvm::cl::desc("Replace the AMX kernel's tile operations by AVX512-BF16 code "
+                     "(attn-emulate-amx: tests of the AMX kernel without AMX)"),
+      llvm::cl::init(false)};
   PassOptions::Option<int64_t> amxKeyTile{
       *this, "amx-kv-tile",
       llvm::cl::desc("AMX kernel: keys per kv tile, a multiple of 32 (0: target model)"),

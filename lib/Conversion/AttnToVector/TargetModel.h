@@ -24,9 +24,9 @@ struct VectorTarget {
   bool avx512bf16 = false; // AVX512-BF16 pair products (vdpbf16ps) may be used
 };
 
-/// "amx" (AVX-512, AVX512-BF16 and AMX), "avx512bf16", "avx512", "avx2" or "host" (this
-/// CPU's features, AMX only
-/// when the OS grants this process the tile state: hostAmxUsable); nullopt otherwise.
+/// "amx" (AVX-512, AVX512-BF16 and AMX; asks the OS for this process's tile state),
+/// "avx512bf16", "avx512", "avx2" or "host" (this CPU's features, AMX excepted: the AMX
+/// kernel is taken only when asked for); nullopt otherwise.
 std::optional<VectorTarget> lookupVectorTarget(StringRef name);
 
 /// Whether this CPU has AMX-BF16 and the OS grants this process the AMX tile state.
