@@ -89,6 +89,11 @@ struct LowerAttentionToFlashKernel : OpRewritePattern<AttentionOp> {
       rewriter.replaceOp(op, buildAmxKernel(rewriter, op.getLoc(), op, tiles));
       return success();
     }
+    // Decoding is memory-bound: the decode kernel reads 16-bit K and V as they are.
+    if (isDecodeShape(op, tiles)) {
+      rewriter.replaceOp(op, buildFlashKernel(rewriter, op.getLoc(), op, tiles));
+      return success();
+    }
     if (explainUnsupportedPairProducts(op, tiles).empty()) {
       rewriter.replaceOp(op, buildFlashKernel(rewriter, op.getLoc(), op, tiles,
                                               /*pairProducts=*/true));

@@ -131,7 +131,7 @@ void FlashKernel::decodeTask(Value batch, Value kvHead, Value part, Value tilesP
     Value row = minIndex(rho, lastRow);
     Value head = rowHead(row), query = rowQuery(row);
     for (int64_t d = 0; d < keyDim; d += lanes)
-      store(fmul(load(q, {batch, head, query, idx(d)}), scale), packedQueries, {rho, idx(d)});
+      store(fmul(loadWide(q, {batch, head, query, idx(d)}), scale), packedQueries, {rho, idx(d)});
   });
   Value p = memref::AllocaOp::create(b, loc, MemRefType::get({rows, bc}, f32), align);
   scoreBuffer =
@@ -228,8 +228,11 @@ void FlashKernel::prefetchPagedRows(Value batch, Value kvHead, Value key, int64_
   Value last = arith::SubIOp::create(b, loc, numKeys, idx(1));
   SmallVector<Value> ahead =
       rowIndices(batch, kvHead, minIndex(add(key, idx(kPagedPrefetchKeys)), last), idx(0));
+  // One prefetch per cache line of the row.
+  int64_t perLine =
+      512 / cast<MemRefType>(k.getType()).getElementType().getIntOrFloatBitWidth();
   for (auto [pool, rowWidth] : {std::pair<Value, int64_t>{k, width}, {v, valueDim}})
-    for (int64_t d = 0; d < rowWidth; d += 16) {
+    for (int64_t d = 0; d < rowWidth; d += perLine) {
       ahead.back() = idx(d);
       memref::PrefetchOp::create(b, loc, pool, ahead, /*isWrite=*/false, /*localityHint=*/2,
                                  /*isDataCache=*/true);
@@ -253,7 +256,7 @@ void FlashKernel::decodeScores(Value batch, Value kvHead, const RowBlock &block,
     SmallVector<Value> acc(rows, splat(0.0));
     for (int64_t d = 0; d < keyDim; d += lanes) {
       at.back() = idx(d);
-      Value keyPart = load(k, at);
+      Value keyPart = loadWide(k, at);
       for (int64_t r = 0; r < rows; ++r)
         acc[r] = fma(load(packedQueries, {add(block.packed, idx(r)), idx(d)}), keyPart, acc[r]);
     }
@@ -307,6 +310,6 @@ void FlashKernel::mergeParts(Value batch, Value kvHead, Value numParts, Value ac
     if (lseOut)
       storeScalar(logSumExp(ref, sum), lseOut, {batch, head, query});
     for (int64_t c = 0; c < chunks; ++c)
-      store(fmul(total[c + 1], inverse), out, {batch, head, query, idx(c * lanes)});
+      storeNarrow(fmul(total[c + 1], inverse), out, {batch, head, query, idx(c * lanes)});
   });
 }

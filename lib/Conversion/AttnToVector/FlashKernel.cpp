@@ -572,7 +572,7 @@ void FlashKernel::microTile(Value batch, Value kvHead, const RowBlock &block, Va
       SmallVector<Value> valueRow;
       Value key = add(j0, j);
       for (int64_t c = 0; c < chunk; ++c)
-        valueRow.push_back(load(v, rowIndices(batch, kvHead, key, idx(e0 + c * lanes))));
+        valueRow.push_back(loadWide(v, rowIndices(batch, kvHead, key, idx(e0 + c * lanes))));
       SmallVector<Value> next;
       for (int64_t r = 0; r < rows; ++r) {
         Value x = splat(memref::LoadOp::create(b, loc, p, ValueRange{idx(r), j}).getResult());

@@ -47,6 +47,21 @@ struct KernelBuilder {
   Value fma(Value x, Value y, Value acc) { return vector::FMAOp::create(b, loc, x, y, acc); }
   Value load(Value m, ValueRange at) { return vector::LoadOp::create(b, loc, vec, m, at); }
   Value loadScalar(Value m, ValueRange at) { return memref::LoadOp::create(b, loc, m, at); }
+  /// A vector of `lanes` elements of `m` as f32 (bf16 / f16 buffers widened on load).
+  Value loadWide(Value m, ValueRange at) {
+    Type elt = cast<MemRefType>(m.getType()).getElementType();
+    if (elt == f32)
+      return load(m, at);
+    Value x = vector::LoadOp::create(b, loc, VectorType::get({lanes}, elt), m, at);
+    return arith::ExtFOp::create(b, loc, vec, x);
+  }
+  /// Stores an f32 vector into `m`, rounded to its element type.
+  void storeNarrow(Value x, Value m, ValueRange at) {
+    Type elt = cast<MemRefType>(m.getType()).getElementType();
+    if (elt != f32)
+      x = arith::TruncFOp::create(b, loc, VectorType::get({lanes}, elt), x);
+    vector::StoreOp::create(b, loc, x, m, at);
+  }
   void store(Value x, Value m, ValueRange at) { vector::StoreOp::create(b, loc, x, m, at); }
   void storeScalar(Value x, Value m, ValueRange at) { memref::StoreOp::create(b, loc, x, m, at); }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {

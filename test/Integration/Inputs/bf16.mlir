@@ -126,3 +126,17 @@ func.func @head_dim_48(%q: tensor<1x2x?x48xbf16> {attn.dims = "bhmd"}, %k: tenso
       ins(%q, %k, %v : tensor<1x2x?x48xbf16>, tensor<1x2x?x48xbf16>, tensor<1x2x?x48xbf16>) -> tensor<1x2x?x48xbf16>
   return %o : tensor<1x2x?x48xbf16>
 }
+
+// A paged bf16 KV cache (vLLM's layout) in one decode step, GQA 8/2, with the
+// log-sum-exp: the decode kernel reads the bf16 pools as they are.
+func.func @paged_decode(%q: tensor<4x8x1x64xbf16>,
+                        %k_pool: tensor<?x16x2x64xbf16> {attn.dims = "psgd"},
+                        %v_pool: tensor<?x16x2x64xbf16> {attn.dims = "psgd"},
+                        %page_table: tensor<4x?xi32> {attn.dims = "bt"},
+                        %lengths: tensor<4xi32>)
+    -> (tensor<4x8x1x64xbf16>, tensor<4x8x1xf32>) attributes {attn.defaults = {p = 64, t = 20}} {
+  %o, %lse = attn.attention pages(%page_table, %lengths : tensor<4x?xi32>, tensor<4xi32>)
+      ins(%q, %k_pool, %v_pool : tensor<4x8x1x64xbf16>, tensor<?x16x2x64xbf16>, tensor<?x16x2x64xbf16>)
+      -> tensor<4x8x1x64xbf16>, tensor<4x8x1xf32>
+  return %o, %lse : tensor<4x8x1x64xbf16>, tensor<4x8x1xf32>
+}
