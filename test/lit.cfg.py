@@ -15,7 +15,8 @@ config.excludes = ["Inputs", "downstream", "CMakeLists.txt", "lit.cfg.py", "lit.
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP", "ASAN_OPTIONS", "UBSAN_OPTIONS"])
 llvm_config.use_default_substitutions()  # FileCheck, not, count, ...
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.add_tool_substitutions(["attn-opt", "attn-run", "attn-compile", "attn-capi-test", "mlir-opt"],
+llvm_config.add_tool_substitutions(["attn-opt", "attn-run", "attn-compile", "attn-capi-test", "mlir-opt",
+                                    "mlir-translate", "llc"],
                                    [config.attn_tools_dir, config.llvm_tools_dir])
 
 config.substitutions.append(("%attn_obj", config.attn_obj_root))

@@ -5,9 +5,13 @@
 // RUN: attn-opt %s -split-input-file --convert-attn-to-vector="target=avx512 decode-rows=0" | FileCheck %s --check-prefix=NODECODE
 // RUN: not attn-opt %s -split-input-file --convert-attn-to-vector="target=avx512 kv-parts=-1" 2>&1 | FileCheck %s --check-prefix=BADPARTS
 // RUN: not attn-opt %s -split-input-file --convert-attn-to-vector="target=avx512 kv-tile=40" 2>&1 | FileCheck %s --check-prefix=BADTILE
+// RUN: attn-opt %s -split-input-file --convert-attn-to-vector="target=avx512bf16" | FileCheck %s --check-prefix=BF16
+// RUN: attn-opt %s -split-input-file --convert-attn-to-vector="target=amx amx-kv-tile=64 amx-q-block=64" | FileCheck %s --check-prefix=AMX
+// RUN: not attn-opt %s -split-input-file --convert-attn-to-vector="target=amx amx-kv-tile=48" 2>&1 | FileCheck %s --check-prefix=BADAMX
 
 // BADTARGET: error: convert-attn-to-vector: unknown target 'sse9' (expected host, amx, avx512bf16, avx512 or avx2)
 // BADPARTS: error: convert-attn-to-vector: kv-parts must be between 0 and 4096 and decode-rows between 0 and 1024, got kv-parts=-1 decode-rows=16
+// BADAMX: error: convert-attn-to-vector: amx-kv-tile (at most 1024) and amx-q-block (at most 4096) must be multiples of 32, got amx-kv-tile=48 amx-q-block=0
 // BADTILE: error: convert-attn-to-vector: {{.*}} a multiple of the vector width, 16 lanes) must not be negative; got rows=0 kv-tile=40 q-block=0
 
 // The AVX-512 model: 4 query rows x 4 vectors of 16 keys, 192 rows per task. K is
@@ -212,4 +216,69 @@ func.func @hybrid_not_band(%ql: tensor<1x4x?x16xf32>, %q: tensor<1x4x?x64xf32>, 
 func.func @decode_gqa(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<1x2x?x64xf32>) -> tensor<1x8x1x64xf32> {
   %o = attn.attention mask #attn.mask<causal> ins(%q, %k, %v : tensor<1x8x1x64xf32>, tensor<1x2x?x64xf32>, tensor<1x2x?x64xf32>) -> tensor<1x8x1x64xf32>
   return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+// bf16 prefill. avx512 (no bf16 products): q/k/v widened to f32 by elementwise
+// generics, the f32 kernel, the result narrowed back. avx512bf16: K^T packed as bf16
+// pairs (a 16 x 16 transpose of 32-bit pairs in shuffles), V as interleaved key pairs,
+// both products as vdpbf16ps, the weights rounded to bf16, the output rounded on store.
+// amx: the same packs, 16 x 32 bf16 tiles, tdpbf16ps products into 16 x 16 f32 tiles.
+// CHECK-LABEL: func.func @bf16_causal
+// CHECK: linalg.generic
+// CHECK: arith.extf {{.*}} : bf16 to f32
+// CHECK: vector.fma
+// CHECK: arith.truncf {{.*}} : f32 to bf16
+// BF16-LABEL: func.func @bf16_causal
+// BF16-NOT: linalg.generic
+// BF16: memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x?x32x128xbf16>
+// BF16: vector.shuffle
+// BF16: vector.interleave {{.*}} : vector<32xbf16> -> vector<64xbf16>
+// BF16: x86vector.avx512.dot {{.*}} : vector<32xbf16> -> vector<16xf32>
+// BF16: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
+// BF16: x86vector.avx512.dot
+// BF16: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
+// BF16-NOT: vector.fma %{{.*}}bf16
+// AMX-LABEL: func.func @bf16_causal
+// AMX: memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?x?x?x32x128xbf16>
+// AMX: amx.tile_zero : !amx.tile<16x16xf32>
+// AMX: amx.tile_load {{.*}} into !amx.tile<16x32xbf16>
+// AMX: amx.tile_mulf {{.*}} : !amx.tile<16x32xbf16>, !amx.tile<16x32xbf16>, !amx.tile<16x16xf32>
+// AMX: amx.tile_store
+// AMX: amx.tile_load {{.*}} into !amx.tile<16x16xf32>
+// AMX: amx.tile_mulf
+func.func @bf16_causal(%q: tensor<1x8x?x64xbf16>, %k: tensor<1x2x?x64xbf16>, %v: tensor<1x2x?x64xbf16>) -> tensor<1x8x?x64xbf16> {
+  %o = attn.attention mask #attn.mask<causal> ins(%q, %k, %v : tensor<1x8x?x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> tensor<1x8x?x64xbf16>
+  return %o : tensor<1x8x?x64xbf16>
+}
+
+// -----
+
+// f16 has no products on these targets: widened for every target. Decoding shapes read
+// 16-bit K and V in the decode kernel itself (widened in registers), never copied.
+// CHECK-LABEL: func.func @f16_prefill
+// CHECK: arith.extf {{.*}} : f16 to f32
+// BF16-LABEL: func.func @f16_prefill
+// BF16: arith.extf {{.*}} : f16 to f32
+// BF16-NOT: x86vector.avx512.dot
+// AMX-LABEL: func.func @f16_prefill
+// AMX-NOT: amx.tile_mulf
+func.func @f16_prefill(%q: tensor<1x4x?x64xf16>, %k: tensor<1x4x?x64xf16>, %v: tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16> {
+  %o = attn.attention ins(%q, %k, %v : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
+  return %o : tensor<1x4x?x64xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @bf16_decode
+// CHECK-NOT: linalg.generic
+// CHECK: vector.load {{.*}} : memref<1x2x?x64xbf16>, vector<16xbf16>
+// CHECK: arith.extf {{.*}} : vector<16xbf16> to vector<16xf32>
+// CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
+// AMX-LABEL: func.func @bf16_decode
+// AMX-NOT: amx.tile_mulf
+func.func @bf16_decode(%q: tensor<1x8x1x64xbf16>, %k: tensor<1x2x?x64xbf16>, %v: tensor<1x2x?x64xbf16>) -> tensor<1x8x1x64xbf16> {
+  %o = attn.attention ins(%q, %k, %v : tensor<1x8x1x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> tensor<1x8x1x64xbf16>
+  return %o : tensor<1x8x1x64xbf16>
 }

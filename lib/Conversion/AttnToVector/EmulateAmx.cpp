@@ -36,12 +36,30 @@ SmallVector<Value> rowIndices(OpBuilder &b, Location loc, ValueRange indices, in
   return at;
 }
 
-LogicalResult checkImplicitStride(Operation *op, Value stride, Value base) {
-  if (stride)
-    return op->emitOpError("attn-emulate-amx: explicit strides are not emulated");
-  if (cast<MemRefType>(base.getType()).getRank() < 2)
-    return op->emitOpError("attn-emulate-amx: the buffer must have rank 2 or more");
-  return success();
+/// Why `op` cannot be emulated, or empty.
+std::string explainUnsupported(Operation *op) {
+  auto rowStrided = [](Value stride, Value base) -> std::string {
+    if (stride)
+      return "explicit strides are not emulated";
+    if (cast<MemRefType>(base.getType()).getRank() < 2)
+      return "the buffer must have rank 2 or more";
+    return "";
+  };
+  if (auto load = dyn_cast<amx::TileLoadOp>(op))
+    return rowStrided(load.getStride(), load.getBase());
+  if (auto store = dyn_cast<amx::TileStoreOp>(op))
+    return rowStrided(store.getStride(), store.getBase());
+  if (auto product = dyn_cast<amx::TileMulFOp>(op)) {
+    auto lhs = cast<amx::TileType>(product.getLhs().getType());
+    auto acc = cast<amx::TileType>(product.getAcc().getType());
+    if (!lhs.getElementType().isBF16() || !acc.getElementType().isF32() ||
+        acc.getDimSize(1) != 16)
+      return "only bf16 x bf16 + f32 products with 16 columns are emulated";
+    return "";
+  }
+  if (isa<amx::TileMulIOp>(op))
+    return "integer tile products are not emulated";
+  return "";
 }
 
 struct EmulateTileZero : OpConversionPattern<amx::TileZeroOp> {
@@ -59,8 +77,6 @@ struct EmulateTileLoad : OpConversionPattern<amx::TileLoadOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(amx::TileLoadOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkImplicitStride(op, op.getStride(), op.getBase())))
-      return failure();
     Location loc = op.getLoc();
     VectorType type = vectorOf(op.getTileType());
     auto rowType = VectorType::get({type.getDimSize(1)}, type.getElementType());
@@ -81,8 +97,6 @@ struct EmulateTileStore : OpConversionPattern<amx::TileStoreOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(amx::TileStoreOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (failed(checkImplicitStride(op, op.getStride(), op.getBase())))
-      return failure();
     Location loc = op.getLoc();
     int64_t rows = op.getTileType().getDimSize(0);
     for (int64_t i = 0; i < rows; ++i) {
@@ -102,10 +116,6 @@ struct EmulateTileMulF : OpConversionPattern<amx::TileMulFOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     auto lhsType = cast<amx::TileType>(op.getLhs().getType());
     auto accType = cast<amx::TileType>(op.getAcc().getType());
-    if (!lhsType.getElementType().isBF16() || !accType.getElementType().isF32() ||
-        accType.getDimSize(1) != 16)
-      return op.emitOpError("attn-emulate-amx: only bf16 x bf16 + f32 products with 16 "
-                            "columns are emulated");
     Location loc = op.getLoc();
     int64_t rows = accType.getDimSize(0), pairs = lhsType.getDimSize(1) / 2;
     auto words = VectorType::get({pairs}, rewriter.getI32Type());
@@ -135,6 +145,17 @@ struct EmulateTileMulF : OpConversionPattern<amx::TileMulFOp> {
 
 struct AttnEmulateAMXPass : attn::impl::AttnEmulateAMXBase<AttnEmulateAMXPass> {
   void runOnOperation() override {
+    bool unsupported = false;
+    getOperation()->walk([&](Operation *op) {
+      if (!isa<amx::AMXDialect>(op->getDialect()))
+        return;
+      if (std::string reason = explainUnsupported(op); !reason.empty()) {
+        op->emitOpError() << "attn-emulate-amx: " << reason;
+        unsupported = true;
+      }
+    });
+    if (unsupported)
+      return signalPassFailure();
     TypeConverter types;
     types.addConversion([](Type t) { return t; });
     types.addConversion([](amx::TileType t) -> Type { return vectorOf(t); });
