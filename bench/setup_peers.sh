@@ -12,6 +12,7 @@
 #                        so clang does not add LLVM's libomp as a second runtime)
 #        fma_peak        -pthread
 #        read_bandwidth  -pthread
+#        bf16_peak       -pthread (AVX512-BF16 and AMX products, target attributes)
 # Whatever cannot be set up is reported at the end and the script exits 1, after setting
 # up everything else.
 #   bench/setup_peers.sh            (CXX=... to pick the compiler; FORCE=1 rebuilds)
@@ -96,6 +97,7 @@ build() { # name, extra flags...
 }
 build fma_peak -pthread
 build read_bandwidth -pthread
+build bf16_peak -pthread
 build naive -fopenmp
 if [ -f /usr/include/oneapi/dnnl/dnnl.hpp ]; then
   build onednn_unfused -ldnnl -lgomp
@@ -104,11 +106,11 @@ else
 fi
 
 # ---- summary -----------------------------------------------------------------------
-for b in fma_peak read_bandwidth naive onednn_unfused; do
+for b in fma_peak read_bandwidth bf16_peak naive onednn_unfused; do
   [ -x "$out/$b" ] || { [[ " ${failed[*]} " == *"build:$b"* ]] || failed+=("missing:$b"); }
 done
 if [ ${#failed[@]} -gt 0 ]; then
   say "NOT set up: ${failed[*]}"
   exit 1
 fi
-say "all peers ready: $out/{fma_peak,read_bandwidth,naive,onednn_unfused}, $venv/bin/python $here/peers/{torch_sdpa,iree_attention}.py"
+say "all peers ready: $out/{fma_peak,read_bandwidth,bf16_peak,naive,onednn_unfused}, $venv/bin/python $here/peers/{torch_sdpa,iree_attention}.py"

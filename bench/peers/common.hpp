@@ -20,6 +20,7 @@ namespace peer {
 struct Args {
   int heads = 8, kv_heads = -1, n = 1024, d = 64, threads = 1, reps = 10;
   bool causal = false, check = false;
+  bool bf16 = false; // peers that support it: bf16 inputs (the draws rounded)
   unsigned seed = 42;
   int group() const { return heads / kv_heads; }
 };
@@ -27,7 +28,7 @@ struct Args {
 [[noreturn]] inline void usage(const char *prog) {
   std::fprintf(stderr,
                "usage: %s --heads H --kv-heads G --n N --d D [--causal] --threads T "
-               "--reps R [--check] [--seed S]\n",
+               "--reps R [--check] [--seed S] [--bf16]\n",
                prog);
   std::exit(2);
 }
@@ -49,6 +50,7 @@ inline Args parse(int argc, char **argv) {
     else if (s == "--seed") a.seed = (unsigned)next();
     else if (s == "--causal") a.causal = true;
     else if (s == "--check") a.check = true;
+    else if (s == "--bf16") a.bf16 = true;
     else usage(argv[0]);
   }
   if (a.kv_heads < 0) a.kv_heads = a.heads;
