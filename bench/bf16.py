@@ -137,10 +137,12 @@ def accuracy(tmp):
         p = np.exp(sc - sc.max(-1, keepdims=True))
         ref = (p / p.sum(-1, keepdims=True)) @ vd
         err = lambda out: float(np.max(np.abs(out - ref)) / np.max(np.abs(ref)))  # noqa: E731
+        rms = lambda out: float(np.sqrt(np.mean((out - ref) ** 2) / np.mean(ref ** 2)))  # noqa: E731
         own = run_json([os.path.join(BIN, "onednn_unfused"), "--bf16", "--check", "--reps", "1",
                         "--heads", str(heads), "--n", str(n), "--d", str(d)]
                        + (["--causal"] if causal else []), 600)
         rows.append({"causal": causal, "ours": err(ours), "torch": err(theirs),
+                     "ours_rms": rms(ours), "torch_rms": rms(theirs),
                      "onednn_own_inputs": own.get("max_rel_err")})
         print(json.dumps(rows[-1]), flush=True)
     return rows
@@ -201,12 +203,13 @@ def main():
                      f"{r['ours_ms']:.1f} ms | {gf:.0f} ({gf / peak:.0%}) | {cell(r['f32_ms'])} | "
                      f"{cell(r['torch_ms'])} | {cell(r['onednn_ms'])} | {ratio(r['torch_ms'])} | "
                      f"{ratio(r['onednn_ms'])} | {ratio(r['f32_ms'])} |")
-    acc_lines = ["| mask | attn-mlir | PyTorch bf16 SDPA | oneDNN bf16 (own draws) |",
-                 "|---|---|---|---|"]
+    acc_lines = ["| mask | attn-mlir max (rms) | PyTorch bf16 SDPA max (rms) | "
+                 "oneDNN bf16 max (own draws) |", "|---|---|---|---|"]
     for r in acc:
         own = f"{r['onednn_own_inputs']:.2e}" if r["onednn_own_inputs"] else "-"
-        acc_lines.append(f"| {'causal' if r['causal'] else 'dense'} | {r['ours']:.2e} | "
-                         f"{r['torch']:.2e} | {own} |")
+        acc_lines.append(f"| {'causal' if r['causal'] else 'dense'} | {r['ours']:.2e} "
+                         f"({r['ours_rms']:.2e}) | {r['torch']:.2e} ({r['torch_rms']:.2e}) | "
+                         f"{own} |")
     table, acc_table = "\n".join(lines), "\n".join(acc_lines)
     print(table)
     print(acc_table)
@@ -219,8 +222,9 @@ def main():
                         f"(JSON: `bench/results/bf16.json`). Peaks measured in the same run "
                         f"(`bench/.build/bf16_peak`, `fma_peak`): {pk}. Batch 1; causal "
                         f"GFLOP/s count the causal half.\n\n{table}\n\nAccuracy on the same "
-                        f"bf16 inputs (D = 128, N = 1024, 8 heads; max |out - ref| / max |ref| "
-                        f"against the fp64 reference of the rounded inputs):\n\n{acc_table}")
+                        f"bf16 inputs (D = 128, N = 1024, 8 heads; max |out - ref| / max |ref|, "
+                        f"in brackets the rms error over the rms of the reference, against the "
+                        f"fp64 reference of the rounded inputs):\n\n{acc_table}")
 
 
 if __name__ == "__main__":
