@@ -77,3 +77,11 @@ func.func @varlen(%q: tensor<1x4x?x64xf16>, %c: tensor<3xi32>) -> tensor<1x4x?x6
   %o = attn.attention varlen(%c, %c : tensor<3xi32>, tensor<3xi32>) ins(%q, %q, %q : tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>, tensor<1x4x?x64xf16>) -> tensor<1x4x?x64xf16>
   return %o : tensor<1x4x?x64xf16>
 }
+
+// -----
+
+func.func @mixed_precision(%q: tensor<1x4x64x64xf16>) -> tensor<1x4x64x64xf32> {
+  // expected-error @+1 {{cannot lower this attn.attention to the GPU: q, k, v and the result have different element types (mixed precision is CPU-only so far)}}
+  %o = attn.attention ins(%q, %q, %q : tensor<1x4x64x64xf16>, tensor<1x4x64x64xf16>, tensor<1x4x64x64xf16>) -> tensor<1x4x64x64xf32>
+  return %o : tensor<1x4x64x64xf32>
+}

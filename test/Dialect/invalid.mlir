@@ -1044,3 +1044,27 @@ func.func @varlen_documents(%q: tensor<1x4x8x16xf32>, %c: tensor<3xi32>, %s: ten
   %o = attn.attention mask #attn.mask<document> mask_operands(%s : tensor<1x8xi32>) varlen(%c, %c : tensor<3xi32>, tensor<3xi32>) ins(%q, %q, %q : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
   return %o : tensor<1x4x8x16xf32>
 }
+
+// -----
+
+func.func @attention_key_value_types(%q: tensor<1x4x16x64xbf16>, %v: tensor<1x4x16x64xf16>) -> tensor<1x4x16x64xbf16> {
+  // expected-error @+1 {{key and value element types differ: 'bf16' and 'f16'}}
+  %0 = attn.attention ins(%q, %q, %v : tensor<1x4x16x64xbf16>, tensor<1x4x16x64xbf16>, tensor<1x4x16x64xf16>) -> tensor<1x4x16x64xbf16>
+  return %0 : tensor<1x4x16x64xbf16>
+}
+
+// -----
+
+func.func @attention_query_type(%q: tensor<1x4x16x64xbf16>, %k: tensor<1x4x16x64xf32>) -> tensor<1x4x16x64xbf16> {
+  // expected-error @+1 {{query element type 'bf16' differs from the key's 'f32' (an f32 query goes with bf16 or f16 keys only)}}
+  %0 = attn.attention ins(%q, %k, %k : tensor<1x4x16x64xbf16>, tensor<1x4x16x64xf32>, tensor<1x4x16x64xf32>) -> tensor<1x4x16x64xbf16>
+  return %0 : tensor<1x4x16x64xbf16>
+}
+
+// -----
+
+func.func @attention_result_type(%q: tensor<1x4x16x64xbf16>) -> tensor<1x4x16x64xf16> {
+  // expected-error @+1 {{result element type 'f16' differs from the query's 'bf16' (an f32 result goes with a bf16 or f16 query only)}}
+  %0 = attn.attention ins(%q, %q, %q : tensor<1x4x16x64xbf16>, tensor<1x4x16x64xbf16>, tensor<1x4x16x64xbf16>) -> tensor<1x4x16x64xf16>
+  return %0 : tensor<1x4x16x64xf16>
+}

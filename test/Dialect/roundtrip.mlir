@@ -194,3 +194,16 @@ func.func @paged(%q: tensor<8x32x1x128xf32>, %k: tensor<?x16x8x128xf32>, %v: ten
       ins(%q, %k, %v : tensor<8x32x1x128xf32>, tensor<?x16x8x128xf32>, tensor<?x16x8x128xf32>) -> tensor<8x32x1x128xf32>, tensor<8x32x1xf32>
   return %o, %s : tensor<8x32x1x128xf32>, tensor<8x32x1xf32>
 }
+
+// -----
+
+// Mixed precision: an f32 query over bf16 keys and values, and bf16 attention with an
+// f32 result.
+// CHECK-LABEL: func.func @mixed_precision
+// CHECK: attn.attention ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x8x?x64xf32>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> tensor<1x8x?x64xf32>
+// CHECK: attn.attention mask #attn.mask<causal> ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> tensor<1x2x?x64xf32>
+func.func @mixed_precision(%q: tensor<1x8x?x64xf32>, %k: tensor<1x2x?x64xbf16>) -> (tensor<1x8x?x64xf32>, tensor<1x2x?x64xf32>) {
+  %0 = attn.attention ins(%q, %k, %k : tensor<1x8x?x64xf32>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> tensor<1x8x?x64xf32>
+  %1 = attn.attention mask #attn.mask<causal> ins(%k, %k, %k : tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> tensor<1x2x?x64xf32>
+  return %0, %1 : tensor<1x8x?x64xf32>, tensor<1x2x?x64xf32>
+}

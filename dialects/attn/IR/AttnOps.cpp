@@ -64,6 +64,25 @@ static LogicalResult verifySameElementType(Operation *op, unsigned numOperands =
   return success();
 }
 
+/// attn.attention's element types: K and V share one; the query has it, or is f32 over
+/// 16-bit K and V; the result has the query's, or is f32 over a 16-bit query (16-bit
+/// attention with f32 queries or an f32 output: every kernel accumulates in f32).
+static LogicalResult verifyAttentionElementTypes(Operation *op, Type query, Type key,
+                                                 Type value, Type result) {
+  auto isHalf = [](Type t) { return t.isBF16() || t.isF16(); };
+  if (key != value)
+    return op->emitOpError() << "key and value element types differ: " << key << " and "
+                             << value;
+  if (query != key && !(query.isF32() && isHalf(key)))
+    return op->emitOpError() << "query element type " << query << " differs from the key's "
+                             << key << " (an f32 query goes with bf16 or f16 keys only)";
+  if (result != query && !(result.isF32() && isHalf(query)))
+    return op->emitOpError() << "result element type " << result << " differs from the "
+                             << "query's " << query
+                             << " (an f32 result goes with a bf16 or f16 query only)";
+  return success();
+}
+
 /// The spec of an op with `numInputs` operands (parsed and verified when the IR was
 /// read or built; only its operand count is the op's to check).
 static FailureOr<IndexSpec> parseSpecOf(Operation *op, IndexSpecAttr spec, unsigned numInputs) {
@@ -450,7 +469,10 @@ static LogicalResult verifyAttentionOperands(Operation *op, Value query, Value k
     if (type.getRank() != 4)
       return op->emitOpError() << "expects rank-4 [batch, heads, seq, dim] tensors, but the "
                                << name << " is " << type;
-  if (failed(verifySameElementType(op, /*q, k, v=*/3)))
+  if (isa<AttentionOp>(op)
+          ? failed(verifyAttentionElementTypes(op, q.getElementType(), k.getElementType(),
+                                               v.getElementType(), out.getElementType()))
+          : failed(verifySameElementType(op, /*q, k, v=*/3)))
     return failure();
   size_t numOffsets = 1 + offsetNames.count(',');
   if (!offsets.empty() && offsets.size() != numOffsets)
@@ -519,7 +541,8 @@ static LogicalResult verifyPagedOperands(AttentionOp op) {
       return op.emitOpError() << "expects rank-4 tensors ([B, H, N, D] queries and results, "
                                  "[pages, page size, kv heads, D] pools), but the "
                               << name << " is " << type;
-  if (failed(verifySameElementType(op, /*q, k, v=*/3)))
+  if (failed(verifyAttentionElementTypes(op, q.getElementType(), k.getElementType(),
+                                         v.getElementType(), out.getElementType())))
     return failure();
   if (failed(verifyIndexedTensors(op, {{"bhmd", q, "the query"},
                                        {"psgd", k, "the key pool"},

@@ -284,6 +284,10 @@ FailureOr<SmallVector<Value>> AttentionOp::decomposeOperation(OpBuilder &b) {
     return failure(); // attn.online_attention carries no score_mod region
   if (isPaged() || isVarlen())
     return failure(); // nor a page table or sequence offsets
+  Type resultElement = getType().getElementType();
+  for (Value t : {getQuery(), getKey(), getValue()})
+    if (cast<ShapedType>(t.getType()).getElementType() != resultElement)
+      return failure(); // nor mixed element types
   Location loc = getLoc();
   Type elt = getType().getElementType();
   SmallVector<OpFoldResult> accShape = tensor::getMixedSizes(b, loc, getQuery());

@@ -2,6 +2,7 @@
 #define ATTN_TRANSFORMS_PASSES_H
 
 #include "attn/IR/AttnDialect.h"
+#include "attn/IR/AttnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -27,6 +28,21 @@ LogicalResult expandVarlenAttention(Operation *root);
 /// per sequence, its keys gathered through its page table (ExpandSequences.cpp; the
 /// generic path's form); a located error when that cannot express it.
 LogicalResult expandPagedAttention(Operation *root);
+
+/// Whether `op` reads or writes bf16 / f16 tensors (WidenAttention.cpp).
+bool hasHalfTensors(AttentionOp op);
+
+/// `tensor` with its elements converted to `elt` (an elementwise linalg.generic;
+/// `tensor` itself when it has that type already).
+Value convertElements(OpBuilder &b, Location loc, Value tensor, Type elt);
+
+/// A clone of `op` at the builder's point on f32 q, k, v (and projections): 16-bit
+/// operands widened (exactly), the result f32. The caller lowers it and narrows.
+AttentionOp buildWidenedAttention(OpBuilder &b, AttentionOp op);
+
+/// Every attn.attention under `root` with bf16 / f16 tensors becomes the same attention
+/// on f32 tensors between conversions (the generic path: f32 accumulation).
+LogicalResult widenHalfAttention(Operation *root);
 
 #define GEN_PASS_DECL
 #include "attn/Transforms/Passes.h.inc"

@@ -53,6 +53,10 @@ std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelT
   Type elt = op.getType().getElementType();
   if (!elt.isF16() && !elt.isBF16() && !elt.isF32())
     return "the element type is not f16, bf16 or f32";
+  for (Value t : {op.getQuery(), op.getKey(), op.getValue()})
+    if (cast<ShapedType>(t.getType()).getElementType() != elt)
+      return "q, k, v and the result have different element types (mixed precision is "
+             "CPU-only so far)";
   int64_t d = op.getQuery().getType().getDimSize(3);
   int64_t e = op.getValue().getType().getDimSize(3);
   if (ShapedType::isDynamic(e) || d != e)

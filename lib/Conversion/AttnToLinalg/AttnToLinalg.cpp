@@ -676,6 +676,10 @@ struct ConvertAttnToLinalgPass
     if (failed(expandVarlenAttention(getOperation())) ||
         failed(expandPagedAttention(getOperation())))
       return signalPassFailure();
+    // bf16 / f16 attention computes on widened f32 copies: f32 accumulation, one
+    // rounding of the result.
+    if (failed(widenHalfAttention(getOperation())))
+      return signalPassFailure();
     if (onlineSoftmax && failed(tileSoftmaxAttention()))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());

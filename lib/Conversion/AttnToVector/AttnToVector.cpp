@@ -68,6 +68,13 @@ struct LowerAttentionToFlashKernel : OpRewritePattern<AttentionOp> {
     if (isFusedHybridBranch(op, tiles))
       return rewriter.notifyMatchFailure(op, "a branch of a hybrid: fused with the other one");
     if (op.isLinear()) {
+      // bf16 / f16 linear attention: the kernel on widened inputs.
+      if (hasHalfTensors(op)) {
+        if (!explainUnsupportedLinear(op, tiles, /*allowHalf=*/true).empty())
+          return rewriter.notifyMatchFailure(op, "linear attention the kernel does not take");
+        rewriter.replaceOp(op, buildWidened(rewriter, op));
+        return success();
+      }
       std::string reason = explainUnsupportedLinear(op, tiles);
       if (!reason.empty())
         return rewriter.notifyMatchFailure(op, reason);
@@ -103,54 +110,18 @@ struct LowerAttentionToFlashKernel : OpRewritePattern<AttentionOp> {
     return success();
   }
 
-  static bool hasHalfTensors(AttentionOp op) {
-    return llvm::any_of(op->getOperandTypes(), isHalfTensor) ||
-           isHalfTensor(op.getResult().getType());
-  }
-  static bool isHalfTensor(Type type) {
-    auto shaped = dyn_cast<ShapedType>(type);
-    return shaped && (shaped.getElementType().isBF16() || shaped.getElementType().isF16());
-  }
-
-  /// `tensor` with its elements converted to `elt` (an elementwise linalg.generic).
-  static Value convertElements(OpBuilder &b, Location loc, Value tensor, Type elt) {
-    auto type = cast<RankedTensorType>(tensor.getType());
-    Value init = tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, tensor), elt);
-    AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
-    SmallVector<utils::IteratorType> parallel(type.getRank(), utils::IteratorType::parallel);
-    auto convert = linalg::GenericOp::create(
-        b, loc, init.getType(), ValueRange{tensor}, ValueRange{init},
-        ArrayRef<AffineMap>{identity, identity}, parallel,
-        [&](OpBuilder &nb, Location l, ValueRange args) {
-          Value x = elt.getIntOrFloatBitWidth() > args[0].getType().getIntOrFloatBitWidth()
-                        ? arith::ExtFOp::create(nb, l, elt, args[0]).getResult()
-                        : arith::TruncFOp::create(nb, l, elt, args[0]).getResult();
-          linalg::YieldOp::create(nb, l, x);
-        });
-    return convert.getResult(0);
-  }
-
   /// bf16 / f16 attention the AMX kernel does not take: the f32 kernel (prefill or
   /// decode form) on q, k, v (and a projection) widened to f32, the result narrowed
   /// back. Exact widening: the f32 kernel sees the values the 16-bit tensors hold.
   SmallVector<Value> buildWidened(PatternRewriter &rewriter, AttentionOp op) const {
-    Location loc = op.getLoc();
-    Type f32 = rewriter.getF32Type();
-    auto widen = [&](Value t) {
-      return isHalfTensor(t.getType()) ? convertElements(rewriter, loc, t, f32) : t;
-    };
-    auto wide = cast<AttentionOp>(rewriter.clone(*op));
-    wide.getQueryMutable().assign(widen(op.getQuery()));
-    wide.getKeyMutable().assign(widen(op.getKey()));
-    wide.getValueMutable().assign(widen(op.getValue()));
-    for (OpOperand &projection : wide.getProjectionMutable())
-      projection.assign(widen(projection.get()));
-    auto resultType = cast<RankedTensorType>(op.getResult().getType());
-    wide.getResult().setType(resultType.clone(f32));
-    SmallVector<Value> results = buildFlashKernel(rewriter, loc, wide, tiles);
+    AttentionOp wide = buildWidenedAttention(rewriter, op);
+    SmallVector<Value> results = wide.isLinear()
+                                     ? SmallVector<Value>{buildLinearKernel(
+                                           rewriter, op.getLoc(), wide, tiles)}
+                                     : buildFlashKernel(rewriter, op.getLoc(), wide, tiles);
     rewriter.eraseOp(wide);
-    if (resultType.getElementType() != f32)
-      results[0] = convertElements(rewriter, loc, results[0], resultType.getElementType());
+    results[0] = convertElements(rewriter, op.getLoc(), results[0],
+                                 op.getResult().getType().getElementType());
     return results;
   }
 };

@@ -50,7 +50,9 @@ std::string explainUnsupportedPairProducts(AttentionOp op, const KernelTiles &ti
 
 /// Empty when the linear-attention kernel handles `op` (f32, re-associated order,
 /// every map but softmax_features), else why not.
-std::string explainUnsupportedLinear(AttentionOp op, const KernelTiles &tiles);
+/// With `allowHalf`, bf16 / f16 tensors too (run on widened copies).
+std::string explainUnsupportedLinear(AttentionOp op, const KernelTiles &tiles,
+                                     bool allowHalf = false);
 
 /// Empty when `linear + window` (a causal linear branch plus a sliding-window softmax
 /// branch, BASED) can run as one linear kernel, else why not.

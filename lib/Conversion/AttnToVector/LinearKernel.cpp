@@ -36,7 +36,8 @@ using namespace mlir;
 using namespace mlir::attn;
 using namespace mlir::attn::linear;
 
-std::string mlir::attn::explainUnsupportedLinear(AttentionOp op, const KernelTiles &tiles) {
+std::string mlir::attn::explainUnsupportedLinear(AttentionOp op, const KernelTiles &tiles,
+                                                 bool allowHalf) {
   if (!op.isLinear())
     return "not linear attention";
   // A tile's offsets matter only where positions or heads do (causal masks, decays,
@@ -46,9 +47,11 @@ std::string mlir::attn::explainUnsupportedLinear(AttentionOp op, const KernelTil
   if (op.isTile() && positional)
     return "a tile of position-dependent linear attention (offsets): the kernel does not "
            "read offsets yet";
-  for (Value t : {op.getQuery(), op.getKey(), op.getValue(), op.getResult()})
-    if (!cast<ShapedType>(t.getType()).getElementType().isF32())
+  for (Value t : {op.getQuery(), op.getKey(), op.getValue(), op.getResult()}) {
+    Type elt = cast<ShapedType>(t.getType()).getElementType();
+    if (!elt.isF32() && !(allowHalf && (elt.isBF16() || elt.isF16())))
       return "element type is not f32";
+  }
   if (*op.getFeature() == FeatureKind::SoftmaxFeatures)
     return "softmax_features normalises keys over the whole sequence";
   if (*op.getFeature() == FeatureKind::Favor && op.getFeatureDim() % tiles.lanes != 0)

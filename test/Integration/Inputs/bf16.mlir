@@ -140,3 +140,26 @@ func.func @paged_decode(%q: tensor<4x8x1x64xbf16>,
       -> tensor<4x8x1x64xbf16>, tensor<4x8x1xf32>
   return %o, %lse : tensor<4x8x1x64xbf16>, tensor<4x8x1xf32>
 }
+
+// Mixed precision: an f32 query over a bf16 cache (decode and prefill), and bf16
+// attention returning f32.
+func.func @f32_query(%q: tensor<1x8x?x64xf32> {attn.dims = "bhmd"}, %k: tensor<1x2x?x64xbf16> {attn.dims = "bgnd"}, %v: tensor<1x2x?x64xbf16> {attn.dims = "bgne"})
+    -> tensor<1x8x?x64xf32> attributes {attn.defaults = {m = 100, n = 130}} {
+  %o = attn.attention mask #attn.mask<causal>
+      ins(%q, %k, %v : tensor<1x8x?x64xf32>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> tensor<1x8x?x64xf32>
+  return %o : tensor<1x8x?x64xf32>
+}
+
+func.func @f32_query_decode(%q: tensor<2x8x1x64xf32>, %k: tensor<2x2x?x64xbf16> {attn.dims = "bgnd"}, %v: tensor<2x2x?x64xbf16> {attn.dims = "bgne"})
+    -> tensor<2x8x1x64xf32> attributes {attn.defaults = {n = 300}} {
+  %o = attn.attention
+      ins(%q, %k, %v : tensor<2x8x1x64xf32>, tensor<2x2x?x64xbf16>, tensor<2x2x?x64xbf16>) -> tensor<2x8x1x64xf32>
+  return %o : tensor<2x8x1x64xf32>
+}
+
+func.func @f32_output(%q: tensor<1x4x?x64xbf16> {attn.dims = "bhmd"}, %k: tensor<1x2x?x64xbf16> {attn.dims = "bgnd"}, %v: tensor<1x2x?x64xbf16> {attn.dims = "bgne"})
+    -> tensor<1x4x?x64xf32> attributes {attn.defaults = {m = 100, n = 130}} {
+  %o = attn.attention mask #attn.mask<causal>
+      ins(%q, %k, %v : tensor<1x4x?x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> tensor<1x4x?x64xf32>
+  return %o : tensor<1x4x?x64xf32>
+}
