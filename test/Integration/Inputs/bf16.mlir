@@ -163,3 +163,11 @@ func.func @f32_output(%q: tensor<1x4x?x64xbf16> {attn.dims = "bhmd"}, %k: tensor
       ins(%q, %k, %v : tensor<1x4x?x64xbf16>, tensor<1x2x?x64xbf16>, tensor<1x2x?x64xbf16>) -> tensor<1x4x?x64xf32>
   return %o : tensor<1x4x?x64xf32>
 }
+
+// Causal linear attention (elu + 1 features) in bf16: the linear kernel on widened inputs.
+func.func @linear_elu(%q: tensor<1x4x?x64xbf16> {attn.dims = "bhmd"}, %k: tensor<1x4x?x64xbf16> {attn.dims = "bgnd"}, %v: tensor<1x4x?x64xbf16> {attn.dims = "bgne"})
+    -> tensor<1x4x?x64xbf16> attributes {attn.defaults = {m = 200, n = 200}} {
+  %o = attn.attention mask #attn.mask<causal> feature #attn.feature<elu_plus_one> normalizer sum
+      ins(%q, %k, %v : tensor<1x4x?x64xbf16>, tensor<1x4x?x64xbf16>, tensor<1x4x?x64xbf16>) -> tensor<1x4x?x64xbf16>
+  return %o : tensor<1x4x?x64xbf16>
+}
