@@ -95,6 +95,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     options.target = "avx512"; // the same code on every machine, whatever the host
     attn::buildAttnToCPUPipeline(pm, options);
   });
+  // bf16 attention also through the pair-product and AMX kernels.
+  bool bf16 = false;
+  module->walk([&](attn::AttentionOp op) {
+    bf16 |= op.getKey().getType().getElementType().isBF16();
+  });
+  for (const char *target : {"avx512bf16", "amx"})
+    if (bf16)
+      runPipeline(*module, [&](OpPassManager &pm) {
+        attn::AttnToCPUOptions options;
+        options.target = target;
+        attn::buildAttnToCPUPipeline(pm, options);
+      });
   runPipeline(*module, [](OpPassManager &pm) {
     attn::buildAttnToNVVMPipeline(pm, attn::AttnToNVVMOptions());
   });

@@ -63,8 +63,15 @@ struct AmxKernel : FlashKernel {
   Value tileLoad(amx::TileType type, Value m, ValueRange at) {
     return amx::TileLoadOp::create(b, loc, type, m, at);
   }
-  Value tileProduct(Value a, Value bTile, Value acc) {
-    return amx::TileMulFOp::create(b, loc, accTile(), a, bTile, acc);
+  /// The 2 x 2 block of accumulators (row tile, column tile) += A tiles x B tiles.
+  void productBlock(SmallVector<Value> &acc, Value a0, Value a1, Value b0, Value b1) {
+    auto product = [&](Value a, Value bTile, Value c) {
+      return amx::TileMulFOp::create(b, loc, accTile(), a, bTile, c).getResult();
+    };
+    acc[0] = product(a0, b0, acc[0]);
+    acc[1] = product(a0, b1, acc[1]);
+    acc[2] = product(a1, b0, acc[2]);
+    acc[3] = product(a1, b1, acc[3]);
   }
 };
 } // namespace
@@ -72,22 +79,11 @@ struct AmxKernel : FlashKernel {
 std::string mlir::attn::explainUnsupportedAmx(AttentionOp op, const KernelTiles &tiles) {
   if (!tiles.amx)
     return "the target has no AMX";
-  for (Value t : {op.getQuery(), op.getKey(), op.getValue()})
-    if (!cast<ShapedType>(t.getType()).getElementType().isBF16())
-      return "q, k and v are not all bf16";
-  if (op.isPaged())
-    return "paged KV cache (bf16 pools widen to f32)";
-  if (isDecodeShape(op, tiles))
-    return "decode shape (the decode kernel reads K and V widened)";
-  int64_t d = op.getQuery().getType().getDimSize(3), e = op.getValue().getType().getDimSize(3);
-  if (ShapedType::isDynamic(d) || d % kTilePairs != 0 || d > 256)
-    return "the query head dim is not a static multiple of 32 up to 256";
-  if (ShapedType::isDynamic(e) || e % kTilePairs != 0 || e > 512)
-    return "the value head dim is not a static multiple of 32 up to 512";
   if (tiles.amxKeyTile % kTilePairs != 0 || tiles.amxKeyTile > 512 ||
       tiles.amxQueryBlock % kTilePairs != 0 || tiles.amxQueryBlock <= 0)
     return "AMX tile sizes are not multiples of 32 (kv tile at most 512)";
-  return "";
+  // The score block and the task's query copy unroll over the head dims.
+  return explainUnsupportedPairPacks(op, tiles, /*maxKeyDim=*/256, /*maxValueDim=*/512);
 }
 
 SmallVector<Value> mlir::attn::buildAmxKernel(OpBuilder &b, Location loc, AttentionOp op,
@@ -235,10 +231,7 @@ void AmxKernel::scoreBlock(Value batch, Value kvHead, Value t, Value queries, Va
       Value b0 = tileLoad(inputTile(), kt, {batch, kvHead, t, pairRow, column});
       Value b1 = tileLoad(inputTile(), kt,
                           {batch, kvHead, t, pairRow, add(column, idx(kTilePairs))});
-      acc[0] = tileProduct(a0, b0, acc[0]);
-      acc[1] = tileProduct(a0, b1, acc[1]);
-      acc[2] = tileProduct(a1, b0, acc[2]);
-      acc[3] = tileProduct(a1, b1, acc[3]);
+      productBlock(acc, a0, a1, b0, b1);
     }
     Value key0 = mul(chunk, idx(kTilePairs));
     for (int64_t i = 0; i < 4; ++i)
@@ -267,10 +260,7 @@ void AmxKernel::valueBlock(Value batch, Value kvHead, Value t, Value weights, Va
       Value b0 = tileLoad(inputTile(), vPacked, {batch, kvHead, t, pairRow, column});
       Value b1 = tileLoad(inputTile(), vPacked,
                           {batch, kvHead, t, pairRow, add(column, idx(kTilePairs))});
-      acc[0] = tileProduct(a0, b0, acc[0]);
-      acc[1] = tileProduct(a0, b1, acc[1]);
-      acc[2] = tileProduct(a1, b0, acc[2]);
-      acc[3] = tileProduct(a1, b1, acc[3]);
+      productBlock(acc, a0, a1, b0, b1);
     }
     for (int64_t i = 0; i < 4; ++i)
       amx::TileStoreOp::create(b, loc, o, at[i], acc[i]);

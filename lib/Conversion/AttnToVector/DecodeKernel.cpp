@@ -63,7 +63,6 @@ SmallVector<Value> FlashKernel::buildDecode() {
     }
   }
   taskGroups = headsInTask ? idx(1) : kvHeads;
-  Value groupRows = groupRowCount();
   Value paddedRows = paddedRowCount();
 
   // Parts per (batch, kv head): enough for the threads when units are fewer.
@@ -182,16 +181,20 @@ void FlashKernel::decodeTask(Value batch, Value kvHead, Value part, Value tilesP
         }
         group.push_back(tile);
       }
-      for (auto [u, tile] : llvm::enumerate(group))
+      for (int64_t u = 0; u < (int64_t)group.size(); ++u) {
+        const auto &tile = group[u];
         ifThen(tile.any, [&] {
           decodeScores(batch, blockKvHead, block, tile.j0, tile.tk, idx(u * bc));
         });
-      for (auto [u, tile] : llvm::enumerate(group))
+      }
+      for (int64_t u = 0; u < (int64_t)group.size(); ++u) {
+        const auto &tile = group[u];
         ifThen(tile.any, [&] {
           scoreColumn = idx(u * bc);
           microTile(batch, blockKvHead, block, tile.t, tile.j0, tile.tk, tile.partial, o, m, l,
                     p);
         });
+      }
     });
   });
   memref::AllocaScopeReturnOp::create(b, loc);

@@ -732,21 +732,9 @@ Value FlashKernel::pointwiseWeight(Value s) {
 std::string mlir::attn::explainUnsupportedPairProducts(AttentionOp op, const KernelTiles &tiles) {
   if (!tiles.avx512bf16)
     return "the target has no AVX512-BF16";
-  for (Value t : {op.getQuery(), op.getKey(), op.getValue()})
-    if (!cast<ShapedType>(t.getType()).getElementType().isBF16())
-      return "q, k and v are not all bf16";
-  if (op.isPaged())
-    return "paged KV cache (bf16 pools widen to f32)";
-  if (isDecodeShape(op, tiles))
-    return "decode shape (the decode kernel reads K and V widened)";
-  int64_t d = op.getQuery().getType().getDimSize(3), e = op.getValue().getType().getDimSize(3);
-  if (ShapedType::isDynamic(d) || d % 32 != 0)
-    return "the query head dim is not a static multiple of 32";
-  if (ShapedType::isDynamic(e) || e % 32 != 0)
-    return "the value head dim is not a static multiple of 32";
   if (tiles.keyTile() % 16 != 0)
     return "the kv tile is not a multiple of 16 keys";
-  return "";
+  return explainUnsupportedPairPacks(op, tiles, /*maxKeyDim=*/0, /*maxValueDim=*/0);
 }
 
 SmallVector<Value> mlir::attn::buildFlashKernel(OpBuilder &b, Location loc, AttentionOp op,

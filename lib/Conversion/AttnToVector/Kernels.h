@@ -24,6 +24,12 @@ namespace mlir::attn {
 std::string explainUnsupported(AttentionOp op, const KernelTiles &tiles,
                                bool allowHalf = false);
 
+/// Empty when `op`'s tensors suit the bf16 pair packs (PairPacks.cpp): bf16 q/k/v,
+/// not paged, not a decode shape, static head dims that are multiples of 32 (at most
+/// the given ones, where positive).
+std::string explainUnsupportedPairPacks(AttentionOp op, const KernelTiles &tiles,
+                                        int64_t maxKeyDim, int64_t maxValueDim);
+
 /// Empty when the bf16 AMX kernel (AmxKernel.cpp) handles `op`, which the softmax
 /// kernel supports (explainUnsupported with allowHalf), else why not.
 std::string explainUnsupportedAmx(AttentionOp op, const KernelTiles &tiles);

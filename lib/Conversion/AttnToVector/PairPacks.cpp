@@ -23,6 +23,27 @@ using namespace mlir::attn;
 
 static constexpr int64_t kPairsPerVector = 32; // bf16 per 512-bit vector / tile row
 
+std::string mlir::attn::explainUnsupportedPairPacks(AttentionOp op, const KernelTiles &tiles,
+                                                    int64_t maxKeyDim, int64_t maxValueDim) {
+  for (Value t : {op.getQuery(), op.getKey(), op.getValue()})
+    if (!cast<ShapedType>(t.getType()).getElementType().isBF16())
+      return "q, k and v are not all bf16";
+  if (op.isPaged())
+    return "paged KV cache (bf16 pools widen to f32)";
+  if (isDecodeShape(op, tiles))
+    return "decode shape (the decode kernel reads K and V as they are)";
+  auto fits = [](int64_t dim, int64_t most) {
+    return !ShapedType::isDynamic(dim) && dim % kPairsPerVector == 0 && (!most || dim <= most);
+  };
+  if (!fits(op.getQuery().getType().getDimSize(3), maxKeyDim))
+    return "the query head dim is not a static multiple of 32" +
+           (maxKeyDim ? " up to " + std::to_string(maxKeyDim) : std::string());
+  if (!fits(op.getValue().getType().getDimSize(3), maxValueDim))
+    return "the value head dim is not a static multiple of 32" +
+           (maxValueDim ? " up to " + std::to_string(maxValueDim) : std::string());
+  return "";
+}
+
 VectorType FlashKernel::bf16Vector(int64_t n) { return VectorType::get({n}, b.getBF16Type()); }
 
 Value FlashKernel::broadcastPair(Value m, ValueRange at) {

@@ -43,7 +43,8 @@ bool mlir::attn::hostAmxUsable() {
       return true;
     llvm::errs() << "attn-mlir: this CPU has AMX but the OS refused this process the tile "
                     "state (arch_prctl(ARCH_REQ_XCOMP_PERM): "
-                 << std::strerror(errno) << "); bf16 attention runs on the f32 kernel\n";
+                 << std::strerror(errno)
+                 << "); bf16 attention runs on AVX512-BF16 pair products instead\n";
 #endif
     return false;
   }();
@@ -52,9 +53,12 @@ bool mlir::attn::hostAmxUsable() {
 
 std::optional<VectorTarget> mlir::attn::lookupVectorTarget(StringRef name) {
   if (name == "amx") {
-    // Ask the OS for the tile state now: the JIT runs the code in this process.
-    (void)hostAmxUsable();
-    return VectorTarget{16, 32, true, true, true};
+    // Ask the OS for the tile state now: the JIT runs the code in this process. An AMX
+    // CPU whose OS refuses it falls back to the pair products (hostAmxUsable says so);
+    // other CPUs may be compiling for an AMX machine.
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    bool refused = features.lookup("amx-bf16") && !hostAmxUsable();
+    return VectorTarget{16, 32, true, !refused, true};
   }
   if (name == "avx512bf16")
     return VectorTarget{16, 32, true, false, true};

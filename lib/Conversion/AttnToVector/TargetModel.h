@@ -31,8 +31,8 @@ std::optional<VectorTarget> lookupVectorTarget(StringRef name);
 
 /// Whether this CPU has AMX-BF16 and the OS grants this process the AMX tile state.
 /// Linux hands it out per process (arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA));
-/// the first call asks, once, and a refusal is reported on stderr (bf16 then runs on the
-/// f32 kernel). Code compiled for target "amx" ahead of time needs the same request in
+/// the first call asks, once, and a refusal is reported on stderr (target "amx" then
+/// falls back to the AVX512-BF16 pair products). Code compiled for target "amx" ahead of time needs the same request in
 /// the process that runs it.
 bool hostAmxUsable();
 
