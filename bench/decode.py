@@ -5,7 +5,7 @@ machine's measured read bandwidth, in one run.
 
     bench/.venv/bin/python bench/decode.py [--quick] [--update-docs]
 
-Shapes (fp32): GQA 32/8 and MHA 32/32 at D = 128, and MQA with absorbed-MLA dims (16
+Shapes (fp32, or bf16 with --dtype bf16): GQA 32/8 and MHA 32/32 at D = 128, and MQA with absorbed-MLA dims (16
 query heads over one kv head, Dqk = 576, Dv = 512); N in {4096, 32768, 131072}; batch 1
 and 8 (batch 8 where K and V stay under ~4.5 GB); 1 and 2 threads (--quick: GQA, batch 1,
 N = 32768; with the paged row). "GQA 32/8 paged": the same decode over a paged cache
@@ -32,16 +32,17 @@ BUILD = os.environ.get("ATTN_BUILD_DIR", os.path.join(ROOT, "build"))
 PEERS = os.path.join(HERE, "peers")
 BIN = os.path.join(HERE, ".build")
 BEGIN, END = "<!-- decode:begin -->", "<!-- decode:end -->"
+DTYPE = "f32"  # --dtype
 LAYOUTS = {"GQA 32/8": (32, 8, 128, 128), "MHA 32/32": (32, 32, 128, 128),
            "MLA 16/1": (16, 1, 576, 512), "GQA 32/8 paged": (32, 8, 128, 128)}
 PAGE = 16
 
 
-def paged_program(batch, heads, kv_heads, d, dv):
-    q = f"tensor<{batch}x{heads}x1x{d}xf32>"
-    k = f"tensor<?x{PAGE}x{kv_heads}x{d}xf32>"
-    v = f"tensor<?x{PAGE}x{kv_heads}x{dv}xf32>"
-    o = f"tensor<{batch}x{heads}x1x{dv}xf32>"
+def paged_program(batch, heads, kv_heads, d, dv, elt="f32"):
+    q = f"tensor<{batch}x{heads}x1x{d}x{elt}>"
+    k = f"tensor<?x{PAGE}x{kv_heads}x{d}x{elt}>"
+    v = f"tensor<?x{PAGE}x{kv_heads}x{dv}x{elt}>"
+    o = f"tensor<{batch}x{heads}x1x{dv}x{elt}>"
     t, l = f"tensor<{batch}x?xi32>", f"tensor<{batch}xi32>"
     return f"""func.func @decode(%q: {q}, %k: {k} {{attn.dims = "psgd"}}, %v: {v} {{attn.dims = "psge"}},
                    %t: {t} {{attn.dims = "bt"}}, %l: {l}) -> {o} {{
@@ -51,11 +52,11 @@ def paged_program(batch, heads, kv_heads, d, dv):
 """
 
 
-def program(batch, heads, kv_heads, d, dv, nq=1):
-    q = f"tensor<{batch}x{heads}x{nq}x{d}xf32>"
-    k = f"tensor<{batch}x{kv_heads}x?x{d}xf32>"
-    v = f"tensor<{batch}x{kv_heads}x?x{dv}xf32>"
-    o = f"tensor<{batch}x{heads}x{nq}x{dv}xf32>"
+def program(batch, heads, kv_heads, d, dv, elt="f32", nq=1):
+    q = f"tensor<{batch}x{heads}x{nq}x{d}x{elt}>"
+    k = f"tensor<{batch}x{kv_heads}x?x{d}x{elt}>"
+    v = f"tensor<{batch}x{kv_heads}x?x{dv}x{elt}>"
+    o = f"tensor<{batch}x{heads}x{nq}x{dv}x{elt}>"
     return f"""func.func @decode(%q: {q}, %k: {k} {{attn.dims = "bgnd"}}, %v: {v} {{attn.dims = "bgne"}}) -> {o} {{
   %o = attn.attention ins(%q, %k, %v : {q}, {k}, {v}) -> {o}
   return %o : {o}
@@ -72,7 +73,8 @@ def ours(s, threads, reps, tmp):
     path = os.path.join(tmp, "decode.mlir")
     paged = s["layout"].endswith("paged")
     with open(path, "w") as f:
-        f.write((paged_program if paged else program)(s["batch"], *LAYOUTS[s["layout"]]))
+        f.write((paged_program if paged else program)(s["batch"], *LAYOUTS[s["layout"]],
+                                                      elt=DTYPE))
     # Paged: one sequence filling its table (attn-run's first sequence is full), the
     # pool exactly its pages, shuffled.
     dims = f"p={s['n'] // PAGE},t={s['n'] // PAGE}" if paged else f"n={s['n']}"
@@ -87,12 +89,12 @@ def peer(impl, s, threads, reps):
     return run_json([sys.executable, os.path.join(PEERS, "torch_decode.py"), "--impl", impl,
                      "--batch", str(s["batch"]), "--heads", str(heads), "--kv-heads", str(kv),
                      "--n", str(s["n"]), "--d", str(d), "--dv", str(dv), "--threads", str(threads),
-                     "--reps", str(reps)], 3600)["median_ms"]
+                     "--reps", str(reps), "--dtype", DTYPE], 3600)["median_ms"]
 
 
 def kv_bytes(s):
     _, kv, d, dv = LAYOUTS[s["layout"]]
-    return s["batch"] * kv * s["n"] * (d + dv) * 4
+    return s["batch"] * kv * s["n"] * (d + dv) * (2 if DTYPE == "bf16" else 4)
 
 
 def shapes(quick):
@@ -115,8 +117,15 @@ def main():
     p.add_argument("--update-docs", action="store_true")
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--dtype", choices=["f32", "bf16"], default="f32",
+                   help="element type of q, K, V and the output (bf16: half the bytes)")
     p.add_argument("--json", default=os.path.join(HERE, "results", "decode.json"))
     a = p.parse_args()
+    global DTYPE
+    DTYPE = a.dtype
+    if a.update_docs and a.dtype != "f32":
+        p.error("--update-docs writes the f32 table; bf16 runs print theirs (docs/benchmarks.md "
+                "quotes them in the bf16 section)")
     bandwidth = {}
 
     def measure_bandwidth():
@@ -143,7 +152,8 @@ def main():
                 print(json.dumps(r), flush=True)
                 rows.append(r)
     measure_bandwidth()
-    command = "bench/.venv/bin/python bench/decode.py" + (" --quick" if a.quick else "") + " --update-docs"
+    command = "bench/.venv/bin/python bench/decode.py" + (" --quick" if a.quick else "") + \
+        (" --dtype bf16" if a.dtype == "bf16" else "") + " --update-docs"
     os.makedirs(os.path.dirname(a.json), exist_ok=True)
     with open(a.json, "w") as f:
         json.dump({"date": time.strftime("%Y-%m-%d"), "command": command,

@@ -4,7 +4,8 @@
     torch_decode.py --impl sdpa|flex --batch B --heads H --kv-heads G --nq Q --n N
                     --d D [--dv E] --threads T --reps R
 
-q [B, H, Q, D], k [B, G, N, D], v [B, G, N, E] random normal fp32, no mask (decoding
+q [B, H, Q, D], k [B, G, N, D], v [B, G, N, E] random normal fp32 (or rounded to bf16 with
+--dtype bf16), no mask (decoding
 rows see the whole cache), scale 1/sqrt(D). SDPA runs under inference_mode with
 enable_gqa=True; FlexAttention is torch.compile'd once (compile time reported, not
 timed) and called with enable_gqa=True (its short-query path). Median and min of R
@@ -27,6 +28,7 @@ def main():
     for name, default in [("batch", 1), ("heads", 32), ("kv-heads", 8), ("nq", 1), ("n", 32768),
                           ("d", 128), ("dv", 0), ("threads", 1), ("reps", 10)]:
         p.add_argument(f"--{name}", type=int, default=default)
+    p.add_argument("--dtype", choices=["f32", "bf16"], default="f32")
     a = p.parse_args()
     torch = common.torch_threads(a.threads)
     import torch.nn.functional as F
@@ -35,6 +37,8 @@ def main():
     q = torch.randn(a.batch, a.heads, a.nq, a.d, generator=g)
     k = torch.randn(a.batch, a.kv_heads, a.n, a.d, generator=g)
     v = torch.randn(a.batch, a.kv_heads, a.n, dv, generator=g)
+    if a.dtype == "bf16":
+        q, k, v = (t.to(torch.bfloat16) for t in (q, k, v))
     compile_s = None
     if a.impl == "sdpa":
         def call():
