@@ -10,7 +10,9 @@ TFLOP/s count 4 B H N^2 D, times the fraction of pairs the mask keeps.
 
     python3 bench/gpu_attention.py [--update-docs] [--chip sm_90a]
 
-Exits with "no CUDA device" (status 2) and changes nothing where there is no GPU.
+Exits with "no CUDA device" (status 2) and changes nothing where there is no GPU. It
+needs attn-run on the GPU machine itself; where that machine has no LLVM/MLIR (the
+lent H200), use bench/gpu_bundle/ (prepare here, run there, check here).
 Writes bench/results/gpu_attention.json. Not a test: no thresholds.
 """
 import argparse

@@ -7,6 +7,8 @@
 #include "mlir/Pass/PassManager.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -61,20 +63,99 @@ llvm::Expected<CudaProgram> mlir::attn::compileForCuda(ModuleOp module, llvm::St
   if (launches.size() != 1 || launches[0].getNumKernelOperands() < 4)
     return unsupported();
   gpu::LaunchFuncOp launch = launches[0];
-  for (unsigned i = 0; i < launch.getNumKernelOperands(); ++i) {
-    if (i == 3)
-      continue; // the result buffer
-    SmallVector<unsigned> &into = i < 3 ? program.inputs : program.maskInputs;
-    auto toBuffer = launch.getKernelOperand(i).getDefiningOp<bufferization::ToBufferOp>();
-    auto arg = toBuffer ? dyn_cast<BlockArgument>(toBuffer.getTensor()) : BlockArgument();
-    if (!arg)
+  // Every kernel operand is an entry argument (through to_buffer) or the buffer of a
+  // returned tensor (through to_tensor).
+  auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  for (Value operand : launch.getKernelOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.getType());
+    if (!type)
       return unsupported();
-    into.push_back(arg.getArgNumber());
+    KernelOperand described{KernelOperand::Source::Argument, 0, type};
+    if (auto toBuffer = operand.getDefiningOp<bufferization::ToBufferOp>()) {
+      auto arg = dyn_cast<BlockArgument>(toBuffer.getTensor());
+      if (!arg)
+        return unsupported();
+      described.index = arg.getArgNumber();
+    } else {
+      std::optional<unsigned> result;
+      for (OpOperand &returned : ret->getOpOperands())
+        if (auto toTensor = returned.get().getDefiningOp<bufferization::ToTensorOp>())
+          if (toTensor.getBuffer() == operand)
+            result = returned.getOperandNumber();
+      if (!result)
+        return unsupported();
+      described.source = KernelOperand::Source::Result;
+      described.index = *result;
+    }
+    program.operands.push_back(described);
+  }
+  // q, k, v, the result, then mask operands (and captures; a log-sum-exp result last).
+  for (auto [i, operand] : llvm::enumerate(program.operands)) {
+    bool argument = operand.source == KernelOperand::Source::Argument;
+    if ((i < 3 && !argument) || (i == 3 && argument))
+      return unsupported();
+    if (argument)
+      (i < 3 ? program.inputs : program.maskInputs).push_back(operand.index);
   }
   program.kernel = launch.getKernelName().getValue().str();
   program.queryRowsPerBlock = 16 * options.warps;
   program.threadsPerBlock = 32 * options.warps;
   return program;
+}
+
+std::string mlir::attn::launchManifest(const CudaProgram &program, llvm::StringRef entry,
+                                       const AttnToNVVMOptions &options,
+                                       llvm::ArrayRef<std::pair<std::string, std::string>> files) {
+  auto typeName = [](Type t) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << t;
+    return text;
+  };
+  llvm::json::Array params;
+  for (const KernelOperand &operand : program.operands) {
+    llvm::json::Array shape;
+    for (int64_t d : operand.type.getShape())
+      shape.push_back(ShapedType::isDynamic(d) ? llvm::json::Value(nullptr)
+                                               : llvm::json::Value(d));
+    bool argument = operand.source == KernelOperand::Source::Argument;
+    llvm::json::Object param{{"kind", "memref"},
+                             {argument ? "argument" : "result", operand.index},
+                             {"element", typeName(operand.type.getElementType())},
+                             {"rank", operand.type.getRank()},
+                             {"shape", std::move(shape)}};
+    if (!argument) {
+      // Results: [B, Hq, Nq] from the query, the last dim (outputs) from the value.
+      llvm::json::Array from;
+      for (int64_t d = 0; d < operand.type.getRank(); ++d)
+        from.push_back(llvm::json::Array{d < 3 ? program.inputs[0] : program.inputs[2], d});
+      param["shape_from"] = std::move(from);
+    }
+    params.push_back(std::move(param));
+  }
+  llvm::json::Object fileList;
+  for (const auto &[kind, path] : files)
+    fileList[kind] = path;
+  llvm::json::Object manifest{
+      {"format", "attn-mlir launch manifest 1"},
+      {"entry", entry},
+      {"kernel", program.kernel},
+      {"chip", options.chip.getValue()},
+      {"files", std::move(fileList)},
+      {"block", llvm::json::Array{program.threadsPerBlock, 1, 1}},
+      {"shared_memory_bytes", 0},
+      {"grid", llvm::json::Object{{"x", llvm::json::Object{{"ceil_div",
+                                                             llvm::json::Array{llvm::json::Array{program.inputs[0], 2},
+                                                                               program.queryRowsPerBlock}}}},
+                                  {"y", llvm::json::Array{program.inputs[0], 1}},
+                                  {"z", llvm::json::Array{program.inputs[0], 0}}}},
+      {"params", std::move(params)},
+      {"descriptor", "per memref: allocated ptr, aligned ptr, offset (0), sizes[rank], "
+                     "strides[rank] (row-major), each 64-bit"}};
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(manifest))) << "\n";
+  return text;
 }
 
 std::string mlir::attn::findPtxas() {

@@ -2,9 +2,14 @@
 //
 //   attn-compile FILE.mlir [--chip sm_80] [--features +ptx80] [--warps 4]
 //                [--kv-tile 64] [--async-copy=false] [-o PREFIX] [--cubin]
+//                [--entry NAME --manifest]
 //
 // Lowers every attn.attention with attn-to-nvvm and writes PREFIX.ptx; --cubin also
-// runs ptxas (-arch=CHIP -v) into PREFIX.cubin and prints its report.
+// runs ptxas (-arch=CHIP -v) into PREFIX.cubin and prints its report. --manifest (with
+// --entry, a function that is one attn.attention on its arguments) writes
+// PREFIX.json: the kernel's name, block and grid, and its parameters (one memref
+// descriptor per argument or result, with shapes and element types), for runners
+// that do not link MLIR (gpu/run_bundle.py).
 //
 //===----------------------------------------------------------------------===//
 #include "attn/InitAttn.h"
@@ -33,6 +38,9 @@ static cl::opt<std::string> features("features", cl::desc("PTX features"), cl::i
 static cl::opt<int64_t> warps("warps", cl::desc("Warps per block"), cl::init(4));
 static cl::opt<int64_t> keyTile("kv-tile", cl::desc("Keys per shared-memory tile"), cl::init(64));
 static cl::opt<bool> cubin("cubin", cl::desc("Also assemble a cubin with ptxas"));
+static cl::opt<std::string> entry("entry", cl::desc("The function the manifest launches"));
+static cl::opt<bool> manifest("manifest",
+                              cl::desc("Write PREFIX.json, the launch manifest of --entry"));
 static cl::opt<bool> asyncCopy("async-copy",
                                cl::desc("Double-buffer K/V with cp.async (f16 inputs)"),
                                cl::init(true));
@@ -63,7 +71,11 @@ int main(int argc, char **argv) {
   options.warps = warps;
   options.keyTile = keyTile;
   options.asyncCopy = asyncCopy;
-  auto program = attn::compileForCuda(*module, "", options);
+  if (manifest && entry.empty()) {
+    llvm::errs() << "attn-compile: --manifest needs --entry (the function to launch)\n";
+    return 1;
+  }
+  auto program = attn::compileForCuda(*module, manifest ? entry.getValue() : "", options);
   if (!program) {
     llvm::errs() << "attn-compile: " << llvm::toString(program.takeError()) << "\n";
     return 1;
@@ -84,13 +96,26 @@ int main(int argc, char **argv) {
   os << program->ptx;
   os.close();
   llvm::outs() << "attn-compile: wrote " << ptxPath << " (" << chip << ")\n";
-  if (!cubin)
+  std::vector<std::pair<std::string, std::string>> files{
+      {"ptx", llvm::sys::path::filename(ptxPath).str()}};
+  if (cubin) {
+    std::string log;
+    if (llvm::Error err = attn::assemblePtx(ptxPath, chip, prefix + ".cubin", log)) {
+      llvm::errs() << "attn-compile: " << llvm::toString(std::move(err)) << "\n";
+      return 1;
+    }
+    llvm::outs() << log << "attn-compile: wrote " << prefix << ".cubin\n";
+    files.push_back({"cubin", llvm::sys::path::filename(prefix + ".cubin").str()});
+  }
+  if (!manifest)
     return 0;
-  std::string log;
-  if (llvm::Error err = attn::assemblePtx(ptxPath, chip, prefix + ".cubin", log)) {
-    llvm::errs() << "attn-compile: " << llvm::toString(std::move(err)) << "\n";
+  std::string jsonPath = prefix + ".json";
+  llvm::raw_fd_ostream json(jsonPath, ec);
+  if (ec) {
+    llvm::errs() << "attn-compile: cannot write " << jsonPath << ": " << ec.message() << "\n";
     return 1;
   }
-  llvm::outs() << log << "attn-compile: wrote " << prefix << ".cubin\n";
+  json << attn::launchManifest(*program, entry, options, files);
+  llvm::outs() << "attn-compile: wrote " << jsonPath << "\n";
   return 0;
 }

@@ -33,6 +33,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <cstring>
 #include <stdlib.h>
 
 using namespace mlir;
@@ -72,6 +73,10 @@ static cl::opt<bool> bench("bench", cl::desc("Time the compiled function"),
 static cl::opt<unsigned> reps("reps", cl::desc("Timed repetitions for --bench (0: enough "
                                                "for ~1 s, at least 3)"),
                               cl::init(0), cl::cat(runCategory));
+static cl::opt<std::string> saveReference(
+    "save-reference",
+    cl::desc("Write the fp64 reference evaluator's results as referenceN.npy (f64) here"),
+    cl::cat(runCategory));
 static cl::opt<std::string> saveIO("save-io", cl::desc("Write argN.npy and resultN.npy here"),
                                    cl::cat(runCategory));
 static cl::opt<std::string> inputsDir("inputs", cl::desc("Read argN.npy from this directory"),
@@ -266,7 +271,7 @@ int main(int argc, char **argv) {
   for (auto [i, input] : llvm::enumerate(*inputs)) {
     llvm::outs() << "  arg" << i << ": " << input.typeName << "["
                  << shapeString(input.array.shape) << "] " << input.description << "\n";
-    refArgs.push_back(toReference(input.array, /*withData=*/check));
+    refArgs.push_back(toReference(input.array, /*withData=*/check || !saveReference.empty()));
     args.push_back(std::move(input.array));
   }
   inputs->clear();
@@ -318,6 +323,23 @@ int main(int argc, char **argv) {
   }
 
   int status = 0;
+  if (!saveReference.empty()) {
+    FailureOr<reference::Result> expected = reference::evaluate(*func, refArgs);
+    if (failed(expected))
+      return fail("the reference evaluator failed");
+    std::vector<NpyArray> arrays;
+    for (const reference::Tensor &t : expected->outputs) {
+      NpyArray a;
+      a.dtype = NpyDType::F64;
+      a.shape = t.shape;
+      a.bytes.resize(t.data.size() * 8);
+      std::memcpy(a.bytes.data(), t.data.data(), a.bytes.size());
+      arrays.push_back(std::move(a));
+    }
+    if (llvm::Error err = saveArrays(saveReference, "reference", arrays))
+      return fail(llvm::toString(std::move(err)));
+    llvm::outs() << "  saved reference*.npy to " << saveReference << "\n";
+  }
   if (check) {
     FailureOr<reference::Result> expected = reference::evaluate(*func, refArgs);
     if (failed(expected))
