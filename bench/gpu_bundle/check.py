@@ -65,6 +65,10 @@ def main():
             n = info["n"]
             flops = 4.0 * 4 * 16 * n * n * 128 * kept_fraction(info["mask"], n)
             timed.append((info["mask"], n, run["median_ms"], flops))
+            err = run.get("torch_max_rel_err")
+            if err is not None and err > 2e-2:  # two bf16 roundings apart at most
+                print(f"{name}: differs from PyTorch's SDPA by {err:.3e}: FAIL")
+                ok = False
             continue
         elements = {prm["result"]: prm["element"] for prm in manifest["params"] if "result" in prm}
         worst = 0.0

@@ -14,6 +14,9 @@ the bundle). Each case: BUNDLE/<case>/{kernel.cubin, kernel.json, case.json, arg
 results go
 to OUT/<case>/resultN.npy (f32) and OUT/timings.json.
 
+Timing cases have no fp64 reference (their inputs are made here): where PyTorch is
+present, each is compared with PyTorch's SDPA on the same inputs ("torch_max_rel_err").
+
 A manifest's kernel parameters are, per memref, its expanded descriptor: allocated
 pointer, aligned pointer, offset, sizes, row-major strides, all 64-bit
 (docs/conventions.md, "GPU launch manifest").
@@ -127,6 +130,7 @@ def run_case(cp, case_dir, out_dir, reps):
     os.makedirs(out_dir, exist_ok=True)
     for i, (array, element) in results.items():
         np.save(os.path.join(out_dir, f"result{i}.npy"), from_element(cp.asnumpy(array), element))
+    agreement = torch_agreement(cp, case, manifest, args, results) if "mask" in case else None
     times = []
     for _ in range(reps):
         start, stop = cp.cuda.Event(), cp.cuda.Event()
@@ -136,7 +140,28 @@ def run_case(cp, case_dir, out_dir, reps):
         stop.synchronize()
         times.append(cp.cuda.get_elapsed_time(start, stop))
     return {"median_ms": statistics.median(times), "min_ms": min(times), "grid": grid,
-            "block": block, "shapes": {str(k): list(v) for k, v in shapes.items()}}
+            "block": block, "shapes": {str(k): list(v) for k, v in shapes.items()},
+            "torch_max_rel_err": agreement}
+
+
+def torch_agreement(cp, case, manifest, args, results):
+    """Timing cases have no fp64 reference (inputs made here): max |ours - SDPA| / max
+    |SDPA| against PyTorch's SDPA on the same bf16 inputs, or None without PyTorch."""
+    try:
+        import torch
+        import torch.nn.functional as F
+    except ImportError:
+        return None
+    q, k, v = (torch.from_dlpack(args[i]).view(torch.bfloat16) for i in range(3))
+    n = q.shape[2]
+    kwargs = {"is_causal": True} if case["mask"] == "causal" else {}
+    if case["mask"] == "window":  # causal window of 1024 keys (and(causal, window(1023, 0)))
+        i = torch.arange(n, device=q.device)
+        kwargs = {"attn_mask": (i[None, :] <= i[:, None]) & (i[:, None] - i[None, :] <= 1023)}
+    with torch.no_grad():
+        ref = F.scaled_dot_product_attention(q, k, v, **kwargs).float()
+    ours = torch.from_dlpack(results[0][0]).view(torch.bfloat16).float()
+    return float((ours - ref).abs().max() / ref.abs().max())
 
 
 def main():
