@@ -256,7 +256,9 @@ func.func @bf16_causal(%q: tensor<1x8x?x64xbf16>, %k: tensor<1x2x?x64xbf16>, %v:
 // -----
 
 // f16 has no products on these targets: widened for every target. Decoding shapes read
-// 16-bit K and V in the decode kernel itself (widened in registers), never copied.
+// 16-bit K and V in the decode kernel itself, never copied: widened in registers
+// (avx512), or as pair products (avx512bf16: K rows against bf16 q, pairs of V rows
+// interleaved).
 // CHECK-LABEL: func.func @f16_prefill
 // CHECK: arith.extf {{.*}} : f16 to f32
 // BF16-LABEL: func.func @f16_prefill
@@ -276,6 +278,11 @@ func.func @f16_prefill(%q: tensor<1x4x?x64xf16>, %k: tensor<1x4x?x64xf16>, %v: t
 // CHECK: vector.load {{.*}} : memref<1x2x?x64xbf16>, vector<16xbf16>
 // CHECK: arith.extf {{.*}} : vector<16xbf16> to vector<16xf32>
 // CHECK: arith.truncf {{.*}} : vector<16xf32> to vector<16xbf16>
+// BF16-LABEL: func.func @bf16_decode
+// BF16-NOT: linalg.generic
+// BF16: x86vector.avx512.dot {{.*}} : vector<32xbf16> -> vector<16xf32>
+// BF16: vector.interleave {{.*}} : vector<16xbf16> -> vector<32xbf16>
+// BF16: x86vector.avx512.dot
 // AMX-LABEL: func.func @bf16_decode
 // AMX-NOT: amx.tile_mulf
 func.func @bf16_decode(%q: tensor<1x8x1x64xbf16>, %k: tensor<1x2x?x64xbf16>, %v: tensor<1x2x?x64xbf16>) -> tensor<1x8x1x64xbf16> {

@@ -98,7 +98,12 @@ struct LowerAttentionToFlashKernel : OpRewritePattern<AttentionOp> {
     }
     // Decoding is memory-bound: the decode kernel reads 16-bit K and V as they are.
     if (isDecodeShape(op, tiles)) {
-      rewriter.replaceOp(op, buildFlashKernel(rewriter, op.getLoc(), op, tiles));
+      auto isBf16 = [](Value t) {
+        return cast<ShapedType>(t.getType()).getElementType().isBF16();
+      };
+      bool pairs = tiles.avx512bf16 && isBf16(op.getQuery()) && isBf16(op.getKey()) &&
+                   isBf16(op.getValue()) && op.getQuery().getType().getDimSize(3) % 32 == 0;
+      rewriter.replaceOp(op, buildFlashKernel(rewriter, op.getLoc(), op, tiles, pairs));
       return success();
     }
     if (explainUnsupportedPairProducts(op, tiles).empty()) {

@@ -122,17 +122,24 @@ void FlashKernel::decodeTask(Value batch, Value kvHead, Value part, Value tilesP
   // The group's q rows, scaled into the units the softmax wants (rows past the group
   // repeat its last).
   IntegerAttr align = b.getI64IntegerAttr(64);
+  // bf16 pair products: the q rows as they are (bf16), the scale after the products.
   packedQueries = memref::AllocaOp::create(
-      b, loc, MemRefType::get({ShapedType::kDynamic, keyDim}, f32), ValueRange{paddedRows},
-      align);
+      b, loc, MemRefType::get({ShapedType::kDynamic, keyDim}, bf16Dot ? bf16 : f32),
+      ValueRange{paddedRows}, align);
   Value scale = splat(scoreScale());
   forLoop(idx(0), paddedRows, 1, [&](Value rho) {
     Value row = minIndex(rho, lastRow);
     Value head = rowHead(row), query = rowQuery(row);
-    for (int64_t d = 0; d < keyDim; d += lanes)
+    for (int64_t d = 0; bf16Dot && d < keyDim; d += 2 * lanes)
+      vector::StoreOp::create(b, loc,
+                              vector::LoadOp::create(b, loc, bf16Vector(2 * lanes), q,
+                                                     ValueRange{batch, head, query, idx(d)}),
+                              packedQueries, ValueRange{rho, idx(d)});
+    for (int64_t d = 0; !bf16Dot && d < keyDim; d += lanes)
       store(fmul(loadWide(q, {batch, head, query, idx(d)}), scale), packedQueries, {rho, idx(d)});
   });
-  Value p = memref::AllocaOp::create(b, loc, MemRefType::get({rows, bc}, f32), align);
+  Value p = memref::AllocaOp::create(b, loc, MemRefType::get({rows, bc}, bf16Dot ? bf16 : f32),
+                                     align);
   scoreBuffer =
       memref::AllocaOp::create(b, loc, MemRefType::get({rows, kSuperTile * bc}, f32), align);
 
@@ -257,16 +264,29 @@ void FlashKernel::decodeScores(Value batch, Value kvHead, const RowBlock &block,
     if (op.isPaged())
       prefetchPagedRows(batch, kvHead, key, keyDim);
     SmallVector<Value> acc(rows, splat(0.0));
-    for (int64_t d = 0; d < keyDim; d += lanes) {
+    // bf16: 32 dims per vdpbf16ps, K's row as it is.
+    for (int64_t d = 0; bf16Dot && d < keyDim; d += 2 * lanes) {
+      at.back() = idx(d);
+      Value keyPart = vector::LoadOp::create(b, loc, bf16Vector(2 * lanes), k, at);
+      for (int64_t r = 0; r < rows; ++r) {
+        Value query = vector::LoadOp::create(b, loc, bf16Vector(2 * lanes), packedQueries,
+                                             ValueRange{add(block.packed, idx(r)), idx(d)});
+        acc[r] = dotPairs(acc[r], query, keyPart);
+      }
+    }
+    for (int64_t d = 0; !bf16Dot && d < keyDim; d += lanes) {
       at.back() = idx(d);
       Value keyPart = loadWide(k, at);
       for (int64_t r = 0; r < rows; ++r)
         acc[r] = fma(load(packedQueries, {add(block.packed, idx(r)), idx(d)}), keyPart, acc[r]);
     }
-    for (int64_t r = 0; r < rows; ++r)
-      storeScalar(vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc[r],
-                                              Value(), arith::FastMathFlags::reassoc),
-                  buffer, {idx(r), add(column, j)});
+    for (int64_t r = 0; r < rows; ++r) {
+      Value score = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, acc[r],
+                                                Value(), arith::FastMathFlags::reassoc);
+      if (bf16Dot)
+        score = fmul(score, scalar(scoreScale()));
+      storeScalar(score, buffer, {idx(r), add(column, j)});
+    }
   });
 }
 

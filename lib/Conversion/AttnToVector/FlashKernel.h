@@ -47,8 +47,10 @@ struct FlashKernel : KernelBuilder {
   // kv heads), not one kv head's.
   bool headsInTask = false;
   Value taskGroups; // kv heads per task's second index: kvHeads, or 1
-  // bf16 q/k/v through AVX512-BF16 pair products (vdpbf16ps): K^T and V packed as
-  // bf16 pairs (PairPacks.cpp), the weights P rounded to bf16; f32 accumulation.
+  // bf16 through AVX512-BF16 pair products (vdpbf16ps). Prefill: K^T and V packed as
+  // bf16 pairs (PairPacks.cpp), the weights P rounded to bf16. Decode: q.k on K's rows
+  // as they are, P V on pairs of V rows interleaved in registers, P rounded to bf16.
+  // f32 accumulation either way.
   bool bf16Dot = false;
   Type bf16;
   // Pointwise normalisers (sigmoid, relu, ...): weights without a running max.
