@@ -197,22 +197,7 @@ void AmxKernel::task(Value batch, Value head, Value block) {
     ifThen(classify(batch, head, i0, lastTaskRow, j0, tk).any, rowBlocks);
   });
 
-  // o / sum (or the normaliser's divisor) in the result's type; 0 for rows whose
-  // divisor is 0.
-  Type resultElement = cast<ShapedType>(op.getType()).getElementType();
-  forLoop(idx(0), tq, 1, [&](Value i) {
-    Value sum = rowSum(load(l, {i, idx(0)}));
-    Value inverse = inverseDivisor(sum);
-    Value row = add(i0, i);
-    if (lseOut)
-      storeScalar(logSumExp(loadScalar(m, {i}), sum), lseOut, {batch, head, row});
-    for (int64_t e = 0; e < valueDim; e += lanes) {
-      Value x = fmul(load(o, {i, idx(e)}), splat(inverse));
-      if (resultElement != f32)
-        x = arith::TruncFOp::create(b, loc, VectorType::get({lanes}, resultElement), x);
-      vector::StoreOp::create(b, loc, x, out, ValueRange{batch, head, row, idx(e)});
-    }
-  });
+  storeTaskRows(batch, head, i0, tq, o, m, l);
   memref::AllocaScopeReturnOp::create(b, loc);
 }
 

@@ -357,23 +357,23 @@ void FlashKernel::task(Value batch, Value head, Value block) {
     ifThen(classify(batch, head, i0, lastTaskRow, j0, tk).any, rowBlocks);
   });
 
+  storeTaskRows(batch, head, i0, tq, o, m, l);
+  memref::AllocaScopeReturnOp::create(b, loc);
+}
+
+void FlashKernel::storeTaskRows(Value batch, Value head, Value i0, Value tq, Value o, Value m,
+                                Value l) {
   // o / sum (softmax, divide sum), o / Nk (divide length) or o; 0 for rows whose
-  // divisor is 0.
+  // divisor is 0; rounded to the result's type.
   forLoop(idx(0), tq, 1, [&](Value i) {
     Value sum = rowSum(load(l, {i, idx(0)}));
     Value inverse = inverseDivisor(sum);
     Value row = add(i0, i);
     if (lseOut)
       storeScalar(logSumExp(loadScalar(m, {i}), sum), lseOut, {batch, head, row});
-    Type resultElement = cast<ShapedType>(op.getType()).getElementType();
-    for (int64_t e = 0; e < valueDim; e += lanes) {
-      Value x = fmul(load(o, {i, idx(e)}), splat(inverse));
-      if (resultElement != f32)
-        x = arith::TruncFOp::create(b, loc, VectorType::get({lanes}, resultElement), x);
-      vector::StoreOp::create(b, loc, x, out, ValueRange{batch, head, row, idx(e)});
-    }
+    for (int64_t e = 0; e < valueDim; e += lanes)
+      storeNarrow(fmul(load(o, {i, idx(e)}), splat(inverse)), out, {batch, head, row, idx(e)});
   });
-  memref::AllocaScopeReturnOp::create(b, loc);
 }
 
 Value FlashKernel::rowSum(Value sums) {

@@ -110,6 +110,9 @@ struct FlashKernel : KernelBuilder {
   void packKeys();
   void packPagedKeys();
   void task(Value batch, Value head, Value block);
+  /// A prefill task's rows [i0, i0 + tq) out of its scratch (o, m, l): the division, the
+  /// log-sum-exp, the result's element type.
+  void storeTaskRows(Value batch, Value head, Value i0, Value tq, Value o, Value m, Value l);
   // Decode (DecodeKernel.cpp).
   SmallVector<Value> buildDecode();
   void decodeTask(Value batch, Value kvHead, Value part, Value tilesPerPart, Value numParts,
