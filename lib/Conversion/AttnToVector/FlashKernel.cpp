@@ -544,48 +544,31 @@ void FlashKernel::microTile(Value batch, Value kvHead, const RowBlock &block, Va
         Value acc = load(o, {add(r0, idx(r)), idx(e0 + c * lanes)});
         init.push_back(pointwise ? acc : fmul(acc, splat(alphas[r])));
       }
-    if (bf16Dot && !decode) {
-      // Per pair of keys: the V pair row times each row's (p[2j], p[2j + 1]); weights
-      // past the tile's keys are 0 (masked), and so is V there.
-      Value pairs = ceilDiv(tk, 2);
-      SmallVector<Value> acc = forLoop(idx(0), pairs, init, [&](Value j, ValueRange acc) {
-        SmallVector<Value> valueRow;
-        for (int64_t c = 0; c < chunk; ++c)
-          valueRow.push_back(vector::LoadOp::create(
-              b, loc, bf16Vector(2 * lanes), vPacked,
-              ValueRange{batch, kvHead, t, j, idx(2 * (e0 + c * lanes))}));
-        SmallVector<Value> next;
-        Value key = mul(j, idx(2));
-        for (int64_t r = 0; r < rows; ++r) {
-          Value x = broadcastPair(p, {idx(r), key});
-          for (int64_t c = 0; c < chunk; ++c)
-            next.push_back(dotPairs(acc[r * chunk + c], x, valueRow[c]));
-        }
-        return next;
-      });
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t c = 0; c < chunk; ++c)
-          store(acc[r * chunk + c], o, {add(r0, idx(r)), idx(e0 + c * lanes)});
-      continue;
-    }
-    if (bf16Dot && decode) {
-      // Per pair of keys: their V rows interleaved in registers times each row's
-      // (p[2j], p[2j + 1]). A key past the sequence reads the last key's row: its
-      // weight is 0 (masked).
-      Value lastKey = arith::SubIOp::create(b, loc, numKeys, idx(1));
+    if (bf16Dot) {
+      // Per pair of keys: a row of V's key pairs times each row's (p[2j], p[2j + 1]).
+      // Prefill reads it from the packed V; decode interleaves the two V rows in
+      // registers, a key past the sequence reading the last key's row. Weights past the
+      // tile's keys are 0 (masked), so those rows count for nothing.
+      Value lastKey = decode ? arith::SubIOp::create(b, loc, numKeys, idx(1)) : Value();
+      auto pairRow = [&](Value j, int64_t c) -> Value {
+        if (!decode)
+          return vector::LoadOp::create(b, loc, bf16Vector(2 * lanes), vPacked,
+                                        ValueRange{batch, kvHead, t, j,
+                                                   idx(2 * (e0 + c * lanes))});
+        Value key = add(j0, mul(j, idx(2)));
+        SmallVector<Value> halves;
+        for (int64_t i = 0; i < 2; ++i)
+          halves.push_back(vector::LoadOp::create(
+              b, loc, bf16Vector(lanes), v,
+              rowIndices(batch, kvHead, minIndex(add(key, idx(i)), lastKey),
+                         idx(e0 + c * lanes))));
+        return vector::InterleaveOp::create(b, loc, halves[0], halves[1]);
+      };
       SmallVector<Value> acc =
           forLoop(idx(0), ceilDiv(tk, 2), init, [&](Value j, ValueRange acc) {
-            Value key = add(j0, mul(j, idx(2)));
             SmallVector<Value> valueRow;
-            for (int64_t c = 0; c < chunk; ++c) {
-              SmallVector<Value> halves;
-              for (int64_t i = 0; i < 2; ++i)
-                halves.push_back(vector::LoadOp::create(
-                    b, loc, bf16Vector(lanes), v,
-                    rowIndices(batch, kvHead, minIndex(add(key, idx(i)), lastKey),
-                               idx(e0 + c * lanes))));
-              valueRow.push_back(vector::InterleaveOp::create(b, loc, halves[0], halves[1]));
-            }
+            for (int64_t c = 0; c < chunk; ++c)
+              valueRow.push_back(pairRow(j, c));
             SmallVector<Value> next;
             for (int64_t r = 0; r < rows; ++r) {
               Value x = broadcastPair(p, {idx(r), mul(j, idx(2))});
