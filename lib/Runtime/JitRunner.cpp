@@ -11,9 +11,11 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -127,6 +129,11 @@ JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOpti
   jit->engine = std::move(*engine);
   jit->engine->initialize();
   jit->symbol = ("_mlir_ciface_" + entry).str();
+  auto packed = jit->engine->lookupPacked(jit->symbol);
+  if (!packed)
+    return packed.takeError();
+  jit->packed = *packed;
+  jit->outParams = options.resultsToOutParams;
   return jit;
 }
 
@@ -150,8 +157,8 @@ struct Descriptor {
 };
 } // namespace
 
-static llvm::Error invoke(ExecutionEngine &engine, const std::string &symbol,
-                          llvm::ArrayRef<NpyArray *> args, std::vector<int64_t> &resultWords) {
+static void invoke(void (*packed)(void **), llvm::ArrayRef<NpyArray *> args,
+                   std::vector<int64_t> &resultWords) {
   std::vector<Descriptor> descriptors;
   descriptors.reserve(args.size());
   for (NpyArray *a : args)
@@ -165,7 +172,54 @@ static llvm::Error invoke(ExecutionEngine &engine, const std::string &symbol,
     descPtrs.push_back(d.words.data());
     argPtrs.push_back(&descPtrs.back());
   }
-  return engine.invokePacked(symbol, argPtrs);
+  packed(argPtrs.data());
+}
+
+llvm::Error JitFunction::callInto(llvm::ArrayRef<HostBuffer> buffers) {
+  if (!outParams)
+    return jitError("callInto needs a function compiled with results-to-out-params");
+  // Descriptors {allocated, aligned, offset, sizes[r], strides[r]}, all in one array.
+  llvm::SmallVector<int64_t, 128> words;
+  llvm::SmallVector<size_t, 16> starts;
+  for (const HostBuffer &b : buffers) {
+    starts.push_back(words.size());
+    auto ptr = reinterpret_cast<int64_t>(b.data);
+    words.append({ptr, ptr, 0});
+    words.append(b.shape, b.shape + b.rank);
+    size_t strides = words.size();
+    words.resize(strides + b.rank);
+    int64_t stride = 1;
+    for (int64_t d = b.rank - 1; d >= 0; --d) {
+      words[strides + d] = stride;
+      stride *= b.shape[d];
+    }
+  }
+  llvm::SmallVector<int64_t *, 16> descPtrs;
+  for (size_t start : starts)
+    descPtrs.push_back(words.data() + start);
+  llvm::SmallVector<void *, 16> argPtrs;
+  for (int64_t *&d : descPtrs)
+    argPtrs.push_back(&d);
+  auto start = std::chrono::steady_clock::now();
+  packed(argPtrs.data());
+  lastSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return llvm::Error::success();
+}
+
+llvm::Error JitFunction::setThreads(int threads) {
+  using SetThreads = void (*)(int);
+  // libomp is loaded (by the first compile) before any call; RTLD_NOLOAD finds it.
+  static std::atomic<SetThreads> set{nullptr};
+  if (!set.load()) {
+    void *lib = dlopen(ATTN_LIBOMP, RTLD_LAZY | RTLD_NOLOAD);
+    if (lib)
+      set = reinterpret_cast<SetThreads>(dlsym(lib, "omp_set_num_threads"));
+  }
+  SetThreads fn = set.load();
+  if (!fn)
+    return jitError("cannot set the thread count: " ATTN_LIBOMP " is not loaded");
+  fn(threads);
+  return llvm::Error::success();
 }
 
 /// Row-major strides for `shape`?
@@ -203,9 +257,10 @@ llvm::Expected<std::vector<NpyArray>> JitFunction::call(llvm::ArrayRef<NpyArray 
   for (int64_t r : resultRanks)
     words += 3 + 2 * r;
   std::vector<int64_t> resultWords(words, 0);
+  if (outParams)
+    return jitError("a function compiled with results-to-out-params is called with callInto");
   auto start = std::chrono::steady_clock::now();
-  if (llvm::Error err = invoke(*engine, symbol, args, resultWords))
-    return std::move(err);
+  invoke(packed, args, resultWords);
   lastSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::vector<NpyArray> results;
   std::vector<void *> freed, allocations;

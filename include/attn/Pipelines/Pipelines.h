@@ -76,7 +76,14 @@ struct AttnToCPUOptions : public PassPipelineOptions<AttnToCPUOptions> {
       *this, "amx-q-block",
       llvm::cl::desc("AMX kernel: query rows per task, a multiple of 32 (0: target model)"),
       llvm::cl::init(0)};
+  PassOptions::Option<bool> resultsToOutParams{
+      *this, "results-to-out-params",
+      llvm::cl::desc("Turn the functions' results into trailing memref arguments the "
+                     "caller allocates; the kernels write into them directly (no copy) "
+                     "where a result is a fresh allocation (the Python API's out=)"),
+      llvm::cl::init(false)};
 };
+
 
 struct AttnToNVVMOptions : public PassPipelineOptions<AttnToNVVMOptions> {
   PassOptions::Option<std::string> chip{

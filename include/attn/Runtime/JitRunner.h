@@ -3,6 +3,7 @@
 #define ATTN_RUNTIME_JITRUNNER_H
 
 #include "attn/Pipelines/Pipelines.h"
+#include "attn/Runtime/CompiledKernel.h"
 #include "attn/Runtime/Npy.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -31,6 +32,18 @@ public:
   /// the results out of its buffers is not counted).
   llvm::Expected<double> time(llvm::ArrayRef<NpyArray *> args);
 
+  /// Compiled with `results-to-out-params`: calls on caller-owned row-major buffers,
+  /// the arguments then one per result (shapes the caller checked); nothing is
+  /// allocated or copied around the kernel.
+  llvm::Error callInto(llvm::ArrayRef<HostBuffer> buffers);
+
+  /// Whether the function takes its results as trailing buffers (`callInto`).
+  bool takesResultBuffers() const { return outParams; }
+
+  /// Sets the OpenMP team size of the calling thread's later parallel loops (libomp's
+  /// omp_set_num_threads, the runtime the compiled code runs on).
+  static llvm::Error setThreads(int threads);
+
   /// Seconds the compiled code took in the last call.
   double lastCallSeconds() const { return lastSeconds; }
 
@@ -38,6 +51,10 @@ private:
   JitFunction() = default;
   std::unique_ptr<ExecutionEngine> engine;
   std::string symbol;
+  /// The packed entry (void **args), looked up once: a JIT symbol lookup per call
+  /// costs microseconds the Python API's call overhead cannot afford.
+  void (*packed)(void **) = nullptr;
+  bool outParams = false;
   std::vector<int64_t> resultRanks;
   std::vector<NpyDType> resultTypes;
   double lastSeconds = 0;

@@ -1,0 +1,262 @@
+//===- CompiledKernel.cpp - compile attn text and call it on caller buffers ===//
+#include "attn/Runtime/CompiledKernel.h"
+
+#include "attn/InitAttn.h"
+#include "attn/Pipelines/Pipelines.h"
+#include "attn/Reference/Evaluator.h"
+#include "attn/Runtime/Execution.h"
+#include "attn/Runtime/JitRunner.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <mutex>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+CompiledKernel::~CompiledKernel() = default;
+
+namespace {
+/// The one MLIR context of the process's compilations, and the lock that serialises
+/// everything touching it (parsing, passes, the shape pass).
+struct SharedContext {
+  std::mutex lock;
+  std::unique_ptr<MLIRContext> context;
+
+  static SharedContext &get() {
+    static SharedContext shared;
+    return shared;
+  }
+
+private:
+  SharedContext() {
+    DialectRegistry registry;
+    registerAllDialects(registry);
+    registerAllExtensions(registry);
+    registerAllToLLVMIRTranslations(registry);
+    registerAttnDialects(registry);
+    context = std::make_unique<MLIRContext>(registry);
+    context->loadAllAvailableDialects();
+  }
+};
+
+/// Collects diagnostics as the command-line tools print them (location, source line,
+/// caret) while in scope.
+struct CapturedDiagnostics {
+  std::string text;
+  llvm::raw_string_ostream os{text};
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler;
+  CapturedDiagnostics(MLIRContext *context) : handler(sourceMgr, context, os) {}
+};
+
+std::string typeName(Type type) {
+  if (type.isF32()) return "f32";
+  if (type.isF64()) return "f64";
+  if (type.isF16()) return "f16";
+  if (type.isBF16()) return "bf16";
+  if (type.isInteger(32)) return "i32";
+  if (type.isInteger(64)) return "i64";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return text;
+}
+
+FailureOr<TensorSpec> specOf(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return failure();
+  TensorSpec spec{typeName(tensor.getElementType()), {}};
+  for (int64_t size : tensor.getShape())
+    spec.shape.push_back(ShapedType::isDynamic(size) ? -1 : size);
+  return spec;
+}
+
+class JitKernel final : public CompiledKernel {
+public:
+  JitKernel(OwningOpRef<ModuleOp> module, func::FuncOp entry,
+            std::unique_ptr<JitFunction> jit)
+      : module(std::move(module)), entry(entry), jit(std::move(jit)) {}
+
+  bool init(std::string &error) {
+    FunctionType type = entry.getFunctionType();
+    for (auto [types, specs] : {std::pair{TypeRange(type.getInputs()), &args},
+                                std::pair{TypeRange(type.getResults()), &outs}})
+      for (Type t : types) {
+        FailureOr<TensorSpec> spec = specOf(t);
+        if (failed(spec)) {
+          error = "@" + entry.getSymName().str() +
+                  ": arguments and results must be ranked tensors, got " + typeName(t);
+          return false;
+        }
+        specs->push_back(*spec);
+      }
+    canInferShapes = reference::canEvaluate(entry);
+    return true;
+  }
+
+  bool resultShapes(const std::vector<std::vector<int64_t>> &shapes,
+                    std::vector<std::vector<int64_t>> &out, std::string &error) override {
+    if (shapes.size() != args.size()) {
+      error = "@" + entry.getSymName().str() + " takes " + std::to_string(args.size()) +
+              " arguments, got " + std::to_string(shapes.size());
+      return false;
+    }
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      const std::vector<int64_t> &want = args[i].shape;
+      bool fits = shapes[i].size() == want.size();
+      for (size_t d = 0; fits && d < want.size(); ++d)
+        fits = shapes[i][d] >= 0 && (want[d] < 0 || want[d] == shapes[i][d]);
+      if (!fits) {
+        error = "argument " + std::to_string(i) + " of @" + entry.getSymName().str() +
+                " has shape " + shapeText(shapes[i]) + ", the function takes " +
+                shapeText(want);
+        return false;
+      }
+    }
+    bool dynamic = false;
+    for (const TensorSpec &spec : outs)
+      dynamic |= llvm::is_contained(spec.shape, -1);
+    if (!canInferShapes) {
+      if (dynamic) {
+        error = "@" + entry.getSymName().str() +
+                " has results of dynamic shape and ops outside the attn dialect: their "
+                "sizes cannot be known before the call";
+        return false;
+      }
+      out.clear();
+      for (const TensorSpec &spec : outs)
+        out.push_back(spec.shape);
+      return true;
+    }
+    // The shape pass checks what the kernels trust: sizes that must agree, GQA
+    // ratios, mask operand lengths.
+    std::vector<reference::Tensor> refArgs;
+    for (const std::vector<int64_t> &shape : shapes)
+      refArgs.push_back(reference::Tensor{shape, {}});
+    SharedContext &shared = SharedContext::get();
+    std::lock_guard<std::mutex> guard(shared.lock);
+    CapturedDiagnostics diagnostics(shared.context.get());
+    reference::Options shapesOnly;
+    shapesOnly.shapesOnly = true;
+    FailureOr<reference::Result> result = reference::evaluate(entry, refArgs, shapesOnly);
+    if (failed(result)) {
+      error = "the inputs do not fit @" + entry.getSymName().str() + ":\n" +
+              diagnostics.text;
+      return false;
+    }
+    out.clear();
+    for (const reference::Tensor &t : result->outputs)
+      out.push_back(t.shape);
+    return true;
+  }
+
+  bool run(const HostBuffer *buffers, size_t count, int threads,
+           std::string &error) override {
+    if (count != args.size() + outs.size()) {
+      error = "expected " + std::to_string(args.size() + outs.size()) + " buffers, got " +
+              std::to_string(count);
+      return false;
+    }
+    if (threads > 0)
+      if (llvm::Error err = JitFunction::setThreads(threads)) {
+        error = llvm::toString(std::move(err));
+        return false;
+      }
+    if (llvm::Error err = jit->callInto(llvm::ArrayRef(buffers, count))) {
+      error = llvm::toString(std::move(err));
+      return false;
+    }
+    return true;
+  }
+
+  ~JitKernel() override {
+    // The module belongs to the shared context: destroy it under the lock.
+    SharedContext &shared = SharedContext::get();
+    std::lock_guard<std::mutex> guard(shared.lock);
+    jit.reset();
+    module = nullptr;
+  }
+
+  void setSeconds(double s) { seconds = s; }
+
+private:
+  static std::string shapeText(const std::vector<int64_t> &shape) {
+    std::string text = "[";
+    for (size_t d = 0; d < shape.size(); ++d)
+      text += (d ? ", " : "") + (shape[d] < 0 ? std::string("?") : std::to_string(shape[d]));
+    return text + "]";
+  }
+
+  OwningOpRef<ModuleOp> module;
+  func::FuncOp entry;
+  std::unique_ptr<JitFunction> jit;
+  bool canInferShapes = false;
+};
+} // namespace
+
+bool mlir::attn::checkPipelineOptions(const std::string &options, std::string &error) {
+  if (!AttnToCPUOptions::createFromString(options)) {
+    error = "bad attn-to-cpu options '" + options + "'";
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<CompiledKernel>
+mlir::attn::compileKernel(const std::string &text, const std::string &sourceName,
+                          const std::string &entryName, const std::string &pipelineOptions,
+                          std::string &error) {
+  auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<AttnToCPUOptions> options =
+      AttnToCPUOptions::createFromString(pipelineOptions);
+  if (!options) {
+    error = "bad attn-to-cpu options '" + pipelineOptions + "'";
+    return nullptr;
+  }
+  options->resultsToOutParams = true;
+
+  SharedContext &shared = SharedContext::get();
+  std::unique_lock<std::mutex> guard(shared.lock);
+  CapturedDiagnostics diagnostics(shared.context.get());
+  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(text, sourceName);
+  diagnostics.sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(diagnostics.sourceMgr, shared.context.get());
+  if (!module) {
+    error = diagnostics.text.empty() ? "could not parse " + sourceName : diagnostics.text;
+    return nullptr;
+  }
+  auto entry = selectEntry(*module, entryName, sourceName);
+  if (!entry) {
+    error = llvm::toString(entry.takeError());
+    return nullptr;
+  }
+  auto jit = JitFunction::compile(*module, entry->getSymName(), *options);
+  if (!jit) {
+    error = llvm::toString(jit.takeError());
+    if (!diagnostics.text.empty())
+      error = diagnostics.text + error;
+    return nullptr;
+  }
+  func::FuncOp func = *entry;
+  auto kernel = std::make_unique<JitKernel>(std::move(module), func, std::move(*jit));
+  if (!kernel->init(error)) {
+    guard.unlock(); // ~JitKernel takes the lock
+    return nullptr;
+  }
+  kernel->setSeconds(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  guard.unlock();
+  return kernel;
+}

@@ -1,0 +1,103 @@
+//===- Module.cpp - attn_mlir._native: the Python extension ---------------===//
+//
+// A thin layer over CompiledKernel.h: compile MLIR text into a kernel, ask it for its
+// result shapes, run it on raw host pointers. Everything Python-specific (dtypes,
+// NumPy / torch tensors, caches, building attn.attention text) lives in the attn_mlir
+// package; this file only moves plain values across, and releases the GIL while the
+// compiler or a kernel runs.
+//
+//===----------------------------------------------------------------------===//
+#include "attn/Runtime/CompiledKernel.h"
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <stdexcept>
+
+namespace py = pybind11;
+using mlir::attn::CompiledKernel;
+using mlir::attn::HostBuffer;
+using mlir::attn::TensorSpec;
+
+namespace {
+/// Compiler diagnostics; surfaces in Python as attn_mlir.CompileError.
+struct CompileFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+py::list specList(const std::vector<TensorSpec> &specs) {
+  py::list list;
+  for (const TensorSpec &s : specs)
+    list.append(py::make_tuple(s.dtype, py::tuple(py::cast(s.shape))));
+  return list;
+}
+
+std::shared_ptr<CompiledKernel> compile(const std::string &text, const std::string &source,
+                                        const std::string &entry,
+                                        const std::string &options) {
+  std::string error;
+  std::unique_ptr<CompiledKernel> kernel;
+  {
+    py::gil_scoped_release release;
+    kernel = mlir::attn::compileKernel(text, source, entry, options, error);
+  }
+  if (!kernel)
+    throw CompileFailure(error);
+  return std::shared_ptr<CompiledKernel>(std::move(kernel));
+}
+
+std::vector<std::vector<int64_t>> resultShapes(CompiledKernel &kernel,
+                                               const std::vector<std::vector<int64_t>> &shapes) {
+  std::vector<std::vector<int64_t>> out;
+  std::string error;
+  if (!kernel.resultShapes(shapes, out, error))
+    throw py::value_error(error);
+  return out;
+}
+
+/// `pointers` and `shapes`: the arguments, then the results.
+void run(CompiledKernel &kernel, const std::vector<uintptr_t> &pointers,
+         const std::vector<std::vector<int64_t>> &shapes, int threads) {
+  if (pointers.size() != shapes.size())
+    throw py::value_error("run: as many pointers as shapes");
+  std::vector<HostBuffer> buffers(pointers.size());
+  for (size_t i = 0; i < pointers.size(); ++i)
+    buffers[i] = HostBuffer{reinterpret_cast<void *>(pointers[i]), shapes[i].data(),
+                            static_cast<int64_t>(shapes[i].size())};
+  std::string error;
+  bool ok;
+  {
+    py::gil_scoped_release release;
+    ok = kernel.run(buffers.data(), buffers.size(), threads, error);
+  }
+  if (!ok)
+    throw std::runtime_error(error);
+}
+} // namespace
+
+PYBIND11_MODULE(_native, m) {
+  m.doc() = "attn-mlir's compiler and JIT runtime (use the attn_mlir package)";
+  py::register_exception<CompileFailure>(m, "CompileError");
+
+  py::class_<CompiledKernel, std::shared_ptr<CompiledKernel>>(m, "Kernel")
+      .def_property_readonly("arguments",
+                             [](const CompiledKernel &k) { return specList(k.arguments()); })
+      .def_property_readonly("results",
+                             [](const CompiledKernel &k) { return specList(k.results()); })
+      .def_property_readonly("compile_seconds", &CompiledKernel::compileSeconds)
+      .def("result_shapes", &resultShapes, py::arg("shapes"))
+      .def("run", &run, py::arg("pointers"), py::arg("shapes"), py::arg("threads") = 0);
+
+  m.def("compile", &compile, py::arg("text"), py::arg("source"), py::arg("entry") = "",
+        py::arg("options") = "",
+        "Parses MLIR text and JIT-compiles one function through attn-to-cpu, its results "
+        "as caller buffers; raises CompileError with the diagnostics");
+  m.def(
+      "check_options",
+      [](const std::string &options) {
+        std::string error;
+        if (!mlir::attn::checkPipelineOptions(options, error))
+          throw py::value_error(error);
+      },
+      py::arg("options"));
+}
