@@ -46,6 +46,9 @@ private:
     registerAttnDialects(registry);
     context = std::make_unique<MLIRContext>(registry);
     context->loadAllAvailableDialects();
+    // The message, its location and source line say enough; a generic print of the
+    // op after each would bury them in a Python traceback.
+    context->printOpOnDiagnostic(false);
   }
 };
 

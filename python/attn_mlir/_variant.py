@@ -127,7 +127,7 @@ class Spec:
         out_type = _tensor_type(types[0], shapes[0][:-1] + [shapes[2][-1]])
         lse_type = _tensor_type("f32", shapes[0][:-1])
         results = [out_type] + ([lse_type] if self.return_lse else [])
-        args = ", ".join(f"%{n}: {t}" for n, t in zip(names, tys))
+        args = ", ".join(f"%arg_{n}: {t}" for n, t in zip(names, tys))
         by_name = dict(zip(names, tys))
         f = self.fields
         clauses = []
@@ -135,19 +135,19 @@ class Spec:
             clauses.append(f"mask #attn.mask<{f['mask']}>")
         if f["mask_operands"]:
             ops = [f"mask_operand{i}" for i in range(f["mask_operands"])]
-            clauses.append("mask_operands(" + ", ".join("%" + o for o in ops) + " : " +
+            clauses.append("mask_operands(" + ", ".join("%arg_" + o for o in ops) + " : " +
                            ", ".join(by_name[o] for o in ops) + ")")
         if f["feature"] is not None:
             clauses.append(f"feature #attn.feature<{f['feature']}>")
         if f["projection"]:
-            clauses.append(f"projection(%projection : {by_name['projection']})")
+            clauses.append(f"projection(%arg_projection : {by_name['projection']})")
         if f["top_left"]:
-            clauses.append("offsets(%c0, %c0, %c0)")
+            clauses.append("offsets(%attn_zero, %attn_zero, %attn_zero)")
         if f["paged"]:
-            clauses.append(f"pages(%page_table, %lengths : {by_name['page_table']}, "
+            clauses.append(f"pages(%arg_page_table, %arg_lengths : {by_name['page_table']}, "
                            f"{by_name['lengths']})")
         if f["varlen"]:
-            clauses.append(f"varlen(%cu_seqlens_q, %cu_seqlens_k : "
+            clauses.append(f"varlen(%arg_cu_seqlens_q, %arg_cu_seqlens_k : "
                            f"{by_name['cu_seqlens_q']}, {by_name['cu_seqlens_k']})")
         if f["normalizer"] != "softmax":
             clauses.append(f"normalizer {f['normalizer']}")
@@ -168,7 +168,7 @@ class Spec:
         if f["score_mod"] is not None:
             caps = list(f["captures"])
             if caps:
-                clauses.append("captures(" + ", ".join("%" + c for c in caps) + " : " +
+                clauses.append("captures(" + ", ".join("%arg_" + c for c in caps) + " : " +
                                ", ".join(by_name[c] for c in caps) + ")")
             score = "f64" if types[0] == "f64" else "f32"
             header = (f"^bb0(%score: {score}, %b: index, %h: index, %i: index, %j: index, "
@@ -176,8 +176,8 @@ class Spec:
             body = "\n".join("    " + line.strip() for line in
                              f["score_mod"].strip().splitlines())
             clauses.append("score_mod {\n  " + header + "\n" + body + "\n  }")
-        ins = (f"ins(%q, %k, %v : {tys[0]}, {tys[1]}, {tys[2]}) -> " + ", ".join(results))
-        prologue = "  %c0 = arith.constant 0 : index\n" if f["top_left"] else ""
+        ins = (f"ins(%arg_q, %arg_k, %arg_v : {tys[0]}, {tys[1]}, {tys[2]}) -> " + ", ".join(results))
+        prologue = "  %attn_zero = arith.constant 0 : index\n" if f["top_left"] else ""
         lhs = "%o, %lse" if self.return_lse else "%o"
         return (f"func.func @attention({args}) -> ({', '.join(results)}) {{\n"
                 f"{prologue}  {lhs} = attn.attention " + "\n      ".join(clauses + [ins]) +
