@@ -8,6 +8,7 @@
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -16,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <mutex>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -38,6 +40,81 @@ static FailureOr<NpyDType> dtypeOf(Type type) {
   if (type.isBF16())
     return NpyDType::BF16;
   return failure();
+}
+
+/// The libraries the compiled code calls into: MLIR's C runner utilities (memrefCopy,
+/// for the strided copies bufferized tile loops make; Debian's libmlir-22 ships them)
+/// and LLVM's libomp (the parallel loops). They are opened RTLD_LOCAL and their
+/// functions handed to the JIT by address: ExecutionEngine's `sharedLibPaths` would
+/// open them RTLD_GLOBAL, which puts libMLIR / libLLVM 22 (the runner utilities'
+/// dependencies) and libomp's omp_* entry points into the process's global scope,
+/// where they capture the symbols of libraries loaded later: in a Python process,
+/// Triton's own LLVM (torch.compile) crashed, and torch's libgomp calls could land in
+/// libomp.
+static void *runtimeLibrary(int which) {
+  static void *handles[2] = {dlopen(ATTN_MLIR_C_RUNNER_UTILS, RTLD_NOW | RTLD_LOCAL),
+                             dlopen(ATTN_LIBOMP, RTLD_NOW | RTLD_LOCAL)};
+  return handles[which];
+}
+
+/// Every function the runtime libraries export, by address: the JIT's code calls
+/// libomp entry points that OpenMP's IR builder adds after the MLIR module (so they
+/// cannot be read off its declarations); the exports are read from the ELF files.
+static llvm::Expected<const std::vector<std::pair<std::string, void *>> *> runtimeSymbols() {
+  static std::vector<std::pair<std::string, void *>> symbols;
+  static std::string failure;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    for (int which : {0, 1}) {
+      const char *path = which ? ATTN_LIBOMP : ATTN_MLIR_C_RUNNER_UTILS;
+      void *lib = runtimeLibrary(which);
+      auto file = llvm::object::ObjectFile::createObjectFile(path);
+      if (!lib || !file) {
+        if (file)
+          failure = std::string("cannot open ") + path + ": " + dlerror();
+        else
+          failure = std::string("cannot read ") + path + ": " +
+                    llvm::toString(file.takeError());
+        return;
+      }
+      auto *elf = dyn_cast<llvm::object::ELFObjectFileBase>(file->getBinary());
+      if (!elf) {
+        failure = std::string(path) + " is not an ELF shared library";
+        return;
+      }
+      for (const llvm::object::ELFSymbolRef &symbol : elf->getDynamicSymbolIterators()) {
+        auto name = symbol.getName();
+        auto flags = symbol.getFlags();
+        if (!name || !flags || (*flags & llvm::object::SymbolRef::SF_Undefined)) {
+          if (!name)
+            llvm::consumeError(name.takeError());
+          if (!flags)
+            llvm::consumeError(flags.takeError());
+          continue;
+        }
+        if (void *address = dlsym(lib, name->str().c_str()))
+          symbols.push_back({name->str(), address});
+      }
+    }
+  });
+  if (!failure.empty())
+    return jitError(failure);
+  return &symbols;
+}
+
+static llvm::Error bindRuntimeSymbols(ExecutionEngine &engine) {
+  auto symbols = runtimeSymbols();
+  if (!symbols)
+    return symbols.takeError();
+  // Anything else (libc, libm) resolves in the process.
+  engine.registerSymbols([&](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap map;
+    for (const auto &entry : **symbols)
+      map[interner(entry.first)] = {llvm::orc::ExecutorAddr::fromPtr(entry.second),
+                                    llvm::JITSymbolFlags::Exported};
+    return map;
+  });
+  return llvm::Error::success();
 }
 
 llvm::Expected<std::unique_ptr<JitFunction>>
@@ -98,11 +175,6 @@ JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOpti
     return jitError("the attn-to-cpu pipeline failed (see the diagnostics above)");
 
   ExecutionEngineOptions engineOptions;
-  // memrefCopy (strided copies the bufferized tile loops make) lives in MLIR's C
-  // runner utilities, which Debian's libmlir-22 ships.
-  // libomp runs the parallel query-tile loops.
-  static const llvm::StringRef runtimeLibs[] = {ATTN_MLIR_C_RUNNER_UTILS, ATTN_LIBOMP};
-  engineOptions.sharedLibPaths = runtimeLibs;
   // Optimise for this CPU (AVX-512 where present): without a target machine LLVM's
   // vectoriser has no cost model for the host and leaves the tile loops scalar.
   static std::unique_ptr<llvm::TargetMachine> hostMachine = [] {
@@ -127,6 +199,8 @@ JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOpti
   if (!engine)
     return engine.takeError();
   jit->engine = std::move(*engine);
+  if (llvm::Error err = bindRuntimeSymbols(*jit->engine))
+    return std::move(err);
   jit->engine->initialize();
   jit->symbol = ("_mlir_ciface_" + entry).str();
   auto packed = jit->engine->lookupPacked(jit->symbol);
@@ -208,11 +282,10 @@ llvm::Error JitFunction::callInto(llvm::ArrayRef<HostBuffer> buffers) {
 
 llvm::Error JitFunction::setThreads(int threads) {
   using SetThreads = void (*)(int);
-  // libomp is loaded (by the first compile) before any call; RTLD_NOLOAD finds it.
+  // The libomp the kernels run on (runtimeLibrary), not another OpenMP runtime.
   static std::atomic<SetThreads> set{nullptr};
   if (!set.load()) {
-    void *lib = dlopen(ATTN_LIBOMP, RTLD_LAZY | RTLD_NOLOAD);
-    if (lib)
+    if (void *lib = runtimeLibrary(1))
       set = reinterpret_cast<SetThreads>(dlsym(lib, "omp_set_num_threads"));
   }
   SetThreads fn = set.load();

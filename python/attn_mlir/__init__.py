@@ -294,7 +294,9 @@ def attention(q, k, v, *, mask=None, scale=None, softcap=None, normalizer="softm
     top_left: query row i at position i (PyTorch's is_causal for Nq != Nk) instead of
       the end-aligned default (position i + Nk - Nq, FlashAttention's).
     dynamic: compile batch and sequence sizes as run-time values (one kernel for
-      every length: decoding, varying prompts) instead of one kernel per shape.
+      every length: varying prompts, a growing KV cache) instead of one kernel per
+      shape; query lengths up to 16 stay static (one kernel each), so that decoding
+      keeps the decode kernel.
     options: attn-to-cpu pipeline options (dict or text).
     out / lse_out: where to write (zero copy). threads: OpenMP threads of this call.
     """

@@ -8,6 +8,9 @@ _NORMALIZERS = ("softmax", "sigmoid", "relu", "relu2", "softplus", "identity", "
                 "none")
 _DIVIDE = ("none", "length", "sum")
 _ORDERS = ("quadratic", "reassociated")
+# attn-to-cpu's decode-rows default: static query lengths up to this take the decode
+# kernel (K/V read once per kv head).
+DECODE_ROWS = 16
 
 
 def _number(x, name):
@@ -99,7 +102,7 @@ class Spec:
 
     def signature(self, shapes, dynamic):
         """The shapes as compiled: with `dynamic`, None for batch and sequence sizes of
-        q, k, v (the page count of pools) and every size of mask operands, page tables,
+        q, k, v (q's only above DECODE_ROWS; the page count of pools) and every size of mask operands, page tables,
         lengths and cu_seqlens; captures and projections stay static."""
         if not dynamic:
             return tuple(tuple(s) for s in shapes)
@@ -111,7 +114,11 @@ class Spec:
                 if self.paged and i > 0:
                     shape[0] = None
                 elif len(shape) == 4:
-                    shape[0] = shape[2] = None
+                    shape[0] = None
+                    # A short static query block (decoding, speculative tokens) takes
+                    # the decode kernel: one kernel per such length, every Nk.
+                    if i > 0 or shape[2] > DECODE_ROWS:
+                        shape[2] = None
             elif name not in self.captures and name != "projection":
                 shape = [None] * len(shape)
             out.append(tuple(shape))
