@@ -16,8 +16,10 @@ else
 fi
 
 # libclang-rt-22-dev: the sanitizer and libFuzzer runtimes (ATTN_SANITIZE, scripts/fuzz.sh).
+# python3-dev, pybind11-dev: the Python extension (python/, the attn_mlir package).
 packages=(llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 libomp-22-dev
-          lld-22 libclang-rt-22-dev cmake ninja-build python3 python3-venv)
+          lld-22 libclang-rt-22-dev cmake ninja-build python3 python3-venv python3-dev
+          pybind11-dev)
 
 missing=()
 for p in "${packages[@]}"; do

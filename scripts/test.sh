@@ -20,12 +20,15 @@ export ATTN_BUILD_DIR="$build"
 
 "$here/scripts/setup.sh" || { echo "0 passed, 1 failed"; exit 1; }
 
-# NumPy (from PyPI, in a virtual environment) for the independent cross-checks.
+# The Python test environment (from PyPI, pinned in test/python-requirements.txt):
+# NumPy for the independent cross-checks, pytest, torch and transformers for the
+# attn_mlir package's tests.
 venv="$here/test/.venv"
-if ! "$venv/bin/python3" -c "import numpy" 2>/dev/null; then
-  echo "test: creating $venv with numpy"
-  python3 -m venv "$venv" && "$venv/bin/pip" install -q numpy || {
-    echo "test: could not install numpy into $venv (PyPI unreachable?)" >&2
+if ! "$venv/bin/python3" -c "import numpy, pytest, ml_dtypes, torch, transformers" 2>/dev/null; then
+  echo "test: setting up $venv from test/python-requirements.txt (torch: ~3 GB)"
+  { [ -x "$venv/bin/python3" ] || python3 -m venv "$venv"; } &&
+    "$venv/bin/pip" install -q -r "$here/test/python-requirements.txt" || {
+    echo "test: could not install test/python-requirements.txt into $venv (PyPI unreachable?)" >&2
     echo "0 passed, 1 failed"; exit 1; }
 fi
 export ATTN_TEST_PYTHON="$venv/bin/python3"
@@ -38,6 +41,26 @@ passed=$(count Passed); failed=$(count Failed); unsupported=$(count Unsupported)
 passed=${passed:-0}; failed=${failed:-0}
 [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 rm -f "$log"
+
+# The Python package (build/python/attn_mlir) under pytest, counted with the lit tests.
+# The sanitizer build has no extension (an ASan module would need the runtime preloaded
+# into Python).
+if [ "${ATTN_SANITIZE:-0}" != 1 ]; then
+  pylog="$(mktemp)"
+  PYTHONPATH="$build/python" "$venv/bin/python3" -m pytest -q -p no:cacheprovider \
+    "$here/test/python" 2>&1 | tee "$pylog"
+  pystatus=${PIPESTATUS[0]}
+  pycount() { grep -aE "^[0-9]+ (passed|failed|error)|(passed|failed|error).* in [0-9.]+s" "$pylog" |
+              tail -1 | grep -oE "[0-9]+ $1" | grep -oE "[0-9]+" | head -1; }
+  py_passed=$(pycount passed); py_failed=$(pycount failed); py_errors=$(pycount error)
+  passed=$((passed + ${py_passed:-0}))
+  failed=$((failed + ${py_failed:-0} + ${py_errors:-0}))
+  if [ "$pystatus" -ne 0 ]; then
+    status=1
+    [ "${py_failed:-0}" -eq 0 ] && [ "${py_errors:-0}" -eq 0 ] && failed=$((failed + 1))
+  fi
+  rm -f "$pylog"
+fi
 
 # The fuzz targets (sanitizer build) for a fixed time, from the seeds and the corpus
 # kept in build-sanitize/fuzz; one test in the count.

@@ -192,6 +192,7 @@ public:
   }
 
   void setSeconds(double s) { seconds = s; }
+  double lastRunSeconds() const override { return jit->lastCallSeconds(); }
 
 private:
   static std::string shapeText(const std::vector<int64_t> &shape) {

@@ -120,12 +120,18 @@ def _sdpa(query, key, value, attn_mask, is_causal, scale, enable_gqa):
         type_text = "tensor<" + "x".join(map(str, attn_mask.shape)) + "xf32>"
         score_mod = _BIAS_MOD.format(type=type_text)
         captures = (attn_mask,)
-    variant = _variant(Spec(mask=mask, scale=scale, score_mod=score_mod,
-                            captures=("bias",) if captures else (),
-                            top_left=is_causal and nq != nk).key, False, "")
-    ops = variant.operands(query, key, value, captures=captures)
-    (out,) = variant._compiled_for(ops)(ops, None, None)
+    top_left = is_causal and nq != nk
+    bias_shape = tuple(captures[0].shape) if captures else None
+    variant = _sdpa_variants.get((mask, scale, top_left, bias_shape))
+    if variant is None:
+        variant = Variant(mask=mask, scale=scale, score_mod=score_mod,
+                          captures=("bias",) if captures else (), top_left=top_left)
+        _sdpa_variants[(mask, scale, top_left, bias_shape)] = variant
+    out = variant(query, key, value, captures=captures)
     return out.squeeze(1) if squeeze else out
+
+
+_sdpa_variants = {}
 
 
 @torch.library.custom_op("attn_mlir::scaled_dot_product_attention", mutates_args=(),

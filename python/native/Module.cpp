@@ -73,6 +73,40 @@ void run(CompiledKernel &kernel, const std::vector<uintptr_t> &pointers,
   if (!ok)
     throw std::runtime_error(error);
 }
+/// The data address of a NumPy array (buffer protocol, no format asked: ml_dtypes'
+/// bfloat16 has no PEP 3118 code) or of a torch tensor (data_ptr()); the caller has
+/// checked that each is C-contiguous and on the CPU. Views are kept until the call ends.
+struct Addresses {
+  std::vector<Py_buffer> views;
+  std::vector<uintptr_t> pointers;
+
+  explicit Addresses(const py::list &objects) {
+    views.reserve(objects.size());
+    for (py::handle o : objects) {
+      Py_buffer view;
+      if (PyObject_GetBuffer(o.ptr(), &view, PyBUF_SIMPLE) == 0) {
+        views.push_back(view);
+        pointers.push_back(reinterpret_cast<uintptr_t>(view.buf));
+        continue;
+      }
+      PyErr_Clear();
+      pointers.push_back(o.attr("data_ptr")().cast<uintptr_t>());
+    }
+  }
+  ~Addresses() {
+    for (Py_buffer &view : views)
+      PyBuffer_Release(&view);
+  }
+};
+
+/// `run` on the arrays themselves: the arguments, then the results.
+void runObjects(CompiledKernel &kernel, const py::list &objects,
+                const std::vector<std::vector<int64_t>> &shapes, int threads) {
+  if (objects.size() != shapes.size())
+    throw py::value_error("run: as many arrays as shapes");
+  Addresses addresses(objects);
+  run(kernel, addresses.pointers, shapes, threads);
+}
 } // namespace
 
 PYBIND11_MODULE(_native, m) {
@@ -85,8 +119,11 @@ PYBIND11_MODULE(_native, m) {
       .def_property_readonly("results",
                              [](const CompiledKernel &k) { return specList(k.results()); })
       .def_property_readonly("compile_seconds", &CompiledKernel::compileSeconds)
+      .def_property_readonly("last_run_seconds", &CompiledKernel::lastRunSeconds)
       .def("result_shapes", &resultShapes, py::arg("shapes"))
-      .def("run", &run, py::arg("pointers"), py::arg("shapes"), py::arg("threads") = 0);
+      .def("run", &run, py::arg("pointers"), py::arg("shapes"), py::arg("threads") = 0)
+      .def("run_arrays", &runObjects, py::arg("arrays"), py::arg("shapes"),
+           py::arg("threads") = 0);
 
   m.def("compile", &compile, py::arg("text"), py::arg("source"), py::arg("entry") = "",
         py::arg("options") = "",

@@ -213,3 +213,34 @@ def test_errors_are_located(rng):
         prog(normal(rng, (1, 8, 4, 5, 32)), normal(rng, (1, 8, 5, 64)), normal(rng, (1, 8, 5, 64)))
     with pytest.raises(ValueError, match="do not fit"):
         prog(normal(rng, (1, 8, 4, 5, 64)), normal(rng, (1, 8, 6, 64)), normal(rng, (1, 8, 5, 64)))
+
+
+def test_repeat_calls_recheck_what_they_skip(rng):
+    """The second call of a signature takes the fast path; anything that path cannot
+    vouch for goes back through the checks of the first."""
+    variant = attn_mlir.Variant(mask="causal")
+    q, k, v = (normal(rng, (1, 2, 24, 32)) for _ in range(3))
+    first = variant(q, k, v)
+    second = variant(q, k, v)
+    assert np.array_equal(first, second) and second is not first
+    # Same shape and dtype, not contiguous: copied, still right.
+    qt = normal(rng, (1, 24, 2, 32)).transpose(0, 2, 1, 3)
+    want, _ = reference(qt, k, v, visible=causal(24, 24))
+    assert rel_err(variant(qt, k, v), want) < F32
+    # A wrong out= after a good one still raises.
+    out = np.empty((1, 2, 24, 32), np.float32)
+    variant(q, k, v, out=out)
+    with pytest.raises(ValueError, match="out\\[0\\]"):
+        variant(q, k, v, out=np.empty((1, 2, 24, 32), np.float64))
+    with pytest.raises(ValueError, match="writeable"):
+        ro = np.empty((1, 2, 24, 32), np.float32)
+        ro.flags.writeable = False
+        variant(q, k, v, out=ro)
+    # Extra operands: a keyword the variant does not take is refused even when the
+    # arrays' signature matches one seen before.
+    doc = attn_mlir.Variant(mask="document", mask_operands=1)
+    seg = np.zeros((1, 24), np.int32)
+    doc(q, k, v, mask_operands=[seg])
+    doc(q, k, v, mask_operands=[seg])
+    with pytest.raises(ValueError, match="not paged"):
+        doc(q, k, v, mask_operands=[seg], page_table=seg)

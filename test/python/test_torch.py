@@ -156,3 +156,18 @@ def test_huggingface_decoder_matches_the_stock_model():
     assert result["max_rel_err"] < 1e-5
     assert result["max_rel_err_padded"] < 1e-5
     assert result["same_tokens"]
+
+
+def test_repeat_calls_on_tensors_recheck():
+    variant = attn_mlir.Variant(mask="causal")
+    q = randn(1, 2, 16, 32)
+    first = variant(q, q, q)
+    assert torch.equal(first, variant(q, q, q))
+    with pytest.raises(RuntimeError, match="no backward"):
+        variant(q.clone().requires_grad_(), q, q)
+    with torch.no_grad():
+        assert torch.equal(first, variant(q.clone().requires_grad_(), q, q))
+    with pytest.raises(ValueError, match="out\\[0\\]"):
+        variant(q, q, q, out=torch.empty(1, 2, 16, 32, dtype=torch.float64))
+    # NumPy arrays of the same signature take their own path.
+    assert np.array_equal(variant(q.numpy(), q.numpy(), q.numpy()), first.numpy())

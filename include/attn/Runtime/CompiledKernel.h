@@ -40,6 +40,9 @@ public:
   const std::vector<TensorSpec> &results() const { return outs; }
   /// Seconds the parse + pipeline + LLVM JIT took.
   double compileSeconds() const { return seconds; }
+  /// Seconds the compiled code itself took in the latest `run` (on any thread): what
+  /// a call costs beyond it is the caller's overhead.
+  virtual double lastRunSeconds() const = 0;
 
   /// The results' shapes for arguments of `shapes` (sizes of dynamic results come
   /// from the reference evaluator's shape pass, which also rejects inputs that do not
