@@ -132,7 +132,8 @@ t1 = time.perf_counter()
 variant = attn_mlir.Variant(**kw)
 variant(q, k, k, **caps)
 t2 = time.perf_counter()
-first = next(iter(variant._kernels.values())).kernel.compile_seconds
+kernel = next(iter(variant._kernels.values())).kernel
+first, phases = kernel.compile_seconds, kernel.compile_phases
 q2 = rng.standard_normal(qs[:2] + [qs[2] + 1] + qs[3:]).astype(npdt)
 k2 = rng.standard_normal(ks[:2] + [ks[2] + 1] + ks[3:]).astype(npdt)
 variant2 = attn_mlir.Variant(**kw)
@@ -140,7 +141,7 @@ t3 = time.perf_counter()
 variant2(q2, k2, k2, **caps)
 t4 = time.perf_counter()
 print(json.dumps(dict(import_s=t1 - t0, first_call_s=t2 - t1, first_compile_s=first,
-                      second_call_s=t4 - t3)))
+                      phases=phases, second_call_s=t4 - t3)))
 """
 
 
@@ -235,11 +236,13 @@ def markdown(over, comp, spd, command):
               "own clock: parse, attn-to-cpu, LLVM -O3 JIT; `first call` adds building the "
               "IR text, the MLIR context's creation and the run; `second` is a new shape in "
               "the same process):", "",
-              "| variant | import (s) | compile (s) | first call (s) | second variant's first call (s) |",
-              "|---|---|---|---|---|"]
+              "| variant | import (s) | compile (s) | MLIR / LLVM IR -O3 / codegen (s) | "
+              "first call (s) | second variant's first call (s) |",
+              "|---|---|---|---|---|---|"]
     for r in comp:
+        phases = " / ".join(f"{p:.3f}" for p in r["phases"])
         lines.append(f"| {r['variant']} | {r['import_s']:.2f} | {r['first_compile_s']:.3f} | "
-                     f"{r['first_call_s']:.3f} | {r['second_call_s']:.3f} |")
+                     f"{phases} | {r['first_call_s']:.3f} | {r['second_call_s']:.3f} |")
     lines += ["", "**Speed against attn-run --bench** (same shapes and threads; A B B A, "
               "medians; the Python time is the whole call with out=):", "",
               "| shape | attn-run (ms) | Python, static (ms) | ratio | Python, dynamic=True (ms) | ratio |",

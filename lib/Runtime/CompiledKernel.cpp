@@ -193,6 +193,10 @@ public:
 
   void setSeconds(double s) { seconds = s; }
   double lastRunSeconds() const override { return jit->lastCallSeconds(); }
+  std::vector<double> compilePhases() const override {
+    const JitFunction::Phases &p = jit->compilePhases();
+    return {p.pipeline, p.llvmIR, p.codegen};
+  }
 
 private:
   static std::string shapeText(const std::vector<int64_t> &shape) {

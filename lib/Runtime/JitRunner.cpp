@@ -169,6 +169,7 @@ JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOpti
     func->removeDiscardableAttr(name);
   func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(clone->getContext()));
 
+  auto tA = std::chrono::steady_clock::now();
   PassManager pm(clone->getContext());
   buildAttnToCPUPipeline(pm, options);
   if (failed(pm.run(*clone)))
@@ -195,7 +196,9 @@ JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOpti
                                                hostMachine.get());
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto tB = std::chrono::steady_clock::now();
   auto engine = ExecutionEngine::create(*clone, engineOptions);
+  auto tC = std::chrono::steady_clock::now();
   if (!engine)
     return engine.takeError();
   jit->engine = std::move(*engine);
@@ -207,6 +210,8 @@ JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOpti
   if (!packed)
     return packed.takeError();
   jit->packed = *packed;
+  auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
+  jit->phases = {seconds(tA, tB), seconds(tB, tC), seconds(tC, std::chrono::steady_clock::now())};
   jit->outParams = options.resultsToOutParams;
   return jit;
 }

@@ -120,6 +120,8 @@ PYBIND11_MODULE(_native, m) {
                              [](const CompiledKernel &k) { return specList(k.results()); })
       .def_property_readonly("compile_seconds", &CompiledKernel::compileSeconds)
       .def_property_readonly("last_run_seconds", &CompiledKernel::lastRunSeconds)
+      .def_property_readonly("compile_phases", &CompiledKernel::compilePhases,
+                             "seconds: MLIR pipeline, LLVM IR + -O3, machine code")
       .def("result_shapes", &resultShapes, py::arg("shapes"))
       .def("run", &run, py::arg("pointers"), py::arg("shapes"), py::arg("threads") = 0)
       .def("run_arrays", &runObjects, py::arg("arrays"), py::arg("shapes"),

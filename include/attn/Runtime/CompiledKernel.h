@@ -40,6 +40,8 @@ public:
   const std::vector<TensorSpec> &results() const { return outs; }
   /// Seconds the parse + pipeline + LLVM JIT took.
   double compileSeconds() const { return seconds; }
+  /// Seconds of the compile's phases: MLIR pipeline, LLVM IR + -O3, machine code.
+  virtual std::vector<double> compilePhases() const = 0;
   /// Seconds the compiled code itself took in the latest `run` (on any thread): what
   /// a call costs beyond it is the caller's overhead.
   virtual double lastRunSeconds() const = 0;

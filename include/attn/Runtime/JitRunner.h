@@ -44,6 +44,12 @@ public:
   /// omp_set_num_threads, the runtime the compiled code runs on).
   static llvm::Error setThreads(int threads);
 
+  /// Seconds of compile(): the MLIR pipeline, LLVM IR translation + -O3, machine code.
+  struct Phases {
+    double pipeline = 0, llvmIR = 0, codegen = 0;
+  };
+  const Phases &compilePhases() const { return phases; }
+
   /// Seconds the compiled code took in the last call.
   double lastCallSeconds() const { return lastSeconds; }
 
@@ -55,6 +61,7 @@ private:
   /// costs microseconds the Python API's call overhead cannot afford.
   void (*packed)(void **) = nullptr;
   bool outParams = false;
+  Phases phases;
   std::vector<int64_t> resultRanks;
   std::vector<NpyDType> resultTypes;
   double lastSeconds = 0;
