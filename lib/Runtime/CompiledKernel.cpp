@@ -14,11 +14,20 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SHA256.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <array>
 #include <chrono>
+#include <dlfcn.h>
 #include <mutex>
+#include <sys/stat.h>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -192,6 +201,7 @@ public:
   }
 
   void setSeconds(double s) { seconds = s; }
+  void setCached(bool c) { cached = c; }
   double lastRunSeconds() const override { return jit->lastCallSeconds(); }
   std::vector<double> compilePhases() const override {
     const JitFunction::Phases &p = jit->compilePhases();
@@ -221,10 +231,39 @@ bool mlir::attn::checkPipelineOptions(const std::string &options, std::string &e
   return true;
 }
 
+/// The on-disk cache's file for this compilation: a SHA-256 over everything the
+/// machine code depends on.
+static std::string cacheFile(const std::string &dir, const std::string &text,
+                             llvm::StringRef entry, const std::string &options) {
+  std::string key;
+  llvm::raw_string_ostream os(key);
+  os << text << '\0' << entry << '\0' << options << '\0' << llvm::sys::getHostCPUName()
+     << '\0' << LLVM_VERSION_STRING << '\0';
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  std::vector<std::string> enabled;
+  for (const auto &f : features)
+    if (f.second)
+      enabled.push_back(f.first().str());
+  llvm::sort(enabled);
+  for (const std::string &f : enabled)
+    os << f << ',';
+  // The compiler itself: a rebuilt binary may lower the same text differently.
+  Dl_info info;
+  struct stat st;
+  if (dladdr(reinterpret_cast<void *>(&cacheFile), &info) && info.dli_fname &&
+      stat(info.dli_fname, &st) == 0)
+    os << '\0' << info.dli_fname << ':' << st.st_size << ':' << st.st_mtime;
+  std::array<uint8_t, 32> digest = llvm::SHA256::hash(
+      llvm::ArrayRef(reinterpret_cast<const uint8_t *>(key.data()), key.size()));
+  llvm::SmallString<256> path(dir);
+  llvm::sys::path::append(path, llvm::toHex(digest, /*LowerCase=*/true) + ".o");
+  return path.str().str();
+}
+
 std::unique_ptr<CompiledKernel>
 mlir::attn::compileKernel(const std::string &text, const std::string &sourceName,
                           const std::string &entryName, const std::string &pipelineOptions,
-                          std::string &error) {
+                          std::string &error, const std::string &cacheDir) {
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<AttnToCPUOptions> options =
       AttnToCPUOptions::createFromString(pipelineOptions);
@@ -250,7 +289,27 @@ mlir::attn::compileKernel(const std::string &text, const std::string &sourceName
     error = llvm::toString(entry.takeError());
     return nullptr;
   }
-  auto jit = JitFunction::compile(*module, entry->getSymName(), *options);
+  std::string objectPath;
+  bool cached = false;
+  llvm::Expected<std::unique_ptr<JitFunction>> jit = llvm::createStringError("");
+  if (!cacheDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(cacheDir)) {
+      error = "cannot create the cache directory " + cacheDir + ": " + ec.message();
+      return nullptr;
+    }
+    objectPath = cacheFile(cacheDir, text, entry->getSymName(), pipelineOptions);
+    if (llvm::sys::fs::exists(objectPath)) {
+      llvm::consumeError(jit.takeError());
+      jit = JitFunction::load(*module, entry->getSymName(), *options, objectPath);
+      cached = static_cast<bool>(jit);
+      if (!jit) // A damaged entry: compile again and replace it.
+        llvm::consumeError(jit.takeError());
+    }
+  }
+  if (!cached) {
+    llvm::consumeError(jit.takeError());
+    jit = JitFunction::compile(*module, entry->getSymName(), *options, objectPath);
+  }
   if (!jit) {
     error = llvm::toString(jit.takeError());
     if (!diagnostics.text.empty())
@@ -265,6 +324,7 @@ mlir::attn::compileKernel(const std::string &text, const std::string &sourceName
   }
   kernel->setSeconds(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  kernel->setCached(cached);
   guard.unlock();
   return kernel;
 }

@@ -7,7 +7,10 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
@@ -117,25 +120,16 @@ static llvm::Error bindRuntimeSymbols(ExecutionEngine &engine) {
   return llvm::Error::success();
 }
 
-llvm::Expected<std::unique_ptr<JitFunction>>
-JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOptions &options) {
+static void initializeNativeTarget() {
   static bool initialized = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
     return true;
   }();
   (void)initialized;
+}
 
-  OwningOpRef<ModuleOp> clone(module.clone());
-  auto func = clone->lookupSymbol<func::FuncOp>(entry);
-  if (!func)
-    return jitError("no function named '" + entry + "'");
-  // Compile the entry and what it calls, not every function the file happens to hold.
-  SymbolTable symbols(*clone);
-  for (auto other : llvm::make_early_inc_range(clone->getOps<func::FuncOp>()))
-    if (other != func && SymbolTable::symbolKnownUseEmpty(other, *clone))
-      other.erase();
-  std::unique_ptr<JitFunction> jit(new JitFunction());
+llvm::Error JitFunction::describe(func::FuncOp func) {
   for (Type t : func.getFunctionType().getResults()) {
     auto tensor = dyn_cast<RankedTensorType>(t);
     FailureOr<NpyDType> dtype = failure();
@@ -147,9 +141,78 @@ JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOpti
       os << t;
       return jitError("results must be ranked f32, f64, f16 or bf16 tensors, got " + text);
     }
-    jit->resultRanks.push_back(tensor.getRank());
-    jit->resultTypes.push_back(*dtype);
+    resultRanks.push_back(tensor.getRank());
+    resultTypes.push_back(*dtype);
   }
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::unique_ptr<JitFunction>>
+JitFunction::load(ModuleOp module, llvm::StringRef entry, const AttnToCPUOptions &options,
+                  llvm::StringRef objectPath) {
+  initializeNativeTarget();
+  auto func = module.lookupSymbol<func::FuncOp>(entry);
+  if (!func)
+    return jitError("no function named '" + entry + "'");
+  std::unique_ptr<JitFunction> jit(new JitFunction());
+  if (llvm::Error err = jit->describe(func))
+    return std::move(err);
+  auto object = llvm::MemoryBuffer::getFile(objectPath);
+  if (!object)
+    return jitError("cannot read " + objectPath + ": " + object.getError().message());
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  auto lljit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(std::move(*builder)).create();
+  if (!lljit)
+    return lljit.takeError();
+  llvm::orc::JITDylib &main = (*lljit)->getMainJITDylib();
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*lljit)->getDataLayout().getGlobalPrefix());
+  if (!process)
+    return process.takeError();
+  main.addGenerator(std::move(*process));
+  auto symbols = runtimeSymbols();
+  if (!symbols)
+    return symbols.takeError();
+  llvm::orc::SymbolMap map;
+  for (const auto &entry : **symbols)
+    map[(*lljit)->mangleAndIntern(entry.first)] = {
+        llvm::orc::ExecutorAddr::fromPtr(entry.second), llvm::JITSymbolFlags::Exported};
+  if (llvm::Error err = main.define(llvm::orc::absoluteSymbols(std::move(map))))
+    return std::move(err);
+  if (llvm::Error err = (*lljit)->addObjectFile(std::move(*object)))
+    return std::move(err);
+  jit->symbol = ("_mlir_ciface_" + entry).str();
+  // ExecutionEngine's packed wrapper: "_mlir_" + the wrapped function's name.
+  auto packed = (*lljit)->lookup("_mlir_" + jit->symbol);
+  if (!packed)
+    return packed.takeError();
+  if (llvm::Error err = (*lljit)->initialize(main))
+    return std::move(err);
+  jit->packed = packed->toPtr<void (*)(void **)>();
+  jit->outParams = options.resultsToOutParams;
+  jit->loaded = std::move(*lljit);
+  return jit;
+}
+
+llvm::Expected<std::unique_ptr<JitFunction>>
+JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOptions &options,
+                     llvm::StringRef objectPath) {
+  initializeNativeTarget();
+
+  OwningOpRef<ModuleOp> clone(module.clone());
+  auto func = clone->lookupSymbol<func::FuncOp>(entry);
+  if (!func)
+    return jitError("no function named '" + entry + "'");
+  // Compile the entry and what it calls, not every function the file happens to hold.
+  SymbolTable symbols(*clone);
+  for (auto other : llvm::make_early_inc_range(clone->getOps<func::FuncOp>()))
+    if (other != func && SymbolTable::symbolKnownUseEmpty(other, *clone))
+      other.erase();
+  std::unique_ptr<JitFunction> jit(new JitFunction());
+  if (llvm::Error err = jit->describe(func))
+    return std::move(err);
   // attn.dims / attn.defaults describe the signature for tools; LLVM has no use for them.
   auto isAttnAttr = [](NamedAttribute attr) {
     return attr.getName().strref().starts_with("attn.");
@@ -196,6 +259,7 @@ JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOpti
                                                hostMachine.get());
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  engineOptions.enableObjectDump = !objectPath.empty();
   auto tB = std::chrono::steady_clock::now();
   auto engine = ExecutionEngine::create(*clone, engineOptions);
   auto tC = std::chrono::steady_clock::now();
@@ -210,6 +274,13 @@ JitFunction::compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOpti
   if (!packed)
     return packed.takeError();
   jit->packed = *packed;
+  if (!objectPath.empty()) {
+    // Best effort: a cache that cannot be written costs the next process a compile.
+    std::string temporary = (objectPath + ".tmp" + llvm::Twine(getpid())).str();
+    jit->engine->dumpToObjectFile(temporary);
+    if (llvm::sys::fs::rename(temporary, objectPath))
+      llvm::sys::fs::remove(temporary);
+  }
   auto seconds = [](auto from, auto to) { return std::chrono::duration<double>(to - from).count(); };
   jit->phases = {seconds(tA, tB), seconds(tB, tC), seconds(tC, std::chrono::steady_clock::now())};
   jit->outParams = options.resultsToOutParams;

@@ -14,6 +14,7 @@ diagnostics. The PyTorch integration (custom op, SDPA drop-in) is in
 `attn_mlir.torch_ops`; docs/python.md has the whole story.
 """
 
+import os
 import threading
 
 from . import _arrays
@@ -23,11 +24,30 @@ from ._native import compile as _compile
 from ._variant import Spec
 
 __all__ = ["CompileError", "Variant", "Program", "attention", "load", "set_num_threads",
-           "get_num_threads", "cache_info", "clear_cache"]
+           "get_num_threads", "cache_info", "clear_cache", "set_cache_dir"]
 
 _threads = 0  # 0: libomp's own choice (OMP_NUM_THREADS, else every core)
 _lock = threading.Lock()
-_stats = {"compiles": 0, "hits": 0, "compile_seconds": 0.0}
+_stats = {"compiles": 0, "hits": 0, "disk_hits": 0, "compile_seconds": 0.0}
+# Machine code kept across processes (set_cache_dir); off unless asked for.
+_cache_dir = os.environ.get("ATTN_MLIR_CACHE_DIR", "")
+
+
+def set_cache_dir(path):
+    """Keeps compiled kernels as object files in `path` and loads them in later
+    processes instead of compiling (None: no disk cache, the default unless
+    ATTN_MLIR_CACHE_DIR is set). Entries are keyed by the function's text, options,
+    the host CPU and the compiler binary, so a stale one is never loaded."""
+    global _cache_dir
+    _cache_dir = "" if path is None else os.fspath(path)
+
+
+def _compile_counted(text, source, entry, options):
+    kernel = _compile(text, source, entry, options, _cache_dir)
+    _stats["compiles"] += 1
+    _stats["disk_hits"] += int(kernel.from_cache)
+    _stats["compile_seconds"] += kernel.compile_seconds
+    return kernel
 
 
 def set_num_threads(n):
@@ -43,7 +63,8 @@ def get_num_threads():
 
 
 def cache_info():
-    """Compilations made, calls served from the cache, seconds spent compiling."""
+    """Kernels made (compiles, of which disk_hits were loaded from set_cache_dir's
+    directory), calls served by a kept kernel (hits), seconds spent making kernels."""
     return dict(_stats)
 
 
@@ -125,10 +146,9 @@ class Program:
     def __init__(self, text, entry="", options=None, source="<attn_mlir.load>"):
         self._text = text
         self._entry = entry
-        self._compiled = _Compiled(_compile(text, source, entry, _options_text(options)))
+        self._compiled = _Compiled(_compile_counted(text, source, entry,
+                                                    _options_text(options)))
         self._fast = FastCalls()
-        _stats["compiles"] += 1
-        _stats["compile_seconds"] += self._compiled.kernel.compile_seconds
 
     @property
     def arguments(self):
@@ -215,9 +235,8 @@ class Variant:
         with _lock:
             compiled = self._kernels.get(key)
             if compiled is None:
-                kernel = _compile(text, "<attn_mlir.Variant>", "attention", self.options)
-                _stats["compiles"] += 1
-                _stats["compile_seconds"] += kernel.compile_seconds
+                kernel = _compile_counted(text, "<attn_mlir.Variant>", "attention",
+                                          self.options)
                 compiled = _Compiled(kernel)
                 self._kernels[key] = compiled
         return compiled

@@ -33,13 +33,13 @@ py::list specList(const std::vector<TensorSpec> &specs) {
 }
 
 std::shared_ptr<CompiledKernel> compile(const std::string &text, const std::string &source,
-                                        const std::string &entry,
-                                        const std::string &options) {
+                                        const std::string &entry, const std::string &options,
+                                        const std::string &cacheDir) {
   std::string error;
   std::unique_ptr<CompiledKernel> kernel;
   {
     py::gil_scoped_release release;
-    kernel = mlir::attn::compileKernel(text, source, entry, options, error);
+    kernel = mlir::attn::compileKernel(text, source, entry, options, error, cacheDir);
   }
   if (!kernel)
     throw CompileFailure(error);
@@ -120,6 +120,7 @@ PYBIND11_MODULE(_native, m) {
                              [](const CompiledKernel &k) { return specList(k.results()); })
       .def_property_readonly("compile_seconds", &CompiledKernel::compileSeconds)
       .def_property_readonly("last_run_seconds", &CompiledKernel::lastRunSeconds)
+      .def_property_readonly("from_cache", &CompiledKernel::fromCache)
       .def_property_readonly("compile_phases", &CompiledKernel::compilePhases,
                              "seconds: MLIR pipeline, LLVM IR + -O3, machine code")
       .def("result_shapes", &resultShapes, py::arg("shapes"))
@@ -128,7 +129,7 @@ PYBIND11_MODULE(_native, m) {
            py::arg("threads") = 0);
 
   m.def("compile", &compile, py::arg("text"), py::arg("source"), py::arg("entry") = "",
-        py::arg("options") = "",
+        py::arg("options") = "", py::arg("cache_dir") = "",
         "Parses MLIR text and JIT-compiles one function through attn-to-cpu, its results "
         "as caller buffers; raises CompileError with the diagnostics");
   m.def(

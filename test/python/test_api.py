@@ -244,3 +244,47 @@ def test_repeat_calls_recheck_what_they_skip(rng):
     doc(q, k, v, mask_operands=[seg])
     with pytest.raises(ValueError, match="not paged"):
         doc(q, k, v, mask_operands=[seg], page_table=seg)
+
+
+_CACHE_CHILD = r"""
+import sys, json
+import numpy as np
+import attn_mlir
+attn_mlir.set_cache_dir(sys.argv[1])
+rng = np.random.default_rng(0)
+q, k, v = (rng.standard_normal((1, 4, 50, 64), dtype=np.float32) for _ in range(3))
+variant = attn_mlir.Variant(mask="and(causal, window(8, 0))", return_lse=True)
+out, lse = variant(q, k, v)
+kernel = next(iter(variant._kernels.values())).kernel
+print(json.dumps(dict(cached=kernel.from_cache, out=out.tolist(), lse=lse.tolist(),
+                      info=attn_mlir.cache_info())))
+"""
+
+
+def test_disk_cache_across_processes(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    def run():
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+        done = subprocess.run([sys.executable, "-c", _CACHE_CHILD, str(tmp_path)], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    first = run()
+    objects = list(tmp_path.glob("*.o"))
+    assert not first["cached"] and len(objects) == 1
+    second = run()
+    assert second["cached"] and second["info"]["disk_hits"] == 1
+    assert second["out"] == first["out"] and second["lse"] == first["lse"]
+    q = np.random.default_rng(0).standard_normal((3, 1, 4, 50, 64), dtype=np.float32)
+    want, want_lse = reference(q[0], q[1], q[2], visible=window(50, 50, 8))
+    assert rel_err(np.array(second["out"]), want) < F32
+    # A damaged entry is compiled again (and replaced), never loaded half.
+    objects[0].write_bytes(objects[0].read_bytes()[:100])
+    third = run()
+    assert not third["cached"] and third["out"] == first["out"]
+    assert run()["cached"]

@@ -38,8 +38,11 @@ public:
 
   const std::vector<TensorSpec> &arguments() const { return args; }
   const std::vector<TensorSpec> &results() const { return outs; }
-  /// Seconds the parse + pipeline + LLVM JIT took.
+  /// Seconds the parse + pipeline + LLVM JIT took (or the parse + load of a cached
+  /// object file).
   double compileSeconds() const { return seconds; }
+  /// Whether the machine code came from the on-disk cache.
+  bool fromCache() const { return cached; }
   /// Seconds of the compile's phases: MLIR pipeline, LLVM IR + -O3, machine code.
   virtual std::vector<double> compilePhases() const = 0;
   /// Seconds the compiled code itself took in the latest `run` (on any thread): what
@@ -62,6 +65,7 @@ public:
 protected:
   std::vector<TensorSpec> args, outs;
   double seconds = 0;
+  bool cached = false;
 };
 
 /// Parses `text` (named `sourceName` in locations), picks `entry` (empty: the only
@@ -69,11 +73,16 @@ protected:
 /// syntax, e.g. "target=host threads=true"; results-to-out-params is always on).
 /// Returns null with every diagnostic (file:line:col, the source line and a caret) in
 /// `error`. Thread-safe: compilations share one MLIR context under a lock.
+///
+/// With `cacheDir`, machine code is kept there across processes: one object file per
+/// (text, entry, options, host CPU and its features, LLVM version, the compiler
+/// binary's size and time), loaded instead of compiled when present.
 std::unique_ptr<CompiledKernel> compileKernel(const std::string &text,
                                               const std::string &sourceName,
                                               const std::string &entry,
                                               const std::string &pipelineOptions,
-                                              std::string &error);
+                                              std::string &error,
+                                              const std::string &cacheDir = "");
 
 /// The attn-to-cpu options of `compileKernel` as text: false with the message if
 /// `options` does not parse.

@@ -11,7 +11,13 @@
 
 #include <memory>
 
+namespace llvm::orc {
+class LLJIT;
+}
 namespace mlir {
+namespace func {
+class FuncOp;
+}
 class ExecutionEngine;
 namespace attn {
 
@@ -22,8 +28,18 @@ public:
   ~JitFunction();
 
   /// Lowers a clone of `module` with `attn-to-cpu` and JIT-compiles it (LLVM -O3).
+  /// With `objectPath`, the machine code is also written there (an on-disk cache
+  /// entry: a temporary file renamed into place, so readers never see half of one).
   static llvm::Expected<std::unique_ptr<JitFunction>>
-  compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOptions &options);
+  compile(ModuleOp module, llvm::StringRef entry, const AttnToCPUOptions &options,
+          llvm::StringRef objectPath = "");
+
+  /// The function `compile(module, entry, options, objectPath)` wrote to `objectPath`,
+  /// loaded without compiling: `module` must be what it was compiled from (the caller's
+  /// cache key says so); it gives the signature.
+  static llvm::Expected<std::unique_ptr<JitFunction>>
+  load(ModuleOp module, llvm::StringRef entry, const AttnToCPUOptions &options,
+       llvm::StringRef objectPath);
 
   /// Calls the function; results are copied out and their buffers freed.
   llvm::Expected<std::vector<NpyArray>> call(llvm::ArrayRef<NpyArray *> args);
@@ -55,7 +71,11 @@ public:
 
 private:
   JitFunction() = default;
+  /// Reads the entry's result types; false (with the message) if one is unsupported.
+  llvm::Error describe(func::FuncOp func);
+
   std::unique_ptr<ExecutionEngine> engine;
+  std::unique_ptr<llvm::orc::LLJIT> loaded; // a function from an object file
   std::string symbol;
   /// The packed entry (void **args), looked up once: a JIT symbol lookup per call
   /// costs microseconds the Python API's call overhead cannot afford.
