@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import torch
 
-from . import Variant
+from . import Variant, score_mods
 from ._variant import Spec
 
 _variants = {}
@@ -76,13 +76,6 @@ def call_variant(variant, q, k, v, mask_operands, projection, captures, page_tab
 
 # ---- scaled_dot_product_attention -------------------------------------------------
 
-_BIAS_MOD = """
-%x = attn.read %bias[%b, %h, %i, %j] : {type}
-%r = arith.addf %score, %x : f32
-attn.yield %r : f32
-"""
-
-
 def _sdpa(query, key, value, attn_mask, is_causal, scale, enable_gqa):
     if query.dim() < 3 or query.dim() > 4 or key.dim() != query.dim() or \
             value.dim() != query.dim():
@@ -117,8 +110,7 @@ def _sdpa(query, key, value, attn_mask, is_causal, scale, enable_gqa):
                 raise ValueError(f"attn_mask of shape {list(attn_mask.shape)} does not "
                                  f"broadcast to {list(want)}")
         # attn.read clamps its indices: a size-1 axis broadcasts.
-        type_text = "tensor<" + "x".join(map(str, attn_mask.shape)) + "xf32>"
-        score_mod = _BIAS_MOD.format(type=type_text)
+        score_mod = score_mods.bias(attn_mask)["score_mod"]
         captures = (attn_mask,)
     top_left = is_causal and nq != nk
     bias_shape = tuple(captures[0].shape) if captures else None

@@ -288,3 +288,19 @@ def test_disk_cache_across_processes(tmp_path):
     third = run()
     assert not third["cached"] and third["out"] == first["out"]
     assert run()["cached"]
+
+
+def test_ready_made_score_mods(rng):
+    from attn_mlir import score_mods
+    assert np.allclose(score_mods.alibi_slopes(8), 2.0 ** -np.arange(1, 9))
+    assert len(score_mods.alibi_slopes(12)) == 12
+    q, k, v = normal(rng, (2, 4, 30, 32)), normal(rng, (2, 4, 30, 32)), normal(rng, (2, 4, 30, 32))
+    slopes = score_mods.alibi_slopes(4)
+    out = attn_mlir.attention(q, k, v, mask="causal", **score_mods.alibi(slopes))
+    dist = np.arange(30)[None, :] - np.arange(30)[:, None]
+    want, _ = reference(q, k, v, visible=causal(30, 30), bias=slopes[None, :, None, None].astype(np.float64) * dist)
+    assert rel_err(out, want) < F32
+    table = normal(rng, (2, 1, 30, 30))     # broadcast over heads
+    out = attn_mlir.attention(q, k, v, **score_mods.bias(table))
+    want, _ = reference(q, k, v, bias=table.astype(np.float64))
+    assert rel_err(out, want) < F32
