@@ -304,3 +304,21 @@ def test_ready_made_score_mods(rng):
     out = attn_mlir.attention(q, k, v, **score_mods.bias(table))
     want, _ = reference(q, k, v, bias=table.astype(np.float64))
     assert rel_err(out, want) < F32
+
+
+def test_block_layout_and_documents_operands(rng):
+    """Two run-time mask operands of two kinds: a block layout [B, Hq, QB, KB] and
+    document ids [B, Nk] (FlexAttention's BlockMask as data, packed documents)."""
+    n, bq, bk = 100, 16, 32
+    q, k, v = (normal(rng, (1, 2, n, 16)) for _ in range(3))
+    layout = rng.integers(0, 2, size=(1, 2, -(-n // bq), -(-n // bk))).astype(np.int32)
+    seg = np.sort(rng.integers(0, 3, size=(1, n))).astype(np.int32)
+    out = attn_mlir.attention(q, k, v, mask=f"and(causal, or(blocks(0, {bq}, {bk}), document(1)))",
+                              mask_operands=[layout, seg])
+    i, j = np.arange(n)[:, None], np.arange(n)[None, :]
+    blocks = layout[0][:, i // bq, j // bk] != 0                       # [H, Nq, Nk]
+    docs = (seg[0][:, None] == seg[0][None, :])
+    visible = (j <= i)[None] & (blocks | docs[None])
+    for h in range(2):
+        want, _ = reference(q[:, h:h + 1], k[:, h:h + 1], v[:, h:h + 1], visible=visible[h])
+        assert rel_err(out[:, h:h + 1], want) < F32
