@@ -18,6 +18,9 @@ using namespace mlir;
 
 void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOptions &options) {
   if (options.raise) {
+    // Other compilers' attention ops first (IREE, torch-mlir), then attention written
+    // out in linalg or as attn cascades.
+    pm.addNestedPass<func::FuncOp>(createAttnImportAttention());
     pm.addNestedPass<func::FuncOp>(createAttnRaiseLinalg());
     pm.addPass(createAttnRaiseCascade());
   }

@@ -58,6 +58,8 @@ private:
     // The message, its location and source line say enough; a generic print of the
     // op after each would bury them in a Python traceback.
     context->printOpOnDiagnostic(false);
+    // IREE's and torch-mlir's attention ops in generic form (attn-import-attention).
+    context->allowUnregisteredDialects();
   }
 };
 

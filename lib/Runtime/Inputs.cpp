@@ -69,6 +69,15 @@ struct ShapeResolver {
 void fillRandom(NpyArray &array, Type elt, unsigned argument, const InputSpec &spec) {
   std::mt19937_64 gen(spec.seed * 1000003ull + argument);
   int64_t n = array.numElements();
+  if (array.dtype == NpyDType::I1) {
+    // i1 arguments are boolean masks (true: the pair takes part): ~70% true, and the
+    // first element of each row true so that no row is empty.
+    int64_t row = array.shape.empty() ? 1 : std::max<int64_t>(array.shape.back(), 1);
+    std::bernoulli_distribution keep(0.7);
+    for (int64_t e = 0; e < n; ++e)
+      array.bytes[e] = e % row == 0 || keep(gen);
+    return;
+  }
   if (array.dtype == NpyDType::I32) {
     // i32 arguments are segment (document) ids: along the last dimension, documents
     // of random lengths (1 to ~2/5 of the row) numbered 0, 1, 2, ... (sequence packing).
@@ -208,15 +217,17 @@ llvm::Expected<std::vector<Input>> mlir::attn::prepareInputs(func::FuncOp func,
     auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes()[i]);
     Type elt = type ? type.getElementType() : Type();
     bool half = elt && (elt.isF16() || elt.isBF16());
-    if (!type || !(elt.isF32() || elt.isF64() || elt.isInteger(32) || half))
+    if (!type || !(elt.isF32() || elt.isF64() || elt.isInteger(32) || elt.isInteger(1) ||
+                   half))
       return inputError("argument #" + llvm::Twine(i) + " of @" + func.getSymName() +
-                        " must be a ranked f32, f64, f16, bf16 or i32 tensor");
+                        " must be a ranked f32, f64, f16, bf16, i32 or i1 tensor");
     Input &input = inputs[i];
     NpyArray &array = input.array;
     array.dtype = elt.isF32()   ? NpyDType::F32
                   : elt.isF64() ? NpyDType::F64
                   : elt.isF16() ? NpyDType::F16
                   : elt.isBF16() ? NpyDType::BF16
+                  : elt.isInteger(1) ? NpyDType::I1
                                  : NpyDType::I32;
     input.typeName = dtypeName(array.dtype);
     std::vector<std::string> names = resolver.namesOf(i, type.getRank());
@@ -289,6 +300,8 @@ llvm::Expected<std::vector<Input>> mlir::attn::prepareInputs(func::FuncOp func,
     fillRandom(array, elt, i, spec);
     input.description = array.dtype == NpyDType::I32
                             ? "random documents (segment ids), seed " + std::to_string(spec.seed)
+                        : array.dtype == NpyDType::I1
+                            ? "random mask (70% true), seed " + std::to_string(spec.seed)
                             : "random normal, seed " + std::to_string(spec.seed);
   }
   if (spec.directory.empty()) {

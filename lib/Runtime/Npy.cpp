@@ -20,6 +20,8 @@ const char *mlir::attn::npyDescr(NpyDType type) {
     return "<f2";
   case NpyDType::BF16:
     return "<V2";
+  case NpyDType::I1:
+    return "|b1";
   }
   return "?";
 }
@@ -52,6 +54,8 @@ double mlir::attn::elementAt(const NpyArray &a, int64_t i) {
     return (double)reinterpret_cast<const _Float16 *>(a.bytes.data())[i];
   if (a.dtype == NpyDType::BF16)
     return fromBF16Bits(reinterpret_cast<const uint16_t *>(a.bytes.data())[i]);
+  if (a.dtype == NpyDType::I1)
+    return a.bytes[i] != 0;
   return reinterpret_cast<const double *>(a.bytes.data())[i];
 }
 
@@ -74,6 +78,9 @@ void mlir::attn::setElement(NpyArray &a, int64_t i, double x) {
     // Through f32: double -> f32 -> bf16 can round twice, but the values the runtime
     // stores come from f32 draws or f32 files.
     reinterpret_cast<uint16_t *>(data)[i] = toBF16Bits((float)x);
+    break;
+  case NpyDType::I1:
+    data[i] = x != 0;
     break;
   }
 }
@@ -107,6 +114,8 @@ const char *mlir::attn::dtypeName(NpyDType type) {
     return "f16";
   case NpyDType::BF16:
     return "bf16";
+  case NpyDType::I1:
+    return "i1";
   }
   return "?";
 }
@@ -183,11 +192,13 @@ llvm::Expected<NpyArray> mlir::attn::parseNpy(StringRef data, StringRef path) {
     array.dtype = NpyDType::F16;
   else if (d == "<V2" || d == "|V2" || d == "V2" || d == "<u2" || d == "=u2" || d == "u2")
     array.dtype = NpyDType::BF16; // ml_dtypes.bfloat16 (saved as void) or raw bits
+  else if (d == "|b1" || d == "b1" || d == "?")
+    array.dtype = NpyDType::I1;
   else
     return npyError(path, "dtype '" + d + "' is not supported (use little-endian float32 "
                                           "'<f4', float64 '<f8', int32 '<i4', float16 "
-                                          "'<f2' or bfloat16 as ml_dtypes' '<V2' / bits "
-                                          "'<u2')");
+                                          "'<f2', bfloat16 as ml_dtypes' '<V2' / bits "
+                                          "'<u2', or bool '|b1')");
   std::optional<StringRef> order = dictValue(dict, "fortran_order");
   if (!order)
     return npyError(path, "header has no 'fortran_order'");

@@ -14,6 +14,7 @@ _NUMPY_TYPES = {
     np.dtype(np.float16): "f16",
     np.dtype(np.int32): "i32",
     np.dtype(np.int64): "i64",
+    np.dtype(np.bool_): "i1",
 }
 _MLIR_TO_NUMPY = {v: k for k, v in _NUMPY_TYPES.items()}
 
@@ -31,6 +32,7 @@ def _torch_types(torch):
         torch.bfloat16: "bf16",
         torch.int32: "i32",
         torch.int64: "i64",
+        torch.bool: "i1",
     }
 
 

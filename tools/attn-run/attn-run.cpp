@@ -244,6 +244,9 @@ int main(int argc, char **argv) {
   registerAllToLLVMIRTranslations(registry);
   registerAttnDialects(registry);
   MLIRContext context(registry);
+  // Other compilers' attention ops (iree_linalg_ext.attention, tm_tensor.attention) in
+  // generic form: attn-import-attention rewrites them.
+  context.allowUnregisteredDialects();
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);

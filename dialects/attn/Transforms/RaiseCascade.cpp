@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "attn/IR/AttnOps.h"
 #include "attn/IR/IndexNotation.h"
+#include "attn/Transforms/AttentionLayout.h"
 #include "attn/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -374,71 +375,6 @@ Value matchExpWeights(Value e, StringRef scores, StringRef rows) {
   if (!isReduce(max, ReduceKind::Max, scores, rows) || max.getInput() != sub.getInputs()[0])
     return {};
   return sub.getInputs()[0];
-}
-
-/// Reassociation of a rank-(numBatch + numHeads + 2) tensor into [batch, heads, seq,
-/// dim] groups; empty groups are omitted (they become unit dims).
-SmallVector<ReassociationIndices> groupsOf(unsigned numBatch, unsigned numHeads) {
-  SmallVector<ReassociationIndices> groups;
-  int64_t d = 0;
-  for (unsigned n : {numBatch, numHeads}) {
-    if (n == 0)
-      continue;
-    groups.emplace_back();
-    for (unsigned i = 0; i < n; ++i)
-      groups.back().push_back(d++);
-  }
-  groups.push_back({d});
-  groups.push_back({d + 1});
-  return groups;
-}
-
-/// Merges leading unit dims into the first group: [[0..missing], [missing+1], ...].
-SmallVector<ReassociationIndices> unitGroups(unsigned missing) {
-  SmallVector<ReassociationIndices> groups(1);
-  for (unsigned i = 0; i <= missing; ++i)
-    groups[0].push_back(i);
-  for (unsigned i = missing + 1; i < 4; ++i)
-    groups.push_back({(int64_t)i});
-  return groups;
-}
-
-bool isTrivial(ArrayRef<ReassociationIndices> groups) {
-  return llvm::all_of(groups, [](const ReassociationIndices &g) { return g.size() == 1; });
-}
-
-/// [B..., H..., N, D] -> [prod(B), prod(H), N, D] (unit dims for empty groups).
-Value toAttentionLayout(OpBuilder &b, Location loc, Value value, unsigned numBatch,
-                        unsigned numHeads) {
-  SmallVector<ReassociationIndices> groups = groupsOf(numBatch, numHeads);
-  if (!isTrivial(groups))
-    value = tensor::CollapseShapeOp::create(b, loc, value, groups);
-  unsigned missing = (numBatch == 0) + (numHeads == 0);
-  if (missing == 0)
-    return value;
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<OpFoldResult> shape(missing, b.getIndexAttr(1));
-  for (int64_t i = 0; i < type.getRank(); ++i)
-    shape.push_back(tensor::getMixedSize(b, loc, value, i));
-  SmallVector<int64_t> staticShape;
-  SmallVector<Value> dynamic;
-  dispatchIndexOpFoldResults(shape, dynamic, staticShape);
-  return tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get(staticShape, type.getElementType()), value,
-      unitGroups(missing), shape);
-}
-
-/// The inverse of toAttentionLayout, to `type` whose sizes are `shape`.
-Value fromAttentionLayout(OpBuilder &b, Location loc, Value value, unsigned numBatch,
-                          unsigned numHeads, RankedTensorType type,
-                          ArrayRef<OpFoldResult> shape) {
-  unsigned missing = (numBatch == 0) + (numHeads == 0);
-  if (missing)
-    value = tensor::CollapseShapeOp::create(b, loc, value, unitGroups(missing));
-  SmallVector<ReassociationIndices> groups = groupsOf(numBatch, numHeads);
-  if (isTrivial(groups))
-    return value;
-  return tensor::ExpandShapeOp::create(b, loc, type, value, groups, shape);
 }
 
 /// The normaliser of a matched cascade: pointwise, linear (sum when divided), softmax.

@@ -18,9 +18,11 @@ namespace mlir::attn {
 /// Element types the runtime exchanges with NumPy. bf16 has no NumPy type: files
 /// carry ml_dtypes' descriptor '<V2' (what np.save writes for ml_dtypes.bfloat16;
 /// np.load(...).view(ml_dtypes.bfloat16) reads it back) or '<u2' (the raw bits).
-enum class NpyDType { F32, F64, I32, F16, BF16 };
+/// I1 is NumPy's bool ('|b1'): one byte per element, what an i1 memref holds (the
+/// masks other compilers' attention ops take).
+enum class NpyDType { F32, F64, I32, F16, BF16, I1 };
 
-const char *npyDescr(NpyDType type); // "<f4", "<f8", "<i4", "<f2", "<V2"
+const char *npyDescr(NpyDType type); // "<f4", "<f8", "<i4", "<f2", "<V2", "|b1"
 
 /// bf16 bits of `x`, rounded to nearest even (NaN stays NaN).
 inline uint16_t toBF16Bits(float x) {
@@ -63,7 +65,10 @@ struct NpyArray {
 
   int64_t numElements() const;
   size_t elementSize() const {
-    return dtype == NpyDType::F64 ? 8 : dtype == NpyDType::F16 || dtype == NpyDType::BF16 ? 2 : 4;
+    return dtype == NpyDType::F64                                  ? 8
+           : dtype == NpyDType::F16 || dtype == NpyDType::BF16 ? 2
+           : dtype == NpyDType::I1                               ? 1
+                                                                 : 4;
   }
 };
 
@@ -74,7 +79,7 @@ void setElement(NpyArray &a, int64_t i, double x);
 /// `a` with its elements in `type` (floating-point types; values rounded).
 NpyArray convertArray(const NpyArray &a, NpyDType type);
 
-/// "1x8x128x64" ("scalar" for rank 0) and "f32" / "f64" / "i32" / "f16" / "bf16".
+/// "1x8x128x64" ("scalar" for rank 0) and "f32" / "f64" / "i32" / "f16" / "bf16" / "i1".
 std::string shapeString(llvm::ArrayRef<int64_t> shape);
 const char *dtypeName(NpyDType type);
 

@@ -27,6 +27,33 @@ def AttnRaiseCascade : Pass<"attn-raise-cascade"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def AttnImportAttention : Pass<"attn-import-attention", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite IREE's iree_linalg_ext.attention and torch-mlir's "
+                "tm_tensor.attention into attn.attention";
+  let description = [{
+    The attention ops other compilers emit for `scaled_dot_product_attention`, read
+    as unregistered operations in MLIR's generic form (attn-opt
+    `--allow-unregistered-dialect`; attn-run accepts them):
+
+    - `"iree_linalg_ext.attention"(%q, %k, %v, %scale, [%mask,] %out)` with
+      `indexing_maps` (properties or attributes): the dimension roles come from the
+      maps (batch: in Q, K, V and O; the query sequence: Q and O; the head dim: Q and K;
+      the key sequence: K and V; the value dim: V and O), operands in other orders are
+      transposed, `%scale` must be a constant, the region must yield its score
+      unchanged.
+    - `"tm_tensor.attention"(%q, %k, %v, [%mask,] %out)`: `[..., N, D]` operands, scale
+      `1/sqrt(D)`.
+
+    Batch dims become attn.attention's [B, H] (more than two are collapsed into B; at
+    most one of the collapsed ones dynamic). A mask (`[batch..., Nq, Nk]`, batch dims
+    possibly broadcast) is added to the scores by a score_mod region reading it as a
+    captured tensor: a float mask as is, a boolean one (true: the pair takes part) as 0
+    / -inf. Anything else gets a located error.
+  }];
+  let dependentDialects = ["::mlir::attn::AttnDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect", "::mlir::arith::ArithDialect"];
+}
+
 def AttnRaiseLinalg : Pass<"attn-raise-linalg", "::mlir::func::FuncOp"> {
   let summary = "Find softmax attention in linalg IR and rewrite it into attn.attention";
   let description = [{
