@@ -1010,7 +1010,7 @@ bool mlir::attn::reference::canEvaluate(func::FuncOp func, Operation **unsupport
     return false;
   }
   for (Operation &op : func.getBody().front()) {
-    if (isa<AttnDialect>(op.getDialect()) || isa<tensor::CastOp, func::ReturnOp>(op))
+    if (isa_and_nonnull<AttnDialect>(op.getDialect()) || isa<tensor::CastOp, func::ReturnOp>(op))
       continue;
     if (auto constant = dyn_cast<arith::ConstantOp>(op); constant && constant.getType().isIndex())
       continue; // offsets of a tile of attn.attention

@@ -3,7 +3,8 @@
 // Each input is MLIR text. It is parsed and verified with the attn dialect and the
 // upstream dialects registered (diagnostics are swallowed: a located error is the
 // right answer to bad input); a module that verifies and holds only the ops the attn
-// pipelines are written for (func, attn, arith, tensor) then runs through attn-to-cpu
+// pipelines are written for (func, attn, arith, tensor, and IREE's / torch-mlir's
+// attention ops as unregistered operations) then runs through attn-to-cpu
 // (to the LLVM dialect) and attn-to-nvvm (to PTX text). Any crash, sanitizer report,
 // hang (-timeout) or runaway allocation (-rss_limit_mb) is a finding.
 //
@@ -62,6 +63,11 @@ static bool onlyPipelineOps(ModuleOp module) {
     if (ns == "math" && (op->getParentOfType<attn::AttentionOp>() ||
                          op->getParentOfType<attn::ModifyOp>()))
       return WalkResult::advance();
+    // Other compilers' attention ops (unregistered, generic form): attn-import-attention.
+    StringRef name = op->getName().getStringRef();
+    if (!op->getDialect() && (name == "iree_linalg_ext.attention" ||
+                              name == "iree_linalg_ext.yield" || name == "tm_tensor.attention"))
+      return WalkResult::advance();
     return WalkResult::interrupt();
   });
   return !walk.wasInterrupted();
@@ -82,6 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (StringRef(reinterpret_cast<const char *>(data), size).contains("linalg.transpose"))
     return 0;
   MLIRContext context(*registry, MLIRContext::Threading::DISABLED);
+  context.allowUnregisteredDialects();
   ScopedDiagnosticHandler quiet(&context, [](Diagnostic &) { return success(); });
   ParserConfig config(&context);
   // MLIR's lexer reads up to a terminating NUL, as every file buffer the tools hand it

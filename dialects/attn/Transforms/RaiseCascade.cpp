@@ -182,7 +182,7 @@ void throughModifications(Value &s, StringRef scoreLetters, SoftmaxMatch &match)
     // A tensor the cascade itself computes (e.g. a 0 / -inf mask built from indices,
     // which canonicalisation turns into attn.mask) is not a captured bias.
     if (Operation *producer = add.getInputs()[1].getDefiningOp();
-        producer && isa<AttnDialect>(producer->getDialect()))
+        producer && isa_and_nonnull<AttnDialect>(producer->getDialect()))
       return;
     match.modifications.insert(match.modifications.begin(),
                                {ModifyOp(), add.getInputs()[1], addendLetters});

@@ -513,7 +513,7 @@ LogicalResult raiseInSandbox(Sandbox &box) {
   box.func.walk([&](Operation *op) {
     if (isa<AttentionOp>(op))
       ++attentions;
-    else if (isa<AttnDialect>(op->getDialect()))
+    else if (isa_and_nonnull<AttnDialect>(op->getDialect()))
       ++cascade;
   });
   return success(attentions == 1 && cascade == 0);

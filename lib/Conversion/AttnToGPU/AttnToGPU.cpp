@@ -51,7 +51,7 @@ struct ConvertAttnToGPUPass : attn::impl::ConvertAttnToGPUBase<ConvertAttnToGPUP
         op->emitError() << "attn.merge has no GPU lowering yet (merge on the CPU, or in "
                            "the caller's framework)";
         failed = true;
-      } else if (isa<AttnDialect>(op->getDialect()) && !isa<YieldOp>(op) &&
+      } else if (isa_and_nonnull<AttnDialect>(op->getDialect()) && !isa<YieldOp>(op) &&
                  !op->getParentOfType<ModifyOp>() && !op->getParentOfType<AttentionOp>() &&
                  !failed) {
         // One error for the first such op: the rest of its cascade says nothing new.

@@ -40,7 +40,7 @@ std::string mlir::attn::explainUnsupportedOnGPU(AttentionOp op, const GPUKernelT
     // Other transcendental ops of a region would need libdevice on the GPU; exp, exp2
     // and tanh are the kernel's own (ex2.approx).
     WalkResult math = op.getScoreMod().walk([](Operation *inner) {
-      return isa<math::MathDialect>(inner->getDialect()) &&
+      return isa_and_nonnull<math::MathDialect>(inner->getDialect()) &&
                      !isa<math::AbsFOp, math::FloorOp, math::CeilOp, math::SqrtOp, math::FmaOp,
                           math::ExpOp, math::Exp2Op, math::TanhOp>(inner)
                  ? WalkResult::interrupt()

@@ -687,7 +687,7 @@ struct ConvertAttnToLinalgPass
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     WalkResult leftover = getOperation()->walk([](Operation *op) {
-      if (isa<AttnDialect>(op->getDialect()) && !isa<YieldOp>(op)) {
+      if (isa_and_nonnull<AttnDialect>(op->getDialect()) && !isa<YieldOp>(op)) {
         op->emitError("could not lower this attn op to linalg");
         return WalkResult::interrupt();
       }

@@ -237,7 +237,7 @@ struct ConvertAttnToVectorPass
     // vectors: polynomials (math-to-libm would call libm once per lane).
     SmallVector<Operation *> vectorMath;
     getOperation()->walk([&](Operation *op) {
-      if (isa<math::MathDialect>(op->getDialect()) && op->getNumResults() == 1 &&
+      if (isa_and_nonnull<math::MathDialect>(op->getDialect()) && op->getNumResults() == 1 &&
           isa<VectorType>(op->getResult(0).getType()))
         vectorMath.push_back(op);
     });

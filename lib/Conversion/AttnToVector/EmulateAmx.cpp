@@ -147,7 +147,7 @@ struct AttnEmulateAMXPass : attn::impl::AttnEmulateAMXBase<AttnEmulateAMXPass> {
   void runOnOperation() override {
     bool unsupported = false;
     getOperation()->walk([&](Operation *op) {
-      if (!isa<amx::AMXDialect>(op->getDialect()))
+      if (!isa_and_nonnull<amx::AMXDialect>(op->getDialect()))
         return;
       if (std::string reason = explainUnsupported(op); !reason.empty()) {
         op->emitOpError() << "attn-emulate-amx: " << reason;

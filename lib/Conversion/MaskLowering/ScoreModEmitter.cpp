@@ -84,7 +84,7 @@ std::string ScoreModEmitter::explainUnsupported(AttentionOp op) {
   op.getScoreMod().front().walk([&](Operation *inner) {
     if (isa<YieldOp, ReadOp, arith::ConstantOp>(inner))
       return WalkResult::advance();
-    bool known = isa<arith::ArithDialect, math::MathDialect>(inner->getDialect()) &&
+    bool known = isa_and_nonnull<arith::ArithDialect, math::MathDialect>(inner->getDialect()) &&
                  inner->hasTrait<OpTrait::Elementwise>() && isMemoryEffectFree(inner) &&
                  inner->getNumResults() == 1;
     if (!known) {
@@ -188,7 +188,7 @@ void ScoreModEmitter::emitUniform(OpBuilder &b, Location loc, IRMapping &map, Le
                              map.lookup(inner.getOperand(1)), inner.getResult(0).getType()));
       continue;
     }
-    if (scalarMath && isa<math::MathDialect>(inner.getDialect())) {
+    if (scalarMath && isa_and_nonnull<math::MathDialect>(inner.getDialect())) {
       SmallVector<Value> operands;
       for (Value operand : inner.getOperands())
         operands.push_back(map.lookup(operand));
