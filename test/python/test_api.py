@@ -322,3 +322,16 @@ def test_block_layout_and_documents_operands(rng):
     for h in range(2):
         want, _ = reference(q[:, h:h + 1], k[:, h:h + 1], v[:, h:h + 1], visible=visible[h])
         assert rel_err(out[:, h:h + 1], want) < F32
+
+
+def test_load_iree_attention_with_bool_mask():
+    """IREE's attention op (generic form) through attn_mlir.load: imported, run on
+    NumPy arrays (a bool mask included), equal to IREE's own output."""
+    from conftest import ROOT
+    base = ROOT / "test" / "Integration" / "Inputs" / "frontends"
+    prog = attn_mlir.load(str(base / "iree_bool_mask.mlir"))
+    args = [np.load(base / "iree_bool_mask" / f"arg{i}.npy") for i in range(4)]
+    assert args[3].dtype == np.bool_ and prog.arguments[3][0] == "i1"
+    (out,) = prog(*args)
+    iree = np.load(base / "iree_bool_mask" / "iree0.npy")
+    assert rel_err(out, iree.astype(np.float64)) < F32
