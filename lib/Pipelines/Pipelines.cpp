@@ -20,6 +20,7 @@ void mlir::attn::buildAttnToCPUPipeline(OpPassManager &pm, const AttnToCPUOption
   if (options.raise) {
     // Other compilers' attention ops first (IREE, torch-mlir), then attention written
     // out in linalg or as attn cascades.
+    pm.addPass(createAttnImportIreeFunctions());
     pm.addNestedPass<func::FuncOp>(createAttnImportAttention());
     pm.addNestedPass<func::FuncOp>(createAttnRaiseLinalg());
     pm.addPass(createAttnRaiseCascade());

@@ -6,6 +6,7 @@
 #include "attn/Reference/Evaluator.h"
 #include "attn/Runtime/Execution.h"
 #include "attn/Runtime/JitRunner.h"
+#include "attn/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -284,6 +285,10 @@ mlir::attn::compileKernel(const std::string &text, const std::string &sourceName
       parseSourceFile<ModuleOp>(diagnostics.sourceMgr, shared.context.get());
   if (!module) {
     error = diagnostics.text.empty() ? "could not parse " + sourceName : diagnostics.text;
+    return nullptr;
+  }
+  if (failed(importIreeFunctions(*module))) {
+    error = diagnostics.text;
     return nullptr;
   }
   auto entry = selectEntry(*module, entryName, sourceName);

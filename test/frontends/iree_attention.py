@@ -102,6 +102,10 @@ PROGRAMS = {
 }
 
 
+# Programs also written out at one of IREE's stages (file NAME_PHASE.mlir).
+PHASES = {"tm_mha": "abi", "iree_bool_mask": "input"}
+
+
 def arg_types(text):
     head = text.split("{", 1)[0]
     out = []
@@ -145,6 +149,17 @@ def main():
                       f"// outputs (iree-compile --iree-hal-target-device=local, llvm-cpu) in {name}/.\n")
             with open(os.path.join(OUT, name + ".mlir"), "w") as f:
                 f.write(header + generic)
+            # IREE's own input (util.func) or ABI (hal.tensor.import / export) phase
+            # of the same program: what an IREE pipeline hands on.
+            phase = PHASES.get(name)
+            if phase:
+                staged = subprocess.run(
+                    [tool("iree-compile"), src, f"--compile-to={phase}", "--mlir-print-op-generic"]
+                    + (["--iree-input-type=tm_tensor"] if kind == "tm_tensor" else []),
+                    capture_output=True, text=True, check=True).stdout
+                with open(os.path.join(OUT, f"{name}_{phase}.mlir"), "w") as f:
+                    f.write(header.replace("in MLIR's generic form", f"after iree-compile "
+                                           f"--compile-to={phase}, generic form") + staged)
             vmfb = os.path.join(tmp, name + ".vmfb")
             subprocess.run([tool("iree-compile"), src, "-o", vmfb,
                             "--iree-hal-target-device=local",

@@ -65,8 +65,10 @@ static bool onlyPipelineOps(ModuleOp module) {
       return WalkResult::advance();
     // Other compilers' attention ops (unregistered, generic form): attn-import-attention.
     StringRef name = op->getName().getStringRef();
-    if (!op->getDialect() && (name == "iree_linalg_ext.attention" ||
-                              name == "iree_linalg_ext.yield" || name == "tm_tensor.attention"))
+    if (!op->getDialect() &&
+        (name == "iree_linalg_ext.attention" || name == "iree_linalg_ext.yield" ||
+         name == "tm_tensor.attention" || name == "util.func" || name == "util.return" ||
+         name == "hal.tensor.import" || name == "hal.tensor.export"))
       return WalkResult::advance();
     return WalkResult::interrupt();
   });

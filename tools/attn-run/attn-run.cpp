@@ -17,6 +17,7 @@
 #include "attn/Runtime/Execution.h"
 #include "attn/Runtime/Inputs.h"
 #include "attn/Runtime/Npy.h"
+#include "attn/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -252,6 +253,8 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
   if (!module)
     return fail("could not parse " + inputFile);
+  if (failed(importIreeFunctions(*module)))
+    return fail("could not import IREE's util.func functions (see the diagnostics above)");
   auto func = selectEntry(*module, entryName, inputFile);
   if (!func)
     return fail(llvm::toString(func.takeError()));

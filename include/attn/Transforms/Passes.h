@@ -50,6 +50,10 @@ LogicalResult widenHalfAttention(Operation *root);
 #define GEN_PASS_REGISTRATION
 #include "attn/Transforms/Passes.h.inc"
 
+/// Runs attn-import-iree-functions on `module` if it holds IREE's `util.func`
+/// functions (what drivers do before picking an entry function by name).
+LogicalResult importIreeFunctions(ModuleOp module);
+
 } // namespace attn
 } // namespace mlir
 

@@ -27,6 +27,21 @@ def AttnRaiseCascade : Pass<"attn-raise-cascade"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def AttnImportIreeFunctions : Pass<"attn-import-iree-functions", "::mlir::ModuleOp"> {
+  let summary = "Rewrite IREE's util.func functions (input or ABI phase) into func.func";
+  let description = [{
+    IREE's `--compile-to=input` output holds `util.func` / `util.return` (generic form,
+    unregistered here); `--compile-to=abi` adds `!hal.buffer_view` arguments and
+    results with `hal.tensor.import` / `hal.tensor.export` at the boundary. Each
+    `util.func` becomes a `func.func` of the same name and visibility over tensors:
+    an argument whose only use is a `hal.tensor.import` takes the imported tensor
+    type, a result produced by `hal.tensor.export` returns the exported tensor. The
+    import attributes (names, encodings) are dropped: attn-mlir reads and writes
+    row-major host tensors. Functions with other boundary types get a located error.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 def AttnImportAttention : Pass<"attn-import-attention", "::mlir::func::FuncOp"> {
   let summary = "Rewrite IREE's iree_linalg_ext.attention and torch-mlir's "
                 "tm_tensor.attention into attn.attention";
