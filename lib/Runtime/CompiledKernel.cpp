@@ -287,7 +287,7 @@ mlir::attn::compileKernel(const std::string &text, const std::string &sourceName
     error = diagnostics.text.empty() ? "could not parse " + sourceName : diagnostics.text;
     return nullptr;
   }
-  if (failed(importIreeFunctions(*module))) {
+  if (failed(importForeignAttention(*module))) {
     error = diagnostics.text;
     return nullptr;
   }

@@ -253,8 +253,8 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
   if (!module)
     return fail("could not parse " + inputFile);
-  if (failed(importIreeFunctions(*module)))
-    return fail("could not import IREE's util.func functions (see the diagnostics above)");
+  if (failed(importForeignAttention(*module)))
+    return fail("could not import IREE's / torch-mlir's attention (see the diagnostics above)");
   auto func = selectEntry(*module, entryName, inputFile);
   if (!func)
     return fail(llvm::toString(func.takeError()));

@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include <cmath>
 #include <limits>
@@ -368,8 +370,16 @@ struct AttnImportAttentionPass
         op->emitError("expected ranked tensor operands and results");
         return signalPassFailure();
       }
+      // The scale constant and the output's tensor.empty die with the op.
+      SmallVector<Operation *> producers;
+      for (Value operand : op->getOperands())
+        if (Operation *def = operand.getDefiningOp())
+          producers.push_back(def);
       if (failed(isIree ? importIree(b, op) : importTmTensor(b, op)))
         return signalPassFailure();
+      for (Operation *def : producers)
+        if (def->use_empty() && isOpTriviallyDead(def))
+          def->erase();
     }
   }
 };

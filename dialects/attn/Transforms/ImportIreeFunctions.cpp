@@ -117,12 +117,17 @@ struct AttnImportIreeFunctionsPass
 };
 } // namespace
 
-LogicalResult mlir::attn::importIreeFunctions(ModuleOp module) {
-  if (llvm::none_of(module.getBody()->getOperations(), [](Operation &op) {
-        return op.getName().getStringRef() == "util.func";
-      }))
+LogicalResult mlir::attn::importForeignAttention(ModuleOp module) {
+  bool functions = false, ops = false;
+  module.walk([&](Operation *op) {
+    StringRef name = op->getName().getStringRef();
+    functions |= name == "util.func";
+    ops |= name == "iree_linalg_ext.attention" || name == "tm_tensor.attention";
+  });
+  if (!functions && !ops)
     return success();
   PassManager pm(module.getContext());
   pm.addPass(createAttnImportIreeFunctions());
+  pm.addNestedPass<func::FuncOp>(createAttnImportAttention());
   return pm.run(module);
 }

@@ -50,9 +50,11 @@ LogicalResult widenHalfAttention(Operation *root);
 #define GEN_PASS_REGISTRATION
 #include "attn/Transforms/Passes.h.inc"
 
-/// Runs attn-import-iree-functions on `module` if it holds IREE's `util.func`
-/// functions (what drivers do before picking an entry function by name).
-LogicalResult importIreeFunctions(ModuleOp module);
+/// Runs attn-import-iree-functions and attn-import-attention on `module` where it
+/// holds IREE's `util.func` functions or IREE's / torch-mlir's attention ops: what
+/// drivers do before picking an entry function by name and evaluating it with the
+/// reference (which interprets attn ops, not the foreign ones).
+LogicalResult importForeignAttention(ModuleOp module);
 
 } // namespace attn
 } // namespace mlir
