@@ -20,3 +20,12 @@
 "util.func"() <{function_type = (tensor<4xf32>) -> (), sym_name = "arity"}> ({
   "util.return"() : () -> ()
 }) : () -> ()
+
+// -----
+
+// expected-error @below {{fence argument #1 has uses other than hal.tensor.import and hal.tensor.barrier}}
+"util.func"() <{function_type = (tensor<4xf32>, !hal.fence) -> (), sym_name = "fence_use"}> ({
+^bb0(%arg0: tensor<4xf32>, %f: !hal.fence):
+  "hal.fence.await"(%f) : (!hal.fence) -> ()
+  "util.return"() : () -> ()
+}) : () -> ()

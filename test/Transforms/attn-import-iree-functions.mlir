@@ -34,3 +34,29 @@
     "util.return"(%arg0) : (tensor<4xf32>) -> ()
   }) : () -> ()
 }) : () -> ()
+
+// -----
+
+// The async ABI (what IREE's torch input gives): `f` waits on `f$async` through fences;
+// `f$async` takes the name `f`, the wrapper is dropped, fences and barriers disappear.
+// CHECK-LABEL: func.func @main(%arg0: tensor<8xf32>) -> tensor<8xf32>
+// CHECK-NEXT: %[[X:.+]] = "some.op"(%arg0)
+// CHECK-NEXT: return %[[X]] : tensor<8xf32>
+// CHECK-NOT: func.func
+"builtin.module"() ({
+  "util.func"() <{function_type = (!hal.buffer_view, !hal.fence, !hal.fence) -> !hal.buffer_view, sym_name = "main$async"}> ({
+  ^bb0(%arg0: !hal.buffer_view, %wait: !hal.fence, %signal: !hal.fence):
+    %0 = "hal.tensor.import"(%arg0, %wait) <{operandSegmentSizes = array<i32: 1, 0, 1, 0>, target_encoding = tensor<8xf32>}> : (!hal.buffer_view, !hal.fence) -> tensor<8xf32>
+    %1 = "some.op"(%0) : (tensor<8xf32>) -> tensor<8xf32>
+    %2 = "hal.tensor.barrier"(%1, %signal) : (tensor<8xf32>, !hal.fence) -> tensor<8xf32>
+    %3 = "hal.tensor.export"(%2) <{source_encoding = tensor<8xf32>}> : (tensor<8xf32>) -> !hal.buffer_view
+    "util.return"(%3) : (!hal.buffer_view) -> ()
+  }) : () -> ()
+  "util.func"() <{function_type = (!hal.buffer_view) -> !hal.buffer_view, sym_name = "main"}> ({
+  ^bb0(%arg0: !hal.buffer_view):
+    %0 = "util.null"() : () -> !hal.fence
+    %1 = "hal.fence.create"() : () -> !hal.fence
+    %2 = "util.call"(%arg0, %0, %1) <{callee = @main$async}> : (!hal.buffer_view, !hal.fence, !hal.fence) -> !hal.buffer_view
+    "util.return"(%2) : (!hal.buffer_view) -> ()
+  }) : () -> ()
+}) : () -> ()

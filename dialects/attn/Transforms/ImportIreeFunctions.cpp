@@ -10,6 +10,10 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <cstring>
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNIMPORTIREEFUNCTIONS
@@ -29,6 +33,22 @@ Attribute propertyOf(Operation *op, StringRef name) {
   return op->getAttr(name);
 }
 
+bool isFence(Type type) {
+  auto opaque = dyn_cast<OpaqueType>(type);
+  return opaque && opaque.getDialectNamespace() == "hal" && opaque.getTypeData() == "fence";
+}
+
+/// Sets a property of an unregistered op (stored as its properties dictionary).
+void setProperty(Operation *op, StringRef name, Attribute value) {
+  if (auto dict = dyn_cast_or_null<DictionaryAttr>(op->getPropertiesAsAttribute())) {
+    NamedAttrList list(dict);
+    list.set(name, value);
+    (void)op->setPropertiesFromAttribute(list.getDictionary(op->getContext()), nullptr);
+    return;
+  }
+  op->setAttr(name, value);
+}
+
 LogicalResult importFunction(Operation *op) {
   auto typeAttr = dyn_cast_or_null<TypeAttr>(propertyOf(op, "function_type"));
   auto name = dyn_cast_or_null<StringAttr>(propertyOf(op, "sym_name"));
@@ -46,15 +66,31 @@ LogicalResult importFunction(Operation *op) {
   if (func.getBody().empty())
     return success(); // a declaration
   Block &entry = func.getBody().front();
+  // The async ABI ("coarse-fences"): tensors pass barriers unchanged.
+  SmallVector<Operation *> barriers;
+  func.walk([&](Operation *inner) {
+    if (inner->getName().getStringRef() == "hal.tensor.barrier")
+      barriers.push_back(inner);
+  });
+  for (Operation *barrier : barriers) {
+    for (unsigned i = 0; i < barrier->getNumResults(); ++i)
+      barrier->getResult(i).replaceAllUsesWith(barrier->getOperand(i));
+    barrier->erase();
+  }
   if (entry.getNumArguments() != type.getNumInputs())
     return func.emitError("the body takes ") << entry.getNumArguments()
                                              << " arguments, the function type "
                                              << type.getNumInputs();
   // ABI boundary: buffer views imported into tensors.
   SmallVector<Type> inputs;
+  llvm::BitVector fences(entry.getNumArguments());
   for (BlockArgument arg : entry.getArguments()) {
     if (isa<TensorType, FloatType, IntegerType, IndexType>(arg.getType())) {
       inputs.push_back(arg.getType());
+      continue;
+    }
+    if (isFence(arg.getType())) {
+      fences.set(arg.getArgNumber());
       continue;
     }
     Operation *user = arg.hasOneUse() ? *arg.getUsers().begin() : nullptr;
@@ -69,6 +105,14 @@ LogicalResult importFunction(Operation *op) {
     user->erase();
     inputs.push_back(arg.getType());
   }
+  // Fences: their only uses were the imports' waits and the barriers, now gone.
+  for (int i = entry.getNumArguments() - 1; i >= 0; --i)
+    if (fences.test(i)) {
+      if (!entry.getArgument(i).use_empty())
+        return func.emitError("fence argument #") << i << " has uses other than "
+                                                     "hal.tensor.import and hal.tensor.barrier";
+      entry.eraseArgument(i);
+    }
   // util.return -> func.return, exported tensors returned as tensors.
   SmallVector<Type> results;
   SmallVector<Operation *> returns;
@@ -107,9 +151,27 @@ struct AttnImportIreeFunctionsPass
     : public attn::impl::AttnImportIreeFunctionsBase<AttnImportIreeFunctionsPass> {
   void runOnOperation() override {
     SmallVector<Operation *> found;
+    llvm::StringMap<Operation *> byName;
     for (Operation &op : getOperation().getBody()->getOperations())
-      if (op.getName().getStringRef() == "util.func")
+      if (op.getName().getStringRef() == "util.func") {
         found.push_back(&op);
+        if (auto name = dyn_cast_or_null<StringAttr>(propertyOf(&op, "sym_name")))
+          byName[name.getValue()] = &op;
+      }
+    // The async ABI: `f` waits on `f$async` through fences; `f$async` (its body is the
+    // program) takes the name `f` and the synchronous wrapper is dropped.
+    for (Operation *op : llvm::make_early_inc_range(found)) {
+      auto name = dyn_cast_or_null<StringAttr>(propertyOf(op, "sym_name"));
+      if (!name || !name.getValue().ends_with("$async"))
+        continue;
+      StringRef base = name.getValue().drop_back(strlen("$async"));
+      auto wrapper = byName.find(base);
+      if (wrapper == byName.end())
+        continue;
+      llvm::erase(found, wrapper->second);
+      wrapper->second->erase();
+      setProperty(op, "sym_name", StringAttr::get(op->getContext(), base));
+    }
     for (Operation *op : found)
       if (failed(importFunction(op)))
         return signalPassFailure();

@@ -19,12 +19,16 @@ CASES = {
     "iree_f16": dict(q="bhmd", k="bhnd", v="bhne", o="bhme", scale=0.125, tolerance=5e-3),
     "tm_mha": dict(q="bhmd", k="bhnd", v="bhne", o="bhme", scale=32 ** -0.5),
     "tm_bool_mask": dict(q="bhmd", k="bhnd", v="bhne", o="bhme", scale=0.25, mask="bhmn"),
+    # PyTorch's SDPA(is_causal=True) exported through iree-turbine and IREE's torch input.
+    "torch_sdpa_causal": dict(q="bhmd", k="bhnd", v="bhne", o="bhme", scale=32 ** -0.5,
+                              causal=True),
 }
 
 
 # The same programs at one of IREE's stages (NAME_PHASE.mlir): their inputs and IREE's
 # outputs are the base program's.
-ALIASES = {"tm_mha_abi": "tm_mha", "iree_bool_mask_input": "iree_bool_mask"}
+ALIASES = {"tm_mha_abi": "tm_mha", "iree_bool_mask_input": "iree_bool_mask",
+           "torch_sdpa_causal_input": "torch_sdpa_causal"}
 
 
 def reference(case, args):
@@ -35,6 +39,9 @@ def reference(case, args):
         mask = args[3]
         bias = np.where(mask, 0.0, -np.inf) if mask.dtype == np.bool_ else mask.astype(np.float64)
         s = s + np.einsum(f"{case['mask']}->{case['mask']}", bias)  # broadcasts by position
+    if case.get("causal"):  # top-left (PyTorch's): row i sees keys j <= i
+        nq, nk = s.shape[-2:]
+        s = np.where(np.arange(nk)[None, :] <= np.arange(nq)[:, None], s, -np.inf)
     s = s - s.max(-1, keepdims=True)
     p = np.exp(s)
     p /= p.sum(-1, keepdims=True)
@@ -54,14 +61,17 @@ def main():
         n = 4 if "mask" in case else 3
         args = [np.load(f"{frontends}/{base}/arg{i}.npy") for i in range(n)]
         ours = np.load(f"{results}/{name}/result0.npy")
-        iree = np.load(f"{frontends}/{base}/iree0.npy")
+        # The framework's own output: IREE's, or torch's for exported PyTorch programs.
+        own = "torch0.npy" if base.startswith("torch_") else "iree0.npy"
+        iree = np.load(f"{frontends}/{base}/{own}")
         want = reference(case, args)
         tol = case.get("tolerance", 1e-5)
         e_iree, e_ref = rel(ours, iree.astype(np.float64)), rel(ours, want)
         ok = ours.shape == iree.shape and ours.dtype == iree.dtype and e_iree <= tol and e_ref <= tol
         failed += not ok
-        print(f"{name}: shape {list(ours.shape)} {ours.dtype} vs IREE max_rel_err={e_iree:.3e}, "
-              f"vs fp64 reference {e_ref:.3e} (IREE's own: {rel(iree, want):.3e}) "
+        who = "torch" if own == "torch0.npy" else "IREE"
+        print(f"{name}: shape {list(ours.shape)} {ours.dtype} vs {who} max_rel_err={e_iree:.3e}, "
+              f"vs fp64 reference {e_ref:.3e} ({who}'s own: {rel(iree, want):.3e}) "
               f"{'PASS' if ok else 'FAIL'}")
     print(f"{len(names) - failed} of {len(names)} frontend programs match")
     sys.exit(1 if failed else 0)
