@@ -68,7 +68,10 @@ static bool onlyPipelineOps(ModuleOp module) {
     if (!op->getDialect() &&
         (name == "iree_linalg_ext.attention" || name == "iree_linalg_ext.yield" ||
          name == "tm_tensor.attention" || name == "util.func" || name == "util.return" ||
-         name == "hal.tensor.import" || name == "hal.tensor.export"))
+         name == "hal.tensor.import" || name == "hal.tensor.export" ||
+         name == "hal.tensor.barrier" || name == "util.call" || name == "util.null" ||
+         name == "hal.fence.create" || name == "hal.fence.await" ||
+         name == "hal.devices.get"))
       return WalkResult::advance();
     return WalkResult::interrupt();
   });
