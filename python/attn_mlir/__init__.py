@@ -88,24 +88,16 @@ def _options_text(options):
 class _Compiled:
     """A kernel and what a call needs beyond it: result types, shapes per signature."""
 
-    __slots__ = ("kernel", "result_types", "static_results", "shapes")
+    __slots__ = ("kernel", "result_types", "shapes")
 
     def __init__(self, kernel):
         self.kernel = kernel
         self.result_types = [t for t, _ in kernel.results]
-        shapes = [s for _, s in kernel.results]
-        self.static_results = (shapes if all(d >= 0 for s in shapes for d in s) else None)
         self.shapes = {}
 
     def result_shapes(self, arg_shapes):
-        if self.static_results is not None:
-            # Static results: the argument shapes are static too (or the function
-            # would not type); check them once per signature.
-            known = self.shapes.get(arg_shapes)
-            if known is None:
-                known = [tuple(s) for s in self.kernel.result_shapes(list(arg_shapes))]
-                self.shapes[arg_shapes] = known
-            return known
+        """Result shapes for these argument shapes, checked once per signature (the
+        shape pass validates what the kernels trust)."""
         known = self.shapes.get(arg_shapes)
         if known is None:
             known = [tuple(s) for s in self.kernel.result_shapes(list(arg_shapes))]

@@ -93,12 +93,6 @@ def check_output(x, name, dtype, shape):
             raise ValueError(f"{name}: a tensor that requires grad cannot be written in place")
 
 
-def address(x):
-    if isinstance(x, np.ndarray):
-        return x.__array_interface__["data"][0]
-    return x.data_ptr()
-
-
 def empty_like_kind(like, dtype, shape):
     """A new array for a result, of the same kind (NumPy / torch) as `like`."""
     if is_tensor(like):
